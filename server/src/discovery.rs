@@ -1,0 +1,1 @@
+//! UDP discovery responder (being written).

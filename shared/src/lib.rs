@@ -1,0 +1,12 @@
+//! packbell-shared: what the server and both clients agree on.
+//!
+//! - [`protocol`]: the wire types, the API boundary of the whole system.
+//! - [`state`]: a client's copy of site state, a pure reducer over events.
+//! - [`discovery`]: UDP discovery packets and the client-side probe.
+//! - [`link`]: the client link (own thread, own runtime, durable outbox).
+#![forbid(unsafe_code)]
+
+pub mod discovery;
+pub mod link;
+pub mod protocol;
+pub mod state;

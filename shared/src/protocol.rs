@@ -1,0 +1,406 @@
+//! The wire protocol: every message that crosses the WebSocket, and nothing else.
+//!
+//! One JSON object per text frame, tagged by `"type"`. `docs/protocol.md` is the
+//! human-readable contract; `tests/golden.rs` keeps that page and these types in step.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Bumped on any incompatible change to the messages below.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest frame either side accepts; larger frames close the connection (code 1009).
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+/// Limits on user-typed fields, in characters (not bytes).
+pub const MAX_ORDER_NUMBER_CHARS: usize = 64;
+pub const MAX_NOTE_CHARS: usize = 500;
+pub const MAX_STORE_NAME_CHARS: usize = 64;
+pub const MAX_DEVICE_NAME_CHARS: usize = 64;
+pub const MAX_REASON_CHARS: usize = 500;
+/// Idempotency keys are client-chosen; 128 chars fits a UUID with room for a prefix.
+pub const MAX_KEY_CHARS: usize = 128;
+
+pub type Seq = u64;
+pub type OrderId = u64;
+pub type StoreId = u64;
+pub type DeviceId = u64;
+
+/// What a device may do; enforced by the server on every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Creates and cancels orders.
+    Office,
+    /// Packs and recalls orders.
+    Warehouse,
+    /// Everything an office device may do, plus stores and devices.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Office => "office",
+            Role::Warehouse => "warehouse",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "office" => Some(Role::Office),
+            "warehouse" => Some(Role::Warehouse),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    #[default]
+    Normal,
+    Rush,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Pending,
+    Packed,
+    Cancelled,
+}
+
+/// Messages a client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// First message of a new device: trade a pairing code for a device token.
+    Enrol {
+        protocol: u32,
+        pairing_code: String,
+        device_name: String,
+    },
+    /// First message of an enrolled device.
+    Auth {
+        protocol: u32,
+        device_id: DeviceId,
+        token: String,
+    },
+    /// Start (or restart) the event stream after `after_seq`; 0 asks for a snapshot.
+    Subscribe { after_seq: Seq },
+    /// A state change. `key` is the idempotency key, unique per device.
+    Command { key: String, command: Command },
+    /// Admin only: the enrolled devices, answered by `devices`.
+    ListDevices,
+    /// Admin only: a new pairing code for a device of `role`, answered by `pairing_code`.
+    NewPairingCode { role: Role },
+}
+
+/// State changes; each becomes one event when accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    CreateOrder {
+        order_number: String,
+        store_id: StoreId,
+        #[serde(default)]
+        note: String,
+        #[serde(default)]
+        priority: Priority,
+    },
+    PackOrder {
+        order_id: OrderId,
+    },
+    RecallOrder {
+        order_id: OrderId,
+    },
+    CancelOrder {
+        order_id: OrderId,
+        #[serde(default)]
+        reason: String,
+    },
+    AddStore {
+        name: String,
+    },
+    RenameStore {
+        store_id: StoreId,
+        name: String,
+    },
+    DeactivateStore {
+        store_id: StoreId,
+    },
+    RevokeDevice {
+        device_id: DeviceId,
+    },
+}
+
+impl Command {
+    /// Which roles may issue this command.
+    pub fn allowed_for(&self, role: Role) -> bool {
+        match self {
+            Command::CreateOrder { .. } | Command::CancelOrder { .. } => {
+                matches!(role, Role::Office | Role::Admin)
+            }
+            Command::PackOrder { .. } | Command::RecallOrder { .. } => {
+                matches!(role, Role::Warehouse | Role::Admin)
+            }
+            Command::AddStore { .. }
+            | Command::RenameStore { .. }
+            | Command::DeactivateStore { .. }
+            | Command::RevokeDevice { .. } => role == Role::Admin,
+        }
+    }
+}
+
+/// Messages the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// Answer to a successful `enrol`: keep `device_id` and `token`; the socket is now
+    /// authenticated as that device.
+    Enrolled {
+        device_id: DeviceId,
+        token: String,
+        role: Role,
+    },
+    /// Answer to a successful `auth` (and sent right after `enrolled`).
+    Welcome {
+        protocol: u32,
+        server_id: String,
+        site: String,
+        server_version: String,
+        device_id: DeviceId,
+        role: Role,
+        head_seq: Seq,
+    },
+    /// Current state as of `seq`; live events with a larger seq follow.
+    Snapshot(Snapshot),
+    /// One state change.
+    Event(Event),
+    /// Replay is over: everything up to `seq` was sent; live events follow.
+    CaughtUp { seq: Seq },
+    /// A command was committed (or had been, for a repeated key).
+    Ack {
+        key: String,
+        seq: Seq,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order_id: Option<OrderId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store_id: Option<StoreId>,
+    },
+    Devices { devices: Vec<DeviceInfo> },
+    PairingCode {
+        code: String,
+        role: Role,
+        expires_at: DateTime<Utc>,
+    },
+    /// Something was refused. `key` names the command when the error is about one.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+    },
+}
+
+/// Machine-readable error codes. `fatal` ones are followed by a close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Frame is not valid JSON or not an object of a known shape.
+    MalformedMessage,
+    /// `type` (or command `op`) is not one this server knows.
+    UnknownType,
+    /// The `protocol` number differs from the server's (fatal).
+    VersionMismatch,
+    /// First message was not `enrol`/`auth`, or a second `enrol`/`auth` was sent.
+    NotAuthenticated,
+    /// Bad pairing code or bad token; the connection is closed after a few.
+    AuthFailed,
+    /// The device was revoked (fatal).
+    Revoked,
+    /// The device's role may not do this.
+    Forbidden,
+    /// A field is missing, empty, too long or out of range; `message` names it.
+    InvalidField,
+    UnknownStore,
+    UnknownOrder,
+    UnknownDevice,
+    /// The order is not in a state that allows this (e.g. packing a cancelled order).
+    InvalidState,
+    /// Same idempotency key, different payload.
+    KeyReused,
+    /// Too many commands per second on this connection.
+    RateLimited,
+    /// Frame larger than `MAX_FRAME_BYTES` (fatal).
+    FrameTooLarge,
+    /// The server is shutting down or full (fatal).
+    Unavailable,
+    /// The client did not keep up with the event stream (fatal); reconnect and catch up.
+    TooSlow,
+    /// Something failed on the server; the command was not applied.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The wire name, as in docs/protocol.md.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedMessage => "malformed_message",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::VersionMismatch => "version_mismatch",
+            ErrorCode::NotAuthenticated => "not_authenticated",
+            ErrorCode::AuthFailed => "auth_failed",
+            ErrorCode::Revoked => "revoked",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::InvalidField => "invalid_field",
+            ErrorCode::UnknownStore => "unknown_store",
+            ErrorCode::UnknownOrder => "unknown_order",
+            ErrorCode::UnknownDevice => "unknown_device",
+            ErrorCode::InvalidState => "invalid_state",
+            ErrorCode::KeyReused => "key_reused",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::TooSlow => "too_slow",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One committed state change, as stored in the server's event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Strictly increasing, never reused; consecutive events differ by exactly 1.
+    pub seq: Seq,
+    /// Commit time, UTC.
+    pub at: DateTime<Utc>,
+    /// The device whose command caused it (0 for the server itself).
+    pub device: DeviceId,
+    pub body: EventBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    OrderCreated {
+        order_id: OrderId,
+        order_number: String,
+        store_id: StoreId,
+        note: String,
+        priority: Priority,
+    },
+    OrderPacked {
+        order_id: OrderId,
+    },
+    OrderRecalled {
+        order_id: OrderId,
+    },
+    OrderCancelled {
+        order_id: OrderId,
+        reason: String,
+    },
+    StoreAdded {
+        store_id: StoreId,
+        name: String,
+    },
+    StoreRenamed {
+        store_id: StoreId,
+        name: String,
+    },
+    StoreDeactivated {
+        store_id: StoreId,
+    },
+    DeviceEnrolled {
+        device_id: DeviceId,
+        name: String,
+        role: Role,
+    },
+    DeviceRevoked {
+        device_id: DeviceId,
+    },
+}
+
+/// State of the site at `seq`: what a client needs to draw its screens.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub seq: Seq,
+    /// Every store, active or not (old orders still name deactivated stores).
+    pub stores: Vec<Store>,
+    /// Every pending order, plus orders packed or cancelled in the last 24 hours.
+    pub orders: Vec<Order>,
+    /// Enrolled devices (names and roles only; never tokens).
+    pub devices: Vec<DeviceSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Store {
+    pub store_id: StoreId,
+    pub name: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    pub order_id: OrderId,
+    pub order_number: String,
+    pub store_id: StoreId,
+    pub note: String,
+    pub priority: Priority,
+    pub status: OrderStatus,
+    pub created_at: DateTime<Utc>,
+    pub created_by: DeviceId,
+    /// When the status last changed (packed, recalled or cancelled) and by whom.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_by: Option<DeviceId>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cancel_reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSummary {
+    pub device_id: DeviceId,
+    pub name: String,
+    pub role: Role,
+    pub revoked: bool,
+}
+
+/// Admin view of a device, answer to `list_devices`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub device_id: DeviceId,
+    pub name: String,
+    pub role: Role,
+    pub enrolled_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<DateTime<Utc>>,
+    pub connected: bool,
+    pub revoked: bool,
+}
+
+/// WebSocket close codes the server uses, beyond the standard ones.
+pub mod close_code {
+    /// Authentication failed too often, timed out, or the device was revoked.
+    pub const POLICY: u16 = 1008;
+    /// Frame larger than `MAX_FRAME_BYTES`.
+    pub const TOO_BIG: u16 = 1009;
+    /// Server shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Server full (connection cap) or overloaded; retry later.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// The client fell too far behind the event stream; reconnect and catch up.
+    pub const TOO_SLOW: u16 = 4000;
+    /// Protocol version mismatch.
+    pub const VERSION_MISMATCH: u16 = 4001;
+}
