@@ -13,10 +13,35 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, watch};
 
-use crate::protocol::{Command, DeviceId, DeviceInfo, ErrorCode, Event, OrderId, Role, Seq, Snapshot, StoreId};
+use crate::protocol::{
+    Command, DeviceId, DeviceInfo, ErrorCode, Event, OrderId, Role, Seq, Snapshot, StoreId,
+};
+
+mod backoff;
+mod outbox;
+mod runner;
+mod session;
+mod store;
+mod sync;
+mod target;
+mod worker;
+
+pub use store::STORE_FILE;
+
+/// Events waiting for the owner. When full, the link stops reading from the server
+/// until the owner has drained some (the server may then drop it as too slow; it
+/// catches up after reconnecting).
+pub const EVENT_QUEUE: usize = 4096;
+/// Requests waiting for the link thread. When full, [`LinkHandle::request`] answers
+/// [`LinkError::Busy`].
+pub const REQUEST_QUEUE: usize = 1024;
 
 /// How the link finds and identifies itself to the server.
 #[derive(Debug, Clone)]
@@ -65,14 +90,24 @@ pub enum LinkEvent {
     Status(LinkStatus),
     /// Replace all state with this. `stale` is true for the copy loaded from disk at
     /// start-up, before the server has been reached.
-    Reset { snapshot: Snapshot, stale: bool },
+    Reset {
+        snapshot: Snapshot,
+        stale: bool,
+    },
     /// The next event, in seq order, never twice. `replayed` is true while catching
     /// up on what was missed (until `CaughtUp`), false for live events.
-    Event { event: Event, replayed: bool },
+    Event {
+        event: Event,
+        replayed: bool,
+    },
     /// Catch-up is over; events from now on are live.
-    CaughtUp { seq: Seq },
+    CaughtUp {
+        seq: Seq,
+    },
     /// A submitted command is durable in the local outbox and will be sent.
-    Queued { key: String },
+    Queued {
+        key: String,
+    },
     /// The server committed the command.
     Acked {
         key: String,
@@ -100,10 +135,125 @@ pub enum LinkEvent {
 #[derive(Debug, Clone)]
 pub enum LinkRequest {
     /// Write to the outbox under `key`, then send when connected.
-    Submit { key: String, command: Command },
+    Submit {
+        key: String,
+        command: Command,
+    },
     /// Enrol with this pairing code (first run).
-    Pair { code: String },
+    Pair {
+        code: String,
+    },
     ListDevices,
-    NewPairingCode { role: Role },
+    NewPairingCode {
+        role: Role,
+    },
     Shutdown,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("the link is busy; try again")]
+    Busy,
+    #[error("the link has stopped")]
+    Stopped,
+}
+
+/// The owner's side of a running link. Dropping it stops the link without waiting;
+/// [`LinkHandle::shutdown`] stops it and waits.
+pub struct LinkHandle {
+    /// To the link thread; bounded (`REQUEST_QUEUE`), never waited on.
+    requests: mpsc::Sender<LinkRequest>,
+    /// Set to true to stop the link.
+    stop: watch::Sender<bool>,
+    /// Joined by `shutdown`.
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for LinkHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkHandle")
+            .field("running", &self.thread.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LinkHandle {
+    /// Starts the link thread (with its own current-thread tokio runtime) and returns
+    /// the handle plus the receiver of its events, which the owner must keep draining.
+    /// `wake` is called after events are queued (GUIs call `ctx.request_repaint()`).
+    ///
+    /// Fails when the data directory or its database cannot be opened, or a thread
+    /// cannot be started.
+    pub fn spawn(
+        config: LinkConfig,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<(LinkHandle, Receiver<LinkEvent>)> {
+        let store = store::LinkStore::open(&config.data_dir).map_err(std::io::Error::other)?;
+        let store = worker::StoreWorker::start(store)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (event_sender, events) = sync_channel(EVENT_QUEUE);
+        let (requests, request_receiver) = mpsc::channel(REQUEST_QUEUE);
+        let (stop, stop_receiver) = watch::channel(false);
+        let link = runner::Link::new(
+            config,
+            store,
+            event_sender,
+            wake,
+            request_receiver,
+            stop_receiver,
+        );
+        let thread = std::thread::Builder::new()
+            .name("packbell-link".into())
+            .spawn(move || runner::run_thread(runtime, link))?;
+        Ok((
+            LinkHandle {
+                requests,
+                stop,
+                thread: Some(thread),
+            },
+            events,
+        ))
+    }
+
+    /// Queues a request for the link thread. Never blocks.
+    pub fn request(&self, request: LinkRequest) -> Result<(), LinkError> {
+        self.requests
+            .try_send(request)
+            .map_err(|error| match error {
+                mpsc::error::TrySendError::Full(_) => LinkError::Busy,
+                mpsc::error::TrySendError::Closed(_) => LinkError::Stopped,
+            })
+    }
+
+    /// Submits `command` under a fresh idempotency key (a UUID v4) and returns the key.
+    /// [`LinkEvent::Queued`] follows once it is durable in the outbox, then
+    /// [`LinkEvent::Acked`] or [`LinkEvent::Rejected`].
+    pub fn submit(&self, command: Command) -> Result<String, LinkError> {
+        let key = uuid::Uuid::new_v4().to_string();
+        self.request(LinkRequest::Submit {
+            key: key.clone(),
+            command,
+        })?;
+        Ok(key)
+    }
+
+    /// Stops the link: requests already queued are handled first (submitted commands
+    /// reach the outbox), the state is saved, the connection closed, and the thread
+    /// joined. Blocks for about a second at most when the server is reachable.
+    pub fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the link thread panicked");
+        }
+    }
+}
+
+impl Drop for LinkHandle {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
 }

@@ -1,0 +1,545 @@
+//! One connection's life: connect, enrol or authenticate, subscribe, then relay
+//! messages both ways until the connection ends.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::protocol::{
+    ClientMessage, ErrorCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerMessage, close_code,
+};
+
+use super::outbox::{ErrorOutcome, MAX_IN_FLIGHT};
+use super::runner::{Link, REQUEST_BATCH, sleep_until, stopped};
+use super::store::Credentials;
+use super::sync::SyncAction;
+use super::{LinkEvent, LinkStatus};
+
+/// TCP connect plus WebSocket upgrade, at most.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// From sending `auth`/`enrol` to `welcome`, at most.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// With nothing received for this long, the link sends a ping.
+const IDLE_PING: Duration = Duration::from_secs(30);
+/// And drops the connection if nothing arrives this long after the ping.
+const PING_TIMEOUT: Duration = Duration::from_secs(10);
+/// After an orderly close, the time left for the close handshake.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+/// State is saved at most this often while live (and at catch-up and stop).
+const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(2);
+/// Frames waiting for the writer task. Room for a full window of commands plus a
+/// full batch of requests; a full queue means the connection is wedged and is dropped.
+const OUTGOING_QUEUE: usize = MAX_IN_FLIGHT + REQUEST_BATCH + 16;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How a session ended, and so what the reconnect loop does next.
+#[derive(Debug)]
+pub(super) enum SessionEnd {
+    /// The owner asked the link to stop.
+    Stopped,
+    /// The connection failed or ended; retry (at once when `retry_now`).
+    Lost {
+        reason: String,
+        /// The server had welcomed this device on this connection.
+        authenticated: bool,
+        retry_now: bool,
+    },
+    /// The device needs a (new) pairing code.
+    NeedsPairing { reason: Option<String> },
+    /// The server refused this device; `retry` when it may change its mind
+    /// (version mismatch: the server may be upgraded).
+    Refused { reason: String, retry: bool },
+}
+
+fn lost(reason: impl Into<String>) -> SessionEnd {
+    SessionEnd::Lost {
+        reason: reason.into(),
+        authenticated: false,
+        retry_now: false,
+    }
+}
+
+/// The connection: our half of the socket plus the writer task's queue.
+struct Conn {
+    stream: SplitStream<Socket>,
+    /// To the writer task; closed when the writer failed.
+    out: mpsc::Sender<Message>,
+    /// When the last frame of any kind arrived.
+    last_received: Instant,
+    /// A ping went out since `last_received`.
+    ping_sent: bool,
+}
+
+impl Conn {
+    fn send_frame(&mut self, frame: Message) -> Result<(), SessionEnd> {
+        self.out.try_send(frame).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(_) => lost("the connection is not keeping up"),
+            mpsc::error::TrySendError::Closed(_) => lost("the connection failed while sending"),
+        })
+    }
+
+    fn send(&mut self, message: &ClientMessage) -> Result<(), SessionEnd> {
+        let json = serde_json::to_string(message)
+            .map_err(|error| lost(format!("cannot encode a message: {error}")))?;
+        self.send_frame(Message::text(json))
+    }
+
+    fn idle_deadline(&self) -> Instant {
+        if self.ping_sent {
+            self.last_received + IDLE_PING + PING_TIMEOUT
+        } else {
+            self.last_received + IDLE_PING
+        }
+    }
+
+    /// Nothing arrived for a while: ping, or give up if the ping went unanswered.
+    fn on_idle(&mut self) -> Result<(), SessionEnd> {
+        if self.ping_sent {
+            return Err(lost(format!(
+                "no answer from the server for {} s",
+                (IDLE_PING + PING_TIMEOUT).as_secs()
+            )));
+        }
+        self.ping_sent = true;
+        self.send_frame(Message::Ping(Default::default()))
+    }
+
+    /// Turns what the socket gave into a server message (or nothing to act on).
+    fn on_frame(
+        &mut self,
+        frame: Option<Result<Message, tungstenite::Error>>,
+    ) -> Result<Option<ServerMessage>, SessionEnd> {
+        let frame = match frame {
+            None => return Err(lost("the server closed the connection")),
+            Some(Err(error)) => return Err(lost(format!("connection failed: {error}"))),
+            Some(Ok(frame)) => frame,
+        };
+        self.last_received = Instant::now();
+        self.ping_sent = false;
+        match frame {
+            Message::Text(text) => match serde_json::from_str(text.as_str()) {
+                Ok(message) => Ok(Some(message)),
+                Err(error) => {
+                    tracing::warn!(%error, "ignoring a message this client does not understand");
+                    Ok(None)
+                }
+            },
+            Message::Close(Some(close)) if u16::from(close.code) == close_code::TOO_SLOW => {
+                Err(SessionEnd::Lost {
+                    reason: "the server dropped this connection for falling behind".into(),
+                    authenticated: false,
+                    retry_now: true,
+                })
+            }
+            Message::Close(Some(close)) => Err(lost(format!(
+                "the server closed the connection ({}{}{})",
+                u16::from(close.code),
+                if close.reason.is_empty() { "" } else { ": " },
+                close.reason.as_str()
+            ))),
+            Message::Close(None) => Err(lost("the server closed the connection")),
+            Message::Binary(_) | Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Writes frames as they come, flushing once per batch; closes the socket when the
+/// queue is closed.
+async fn write_frames(
+    mut sink: SplitSink<Socket, Message>,
+    mut queue: mpsc::Receiver<Message>,
+) -> Result<(), tungstenite::Error> {
+    while let Some(frame) = queue.recv().await {
+        sink.feed(frame).await?;
+        while let Ok(frame) = queue.try_recv() {
+            sink.feed(frame).await?;
+        }
+        sink.flush().await?;
+    }
+    sink.close().await
+}
+
+/// What this device says first.
+enum Hello {
+    Auth(Credentials),
+    Enrol(String),
+}
+
+/// Runs one connection to `address` (`HOST:PORT`) from connect to end.
+pub(super) async fn run(link: &mut Link, address: &str) -> SessionEnd {
+    let hello = match (&link.credentials, &link.pairing_code) {
+        (Some(credentials), _) => Hello::Auth(credentials.clone()),
+        (None, Some(code)) => Hello::Enrol(code.clone()),
+        (None, None) => return SessionEnd::NeedsPairing { reason: None },
+    };
+    let url = format!("ws://{address}/");
+    let config = WebSocketConfig::default()
+        .max_frame_size(Some(MAX_FRAME_BYTES))
+        .max_message_size(Some(MAX_FRAME_BYTES));
+    let connect = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio_tungstenite::connect_async_with_config(url, Some(config), true),
+    );
+    let socket = tokio::select! {
+        () = stopped(&mut link.stop) => return SessionEnd::Stopped,
+        connected = connect => match connected {
+            Err(_) => return lost(format!("{address} did not answer within {} s", CONNECT_TIMEOUT.as_secs())),
+            Ok(Err(error)) => return lost(format!("cannot connect to {address}: {error}")),
+            Ok(Ok((socket, _response))) => socket,
+        },
+    };
+    tracing::debug!(%address, "connected");
+    let (sink, stream) = socket.split();
+    let (out, queue) = mpsc::channel(OUTGOING_QUEUE);
+    let writer = tokio::spawn(write_frames(sink, queue));
+    let mut conn = Conn {
+        stream,
+        out,
+        last_received: Instant::now(),
+        ping_sent: false,
+    };
+    let end = match handshake(link, &mut conn, hello, address).await {
+        Err(end) => end,
+        Ok(()) => match live(link, &mut conn).await {
+            Ok(never) => match never {},
+            Err(SessionEnd::Lost {
+                reason, retry_now, ..
+            }) => SessionEnd::Lost {
+                reason,
+                authenticated: true,
+                retry_now,
+            },
+            Err(end) => end,
+        },
+    };
+    link.sync.connection_lost();
+    link.outbox.connection_lost();
+    link.flush_answered().await;
+    if matches!(end, SessionEnd::Stopped) {
+        // Also checkpoints before the close handshake, while nothing else happens.
+        link.checkpoint().await;
+    }
+    close(conn, writer, &end).await;
+    end
+}
+
+/// Ends the connection: an orderly close when we chose to end it, a drop otherwise.
+async fn close(conn: Conn, writer: JoinHandle<Result<(), tungstenite::Error>>, end: &SessionEnd) {
+    let Conn {
+        mut stream, out, ..
+    } = conn;
+    drop(out);
+    let orderly = !matches!(end, SessionEnd::Lost { .. });
+    if !orderly {
+        writer.abort();
+        return;
+    }
+    let handshake = async {
+        match writer.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::debug!(%error, "closing the connection"),
+            Err(error) => tracing::debug!(%error, "writer task ended"),
+        }
+        // Read until the server's close answer (or the end).
+        while let Some(Ok(_)) = stream.next().await {}
+    };
+    if tokio::time::timeout(CLOSE_TIMEOUT, handshake)
+        .await
+        .is_err()
+    {
+        tracing::debug!("the server did not finish the close handshake in time");
+    }
+}
+
+/// Sends `auth` or `enrol` and waits for `welcome`.
+async fn handshake(
+    link: &mut Link,
+    conn: &mut Conn,
+    hello: Hello,
+    address: &str,
+) -> Result<(), SessionEnd> {
+    let enrolling = matches!(hello, Hello::Enrol(_));
+    let message = match hello {
+        Hello::Auth(credentials) => ClientMessage::Auth {
+            protocol: PROTOCOL_VERSION,
+            device_id: credentials.device_id,
+            token: credentials.token,
+        },
+        Hello::Enrol(pairing_code) => ClientMessage::Enrol {
+            protocol: PROTOCOL_VERSION,
+            pairing_code,
+            device_name: link.config.device_name.clone(),
+        },
+    };
+    conn.send(&message)?;
+    let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
+    loop {
+        let message = tokio::select! {
+            () = stopped(&mut link.stop) => return Err(SessionEnd::Stopped),
+            () = tokio::time::sleep_until(deadline) => {
+                return Err(lost(format!(
+                    "{address} did not welcome this device within {} s",
+                    HANDSHAKE_TIMEOUT.as_secs()
+                )));
+            }
+            frame = conn.stream.next() => conn.on_frame(frame)?,
+        };
+        match message {
+            None => {}
+            Some(ServerMessage::Enrolled {
+                device_id,
+                token,
+                role,
+            }) => {
+                tracing::info!(device_id, ?role, "enrolled");
+                let credentials = Credentials { device_id, token };
+                let saved = credentials.clone();
+                let stored = link
+                    .store
+                    .call(move |store| store.set_credentials(&saved))
+                    .await;
+                if let Err(error) = stored {
+                    tracing::error!(%error, "the device token was not saved");
+                    link.emit(LinkEvent::Notice(format!(
+                        "this computer could not save its pairing ({error}); \
+                         it will need a new pairing code after a restart"
+                    )))
+                    .await;
+                }
+                link.credentials = Some(credentials);
+                link.pairing_code = None;
+            }
+            Some(ServerMessage::Welcome {
+                protocol,
+                server_id,
+                site,
+                server_version,
+                device_id,
+                role,
+                head_seq,
+            }) => {
+                tracing::info!(%address, %server_id, %site, %server_version, protocol, head_seq, "welcomed");
+                let other_server = link.server_id.as_deref() != Some(server_id.as_str());
+                if link.sync.state.seq > 0 && (other_server || head_seq < link.sync.state.seq) {
+                    tracing::warn!(
+                        have = link.sync.state.seq,
+                        head_seq,
+                        other_server,
+                        "the server does not know our state; starting from a snapshot"
+                    );
+                    link.sync.forget();
+                }
+                link.server_id = Some(server_id.clone());
+                link.set_status(LinkStatus::Connected {
+                    site,
+                    server_id,
+                    device_id,
+                    role,
+                })
+                .await;
+                let address = address.to_owned();
+                link.store
+                    .run("remembering the server", move |store| {
+                        store.set_last_server(&address)
+                    })
+                    .await;
+                return Ok(());
+            }
+            Some(ServerMessage::Error { code, message, .. }) => {
+                return Err(refusal(link, enrolling, code, message).await);
+            }
+            Some(other) => tracing::debug!(?other, "ignoring a message before welcome"),
+        }
+    }
+}
+
+/// What an error during the handshake (or a revocation later) means.
+async fn refusal(link: &mut Link, enrolling: bool, code: ErrorCode, message: String) -> SessionEnd {
+    match code {
+        ErrorCode::AuthFailed if enrolling => {
+            link.pairing_code = None;
+            SessionEnd::NeedsPairing {
+                reason: Some(message),
+            }
+        }
+        ErrorCode::AuthFailed | ErrorCode::Revoked => {
+            link.credentials = None;
+            link.pairing_code = None;
+            if let Err(error) = link.store.call(|store| store.clear_credentials()).await {
+                tracing::error!(%error, "the refused device token was not removed");
+            }
+            if code == ErrorCode::Revoked {
+                SessionEnd::Refused {
+                    reason: message,
+                    retry: false,
+                }
+            } else {
+                SessionEnd::NeedsPairing {
+                    reason: Some(message),
+                }
+            }
+        }
+        ErrorCode::VersionMismatch => SessionEnd::Refused {
+            reason: message,
+            retry: true,
+        },
+        other => lost(format!(
+            "the server refused the connection ({other}): {message}"
+        )),
+    }
+}
+
+/// Subscribes, sends the outbox, and relays until the connection ends.
+async fn live(link: &mut Link, conn: &mut Conn) -> Result<Infallible, SessionEnd> {
+    let after_seq = link.sync.subscribe();
+    conn.send(&ClientMessage::Subscribe { after_seq })?;
+    pump(link, conn)?;
+    let mut actions = Vec::new();
+    let mut checkpoint_at: Option<Instant> = None;
+    loop {
+        link.flush_wake();
+        link.flush_answered().await;
+        if checkpoint_at.is_none() && link.sync.is_dirty() && !link.sync.replaying() {
+            checkpoint_at = Some(Instant::now() + CHECKPOINT_INTERVAL);
+        }
+        let idle_at = conn.idle_deadline();
+        let resume_at = link.outbox.resume_at().map(Instant::from_std);
+        tokio::select! {
+            () = stopped(&mut link.stop) => return Err(SessionEnd::Stopped),
+            frame = conn.stream.next() => {
+                if let Some(message) = conn.on_frame(frame)? {
+                    on_message(link, conn, message, &mut actions).await?;
+                }
+            }
+            request = link.requests.recv() => {
+                let handled = link.take_requests(request, true).await;
+                for message in &handled.control {
+                    conn.send(message)?;
+                }
+                if link.stopping {
+                    return Err(SessionEnd::Stopped);
+                }
+                pump(link, conn)?;
+            }
+            () = tokio::time::sleep_until(idle_at) => conn.on_idle()?,
+            () = sleep_until(checkpoint_at) => {
+                checkpoint_at = None;
+                link.checkpoint().await;
+            }
+            () = sleep_until(resume_at) => pump(link, conn)?,
+        }
+    }
+}
+
+/// Sends outbox entries while the window allows.
+fn pump(link: &mut Link, conn: &mut Conn) -> Result<(), SessionEnd> {
+    let now = std::time::Instant::now();
+    while let Some(entry) = link.outbox.next_to_send(now) {
+        let message = ClientMessage::Command {
+            key: entry.key.clone(),
+            command: entry.command.clone(),
+        };
+        conn.send(&message)?;
+    }
+    Ok(())
+}
+
+async fn on_message(
+    link: &mut Link,
+    conn: &mut Conn,
+    message: ServerMessage,
+    actions: &mut Vec<SyncAction>,
+) -> Result<(), SessionEnd> {
+    match message {
+        ServerMessage::Snapshot(snapshot) => link.sync.on_snapshot(snapshot, actions),
+        ServerMessage::Event(event) => link.sync.on_event(event, actions),
+        ServerMessage::CaughtUp { seq } => link.sync.on_caught_up(seq, actions),
+        ServerMessage::Ack {
+            key,
+            seq,
+            order_id,
+            store_id,
+        } => {
+            if link.outbox.on_ack(&key).is_some() {
+                link.answered.push(key.clone());
+                link.emit(LinkEvent::Acked {
+                    key,
+                    seq,
+                    order_id,
+                    store_id,
+                })
+                .await;
+                pump(link, conn)?;
+            } else {
+                tracing::debug!(%key, "ack for a command not in flight");
+            }
+        }
+        ServerMessage::Error {
+            code,
+            message,
+            key: Some(key),
+        } => match link.outbox.on_error(&key, code, std::time::Instant::now()) {
+            ErrorOutcome::Rejected(_) => {
+                tracing::info!(%key, %code, %message, "command rejected");
+                link.answered.push(key.clone());
+                link.emit(LinkEvent::Rejected { key, code, message }).await;
+                pump(link, conn)?;
+            }
+            ErrorOutcome::Retry => tracing::debug!(%key, %code, "command to be sent again"),
+            ErrorOutcome::Unknown => {
+                link.emit(LinkEvent::Notice(format!("{code}: {message}")))
+                    .await;
+            }
+        },
+        ServerMessage::Error {
+            code,
+            message,
+            key: None,
+        } => match code {
+            ErrorCode::Revoked => return Err(refusal(link, false, code, message).await),
+            // A close follows; the reconnect loop reports it.
+            ErrorCode::TooSlow | ErrorCode::Unavailable => {
+                tracing::info!(%code, %message, "the server is ending this connection");
+            }
+            _ => link.emit(LinkEvent::Notice(message)).await,
+        },
+        ServerMessage::Devices { devices } => link.emit(LinkEvent::Devices(devices)).await,
+        ServerMessage::PairingCode {
+            code,
+            role,
+            expires_at,
+        } => {
+            link.emit(LinkEvent::PairingCode {
+                code,
+                role,
+                expires_at,
+            })
+            .await;
+        }
+        ServerMessage::Enrolled { .. } | ServerMessage::Welcome { .. } => {
+            tracing::debug!("ignoring a second welcome");
+        }
+    }
+    for action in actions.drain(..) {
+        match action {
+            SyncAction::Emit(event) => link.emit(event).await,
+            SyncAction::Subscribe { after_seq } => {
+                conn.send(&ClientMessage::Subscribe { after_seq })?;
+            }
+            SyncAction::Checkpoint => link.checkpoint().await,
+        }
+    }
+    Ok(())
+}
