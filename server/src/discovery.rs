@@ -57,6 +57,23 @@ pub struct DiscoveryInfo {
     pub ws_port: u16,
 }
 
+impl DiscoveryInfo {
+    /// Checks that this can be announced, as [`serve`] does before anything else; lets the
+    /// caller refuse to start instead of losing the error of a spawned task.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        self.reply().encode().map(drop)
+    }
+
+    fn reply(&self) -> Reply {
+        Reply {
+            protocol: WIRE_PROTOCOL_VERSION,
+            ws_port: self.ws_port,
+            site: self.site.clone(),
+            server_id: self.server_id.clone(),
+        }
+    }
+}
+
 /// Binds the discovery socket to `0.0.0.0:port` (`port` 0 picks a free one, for tests).
 ///
 /// Always the wildcard address: a socket bound to 127.0.0.1 or to a LAN address does not
@@ -128,15 +145,9 @@ enum Verdict {
 
 impl Responder {
     fn new(info: DiscoveryInfo) -> Result<Responder, FieldError> {
-        let reply = Reply {
-            protocol: WIRE_PROTOCOL_VERSION,
-            ws_port: info.ws_port,
-            site: info.site,
-            server_id: info.server_id,
-        };
         Ok(Responder {
-            reply: reply.encode()?,
-            site: reply.site,
+            reply: info.reply().encode()?,
+            site: info.site,
             limiter: RateLimiter::default(),
             dropped_log: LogThrottle::default(),
             error_log: LogThrottle::default(),
@@ -402,6 +413,7 @@ mod tests {
             server_id: "srv-1".to_owned(),
             ws_port: 0,
         };
+        assert_eq!(info.validate(), Err(FieldError::ZeroWsPort));
         assert_eq!(Responder::new(info).err(), Some(FieldError::ZeroWsPort));
     }
 
