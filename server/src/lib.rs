@@ -1,4 +1,199 @@
 //! packbell-server: durable relay of orders from office PCs to warehouse PCs.
+//!
+//! [`RunningServer::start`] opens the database, starts the writer thread, the
+//! WebSocket listener and the discovery responder; [`RunningServer::shutdown`] stops
+//! them in order. The binary in `main.rs` is a thin CLI around this.
 #![forbid(unsafe_code)]
 
+pub mod config;
+pub mod db;
 pub mod discovery;
+pub mod fanout;
+pub mod relay;
+pub mod validate;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use packbell_shared::protocol::{Command, Role, StoreId};
+
+pub use config::{Limits, ServerConfig};
+use db::reader::Reader;
+use db::writer::{self, WriterHandle};
+use fanout::Fanout;
+use relay::presence::Presence;
+
+/// What every connection task shares.
+pub struct Context {
+    pub writer: WriterHandle,
+    pub reader: Reader,
+    pub fanout: Fanout,
+    pub presence: Presence,
+    pub limits: Limits,
+    pub site: String,
+    pub server_id: String,
+    /// Cancelled once on shutdown; every task watches it.
+    pub shutdown: CancellationToken,
+}
+
+/// A started server. Dropping it without `shutdown` leaves tasks running until the
+/// runtime ends.
+pub struct RunningServer {
+    ctx: Arc<Context>,
+    ws_addr: SocketAddr,
+    discovery_addr: Option<SocketAddr>,
+    tasks: TaskTracker,
+    writer_thread: std::thread::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+        let data_dir = config.data_dir.clone();
+        let (conn, server_id) = tokio::task::spawn_blocking(move || {
+            let conn = db::open(&data_dir)?;
+            let server_id = match db::meta_get(&conn, "server_id")? {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::new_v4().simple().to_string();
+                    db::meta_set(&conn, "server_id", &id)?;
+                    id
+                }
+            };
+            Ok::<_, db::DbError>((conn, server_id))
+        })
+        .await?
+        .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+
+        let fanout = Fanout::default();
+        let (writer, writer_thread) =
+            writer::spawn(conn, fanout.clone()).context("starting the writer thread")?;
+        let listener = TcpListener::bind((config.bind, config.ws_port))
+            .await
+            .with_context(|| format!("listening on {}:{}", config.bind, config.ws_port))?;
+        let ws_addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        let ctx = Arc::new(Context {
+            writer,
+            reader: Reader::new(config.data_dir.clone()),
+            fanout,
+            presence: Presence::default(),
+            limits: config.limits.clone(),
+            site: config.site.clone(),
+            server_id,
+            shutdown: shutdown.clone(),
+        });
+        let server = RunningServer {
+            ctx: ctx.clone(),
+            ws_addr,
+            discovery_addr: None,
+            tasks: tasks.clone(),
+            writer_thread,
+        };
+        for name in &config.seed_stores {
+            server.seed_store(name).await?;
+        }
+        let discovery_addr = match config.discovery_port {
+            Some(port) => {
+                let socket = discovery::bind_responder(port)
+                    .with_context(|| format!("binding the discovery port {port}"))?;
+                let addr = socket.local_addr()?;
+                let info = discovery::DiscoveryInfo {
+                    site: config.site.clone(),
+                    server_id: ctx.server_id.clone(),
+                    ws_port: ws_addr.port(),
+                };
+                tasks.spawn(discovery::serve(
+                    socket,
+                    info,
+                    shutdown.clone().cancelled_owned(),
+                ));
+                Some(addr)
+            }
+            None => None,
+        };
+        tasks.spawn(relay::listener::run(listener, ctx, tasks.clone()));
+        Ok(RunningServer {
+            discovery_addr,
+            ..server
+        })
+    }
+
+    pub fn ws_addr(&self) -> SocketAddr {
+        self.ws_addr
+    }
+
+    pub fn discovery_addr(&self) -> Option<SocketAddr> {
+        self.discovery_addr
+    }
+
+    pub fn server_id(&self) -> &str {
+        &self.ctx.server_id
+    }
+
+    /// A fresh single-use pairing code for a device of `role`.
+    pub async fn new_pairing_code(&self, role: Role) -> anyhow::Result<String> {
+        let expires_at = Utc::now() + chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)?;
+        Ok(self.ctx.writer.new_pairing_code(role, expires_at).await?)
+    }
+
+    /// Adds a store as the server itself (device 0); used for seeding and by tests.
+    pub async fn add_store(&self, name: &str) -> anyhow::Result<StoreId> {
+        let key = format!("server:add-store:{}", uuid::Uuid::new_v4().simple());
+        self.server_command(
+            key,
+            Command::AddStore {
+                name: name.to_owned(),
+            },
+        )
+        .await
+    }
+
+    /// Adds the store unless an active store of that name exists.
+    async fn seed_store(&self, name: &str) -> anyhow::Result<()> {
+        let wanted = name.to_owned();
+        let exists = self
+            .ctx
+            .reader
+            .run(move |conn| {
+                let snapshot = db::reader::snapshot(conn, Utc::now())?;
+                Ok(snapshot
+                    .stores
+                    .iter()
+                    .any(|s| s.active && s.name.eq_ignore_ascii_case(&wanted)))
+            })
+            .await?;
+        if !exists {
+            self.add_store(name).await?;
+        }
+        Ok(())
+    }
+
+    async fn server_command(&self, key: String, command: Command) -> anyhow::Result<StoreId> {
+        let answer = self.ctx.writer.command(0, key, command).await?;
+        let done = answer.await.context("writer stopped")??;
+        done.store_id.context("the command named no store")
+    }
+
+    /// Stops accepting, lets connections finish their in-flight commits and close with
+    /// a reason, then lets the writer commit what is queued and stop.
+    pub async fn shutdown(self) {
+        let RunningServer {
+            ctx,
+            tasks,
+            writer_thread,
+            ..
+        } = self;
+        ctx.shutdown.cancel();
+        tasks.close();
+        tasks.wait().await;
+        drop(ctx);
+        let _ = tokio::task::spawn_blocking(move || writer_thread.join()).await;
+    }
+}

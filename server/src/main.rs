@@ -1,1 +1,212 @@
-fn main() {}
+//! `packbell-server`: the command line around [`packbell_server::RunningServer`].
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use packbell_server::config::DEFAULT_WS_PORT;
+use packbell_server::{Limits, RunningServer, ServerConfig, db};
+use packbell_shared::discovery::DEFAULT_DISCOVERY_PORT;
+use packbell_shared::protocol::Role;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "packbell-server",
+    version,
+    about = "Relays ready orders from office PCs to warehouse PCs on the LAN, and stores them durably.",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    /// Where the database lives (default: the platform's data directory).
+    #[arg(long, env = "PACKBELL_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    serve: ServeArgs,
+
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// Address the WebSocket listener binds. Discovery always listens on all addresses.
+    #[arg(long, env = "PACKBELL_BIND", default_value = "0.0.0.0")]
+    bind: IpAddr,
+    #[arg(long, env = "PACKBELL_WS_PORT", default_value_t = DEFAULT_WS_PORT)]
+    ws_port: u16,
+    #[arg(long, env = "PACKBELL_DISCOVERY_PORT", default_value_t = DEFAULT_DISCOVERY_PORT)]
+    discovery_port: u16,
+    /// Do not answer discovery probes (clients then need --server).
+    #[arg(long, env = "PACKBELL_NO_DISCOVERY")]
+    no_discovery: bool,
+    /// Site name shown to clients; clients configured with a site only find this one.
+    #[arg(long, env = "PACKBELL_SITE", default_value = "packbell")]
+    site: String,
+    /// Create this store at start-up unless it exists (repeatable).
+    #[arg(
+        long = "seed-store",
+        env = "PACKBELL_SEED_STORES",
+        value_delimiter = ','
+    )]
+    seed_stores: Vec<String>,
+    /// Sustained commands per second allowed on one connection.
+    #[arg(long, env = "PACKBELL_MAX_COMMANDS_PER_SECOND", default_value_t = Limits::default().commands_per_second)]
+    max_commands_per_second: f64,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Print a new single-use pairing code for a device (works while the server runs).
+    PairingCode {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Minutes until the code expires.
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum RoleArg {
+    Office,
+    Warehouse,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Office => Role::Office,
+            RoleArg::Warehouse => Role::Warehouse,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PACKBELL_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let data_dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => default_data_dir()?,
+    };
+    match cli.command {
+        Some(Cmd::PairingCode { role, minutes }) => {
+            print_pairing_code(&data_dir, role.into(), minutes)
+        }
+        None => serve(data_dir, cli.serve),
+    }
+}
+
+fn default_data_dir() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "packbell")
+        .context("no home directory; pass --data-dir")?;
+    Ok(dirs.data_dir().join("server"))
+}
+
+fn print_pairing_code(data_dir: &std::path::Path, role: Role, minutes: u32) -> anyhow::Result<()> {
+    let conn = db::open(data_dir)?;
+    let now = Utc::now();
+    let expires_at = now + chrono::Duration::minutes(i64::from(minutes));
+    let code = db::apply::new_pairing_code(&conn, role, now, expires_at)?;
+    eprintln!(
+        "Pairing code for one {} device, valid {minutes} minutes:",
+        role.as_str()
+    );
+    println!("{code}");
+    Ok(())
+}
+
+fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+    let config = ServerConfig {
+        data_dir,
+        bind: args.bind,
+        ws_port: args.ws_port,
+        discovery_port: (!args.no_discovery).then_some(args.discovery_port),
+        site: args.site,
+        seed_stores: args
+            .seed_stores
+            .into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        limits: Limits {
+            commands_per_second: args.max_commands_per_second,
+            command_burst: args.max_commands_per_second * 2.0,
+            ..Limits::default()
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("packbell-server")
+        .build()?;
+    runtime.block_on(async move {
+        let server = RunningServer::start(config.clone()).await?;
+        print_banner(&server, &config).await?;
+        wait_for_stop_signal().await;
+        tracing::info!("stopping: finishing in-flight commits");
+        server.shutdown().await;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+async fn print_banner(server: &RunningServer, config: &ServerConfig) -> anyhow::Result<()> {
+    println!(
+        "packbell-server {} — site {:?}, server id {}",
+        env!("CARGO_PKG_VERSION"),
+        config.site,
+        server.server_id()
+    );
+    println!("Data: {}", config.data_dir.display());
+    println!("Clients connect to ws://{}", server.ws_addr());
+    match server.discovery_addr() {
+        Some(addr) => println!("Answering discovery on UDP port {}", addr.port()),
+        None => println!("Discovery is off: clients need --server"),
+    }
+    let minutes = config.limits.pairing_code_ttl.as_secs() / 60;
+    println!("Pairing codes (one device each, valid {minutes} minutes):");
+    for role in [Role::Office, Role::Warehouse, Role::Admin] {
+        let code = server.new_pairing_code(role).await?;
+        println!("  {:<10} {code}", role.as_str());
+    }
+    println!("More codes: packbell-server pairing-code --role warehouse");
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    // A second signal during shutdown exits at once.
+    tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+        std::process::exit(130);
+    });
+}

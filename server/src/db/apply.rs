@@ -1,0 +1,488 @@
+//! Turns one accepted command into one event plus its projection updates, inside the
+//! writer's open transaction. Runs only on the writer thread.
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use packbell_shared::protocol::{
+    Command, DeviceId, ErrorCode, Event, EventBody, OrderId, Priority, Role, Seq, StoreId,
+};
+
+use super::{DbError, time_to_text};
+use crate::validate::{self, Refusal};
+
+/// What an applied (or repeated) command produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub seq: Seq,
+    pub order_id: Option<OrderId>,
+    pub store_id: Option<StoreId>,
+    /// `None` when the key had been used before with the same payload: nothing new happened.
+    pub event: Option<Event>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for ApplyError {
+    fn from(e: rusqlite::Error) -> Self {
+        ApplyError::Db(DbError::Sqlite(e))
+    }
+}
+
+/// Applies `command` from `device` under idempotency `key`.
+pub fn command(
+    conn: &Connection,
+    device: DeviceId,
+    key: &str,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
+    validate::key(key)?;
+    let hash = payload_hash(command);
+    if let Some(previous) = previous_result(conn, device, key, &hash)? {
+        return Ok(previous);
+    }
+    validate::command(command)?;
+    let (body, order_id, store_id) = project(conn, device, command, now)?;
+    let event = insert_event(conn, device, now, body)?;
+    if let Some(order_id) = order_id
+        && matches!(command, Command::CreateOrder { .. })
+    {
+        conn.execute(
+            "UPDATE orders SET created_seq = ?1 WHERE order_id = ?2",
+            params![event.seq, order_id],
+        )?;
+    }
+    conn.execute(
+        "INSERT INTO idempotency (device, key, payload_hash, seq, order_id, store_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![device, key, hash, event.seq, order_id, store_id],
+    )?;
+    Ok(Applied {
+        seq: event.seq,
+        order_id,
+        store_id,
+        event: Some(event),
+    })
+}
+
+/// Hash of the command as the server understood it: the same key with a different
+/// payload must be told apart from an honest retry.
+fn payload_hash(command: &Command) -> String {
+    let canonical = serde_json::to_vec(command).expect("commands always serialise");
+    hex::encode(Sha256::digest(&canonical))
+}
+
+fn previous_result(
+    conn: &Connection,
+    device: DeviceId,
+    key: &str,
+    hash: &str,
+) -> Result<Option<Applied>, ApplyError> {
+    let row = conn
+        .query_row(
+            "SELECT payload_hash, seq, order_id, store_id FROM idempotency
+             WHERE device = ?1 AND key = ?2",
+            params![device, key],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Seq>(1)?,
+                    r.get::<_, Option<OrderId>>(2)?,
+                    r.get::<_, Option<StoreId>>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((stored, seq, order_id, store_id)) if stored == hash => Ok(Some(Applied {
+            seq,
+            order_id,
+            store_id,
+            event: None,
+        })),
+        Some(_) => Err(Refusal::new(
+            ErrorCode::KeyReused,
+            format!("key {key:?} was already used for a different command"),
+        )
+        .into()),
+    }
+}
+
+/// Checks the command against current state and updates the projections. Returns the
+/// event body and the ids the ack carries.
+fn project(
+    conn: &Connection,
+    device: DeviceId,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<(EventBody, Option<OrderId>, Option<StoreId>), ApplyError> {
+    let at = time_to_text(now);
+    Ok(match command {
+        Command::CreateOrder {
+            order_number,
+            store_id,
+            note,
+            priority,
+        } => {
+            require_active_store(conn, *store_id)?;
+            let order_number = order_number.trim().to_owned();
+            let note = note.trim().to_owned();
+            conn.execute(
+                "INSERT INTO orders (order_number, store_id, note, priority, status,
+                                     created_at, created_by, created_seq)
+                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, 0)",
+                params![
+                    order_number,
+                    store_id,
+                    note,
+                    priority_text(*priority),
+                    at,
+                    device
+                ],
+            )?;
+            let order_id = conn.last_insert_rowid() as OrderId;
+            let body = EventBody::OrderCreated {
+                order_id,
+                order_number,
+                store_id: *store_id,
+                note,
+                priority: *priority,
+            };
+            (body, Some(order_id), Some(*store_id))
+        }
+        Command::PackOrder { order_id } => {
+            change_status(conn, *order_id, "pending", "packed", device, &at, "")?;
+            (
+                EventBody::OrderPacked {
+                    order_id: *order_id,
+                },
+                Some(*order_id),
+                None,
+            )
+        }
+        Command::RecallOrder { order_id } => {
+            change_status(conn, *order_id, "packed", "pending", device, &at, "")?;
+            (
+                EventBody::OrderRecalled {
+                    order_id: *order_id,
+                },
+                Some(*order_id),
+                None,
+            )
+        }
+        Command::CancelOrder { order_id, reason } => {
+            let reason = reason.trim().to_owned();
+            change_status(
+                conn,
+                *order_id,
+                "pending",
+                "cancelled",
+                device,
+                &at,
+                &reason,
+            )?;
+            (
+                EventBody::OrderCancelled {
+                    order_id: *order_id,
+                    reason,
+                },
+                Some(*order_id),
+                None,
+            )
+        }
+        Command::AddStore { name } => {
+            let name = name.trim().to_owned();
+            require_unused_store_name(conn, &name, None)?;
+            conn.execute("INSERT INTO stores (name) VALUES (?1)", [&name])?;
+            let store_id = conn.last_insert_rowid() as StoreId;
+            (
+                EventBody::StoreAdded { store_id, name },
+                None,
+                Some(store_id),
+            )
+        }
+        Command::RenameStore { store_id, name } => {
+            let name = name.trim().to_owned();
+            require_active_store(conn, *store_id)?;
+            require_unused_store_name(conn, &name, Some(*store_id))?;
+            conn.execute(
+                "UPDATE stores SET name = ?1 WHERE store_id = ?2",
+                params![name, store_id],
+            )?;
+            (
+                EventBody::StoreRenamed {
+                    store_id: *store_id,
+                    name,
+                },
+                None,
+                Some(*store_id),
+            )
+        }
+        Command::DeactivateStore { store_id } => {
+            require_active_store(conn, *store_id)?;
+            conn.execute(
+                "UPDATE stores SET active = 0 WHERE store_id = ?1",
+                [store_id],
+            )?;
+            (
+                EventBody::StoreDeactivated {
+                    store_id: *store_id,
+                },
+                None,
+                Some(*store_id),
+            )
+        }
+        Command::RevokeDevice { device_id } => {
+            let changed = conn.execute(
+                "UPDATE devices SET revoked = 1 WHERE device_id = ?1 AND revoked = 0",
+                [device_id],
+            )?;
+            if changed == 0 {
+                return Err(Refusal::new(
+                    ErrorCode::UnknownDevice,
+                    format!("no active device {device_id}"),
+                )
+                .into());
+            }
+            (
+                EventBody::DeviceRevoked {
+                    device_id: *device_id,
+                },
+                None,
+                None,
+            )
+        }
+    })
+}
+
+fn require_active_store(conn: &Connection, store_id: StoreId) -> Result<(), ApplyError> {
+    let active: Option<bool> = conn
+        .query_row(
+            "SELECT active FROM stores WHERE store_id = ?1",
+            [store_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match active {
+        Some(true) => Ok(()),
+        Some(false) => Err(Refusal::new(
+            ErrorCode::UnknownStore,
+            format!("store {store_id} is deactivated"),
+        )
+        .into()),
+        None => Err(Refusal::new(ErrorCode::UnknownStore, format!("no store {store_id}")).into()),
+    }
+}
+
+fn require_unused_store_name(
+    conn: &Connection,
+    name: &str,
+    except: Option<StoreId>,
+) -> Result<(), ApplyError> {
+    let taken: Option<StoreId> = conn
+        .query_row(
+            "SELECT store_id FROM stores
+             WHERE active = 1 AND lower(name) = lower(?1) AND store_id IS NOT ?2",
+            params![name, except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match taken {
+        Some(_) => Err(Refusal::new(
+            ErrorCode::InvalidField,
+            format!("a store named {name:?} already exists"),
+        )
+        .into()),
+        None => Ok(()),
+    }
+}
+
+fn change_status(
+    conn: &Connection,
+    order_id: OrderId,
+    from: &str,
+    to: &str,
+    device: DeviceId,
+    at: &str,
+    reason: &str,
+) -> Result<(), ApplyError> {
+    let current: Option<String> = conn
+        .query_row(
+            "SELECT status FROM orders WHERE order_id = ?1",
+            [order_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match current {
+        None => Err(Refusal::new(ErrorCode::UnknownOrder, format!("no order {order_id}")).into()),
+        Some(status) if status != from => Err(Refusal::new(
+            ErrorCode::InvalidState,
+            format!("order {order_id} is {status}, not {from}"),
+        )
+        .into()),
+        Some(_) => {
+            conn.execute(
+                "UPDATE orders SET status = ?1, status_at = ?2, status_by = ?3, cancel_reason = ?4
+                 WHERE order_id = ?5",
+                params![to, at, device, reason, order_id],
+            )?;
+            Ok(())
+        }
+    }
+}
+
+pub fn priority_text(priority: Priority) -> &'static str {
+    match priority {
+        Priority::Normal => "normal",
+        Priority::Rush => "rush",
+    }
+}
+
+/// Appends one event to the log; SQLite assigns its seq.
+pub fn insert_event(
+    conn: &Connection,
+    device: DeviceId,
+    at: DateTime<Utc>,
+    body: EventBody,
+) -> Result<Event, DbError> {
+    let json = serde_json::to_string(&body).expect("event bodies always serialise");
+    conn.execute(
+        "INSERT INTO events (at_utc, device, kind, body) VALUES (?1, ?2, ?3, ?4)",
+        params![time_to_text(at), device, event_kind(&body), json],
+    )?;
+    Ok(Event {
+        seq: conn.last_insert_rowid() as Seq,
+        at,
+        device,
+        body,
+    })
+}
+
+/// The `kind` tag of an event body, kept in its own column for audit queries.
+pub fn event_kind(body: &EventBody) -> &'static str {
+    match body {
+        EventBody::OrderCreated { .. } => "order_created",
+        EventBody::OrderPacked { .. } => "order_packed",
+        EventBody::OrderRecalled { .. } => "order_recalled",
+        EventBody::OrderCancelled { .. } => "order_cancelled",
+        EventBody::StoreAdded { .. } => "store_added",
+        EventBody::StoreRenamed { .. } => "store_renamed",
+        EventBody::StoreDeactivated { .. } => "store_deactivated",
+        EventBody::DeviceEnrolled { .. } => "device_enrolled",
+        EventBody::DeviceRevoked { .. } => "device_revoked",
+    }
+}
+
+/// A newly enrolled device: its id, the token to hand over once, and the event.
+#[derive(Debug)]
+pub struct Enrolment {
+    pub device_id: DeviceId,
+    pub token: String,
+    pub role: Role,
+    pub event: Event,
+}
+
+/// Trades a valid, unused, unexpired pairing code for a new device and token.
+pub fn enrol(
+    conn: &Connection,
+    code: &str,
+    device_name: &str,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, ApplyError> {
+    validate::device_name(device_name)?;
+    let code = normalise_code(code);
+    let found: Option<(String, String, bool)> = conn
+        .query_row(
+            "SELECT role, expires_at, used FROM pairing_codes WHERE code = ?1",
+            [&code],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let refuse = |why: &str| Refusal::new(ErrorCode::AuthFailed, why.to_owned());
+    let Some((role, expires_at, used)) = found else {
+        return Err(refuse("wrong pairing code").into());
+    };
+    if used {
+        return Err(refuse("this pairing code was already used; ask for a new one").into());
+    }
+    if expires_at < time_to_text(now) {
+        return Err(refuse("this pairing code has expired; ask for a new one").into());
+    }
+    let role = Role::parse(&role).ok_or_else(|| DbError::Corrupt(format!("role {role:?}")))?;
+    conn.execute("UPDATE pairing_codes SET used = 1 WHERE code = ?1", [&code])?;
+    let token = new_token();
+    let name = device_name.trim().to_owned();
+    conn.execute(
+        "INSERT INTO devices (name, role, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4)",
+        params![name, role.as_str(), hash_token(&token), time_to_text(now)],
+    )?;
+    let device_id = conn.last_insert_rowid() as DeviceId;
+    let event = insert_event(
+        conn,
+        0,
+        now,
+        EventBody::DeviceEnrolled {
+            device_id,
+            name,
+            role,
+        },
+    )?;
+    Ok(Enrolment {
+        device_id,
+        token,
+        role,
+        event,
+    })
+}
+
+/// Creates a single-use pairing code for `role`, valid until `expires_at`.
+pub fn new_pairing_code(
+    conn: &Connection,
+    role: Role,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<String, DbError> {
+    let mut rng = rand::rng();
+    loop {
+        let digits: u32 = rng.random_range(0..100_000_000);
+        let code = format!("{:04}-{:04}", digits / 10_000, digits % 10_000);
+        let inserted = conn.execute(
+            "INSERT OR IGNORE INTO pairing_codes (code, role, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                normalise_code(&code),
+                role.as_str(),
+                time_to_text(now),
+                time_to_text(expires_at)
+            ],
+        )?;
+        if inserted == 1 {
+            return Ok(code);
+        }
+    }
+}
+
+/// Codes are typed by people: keep only the digits ("1234-5678", "1234 5678").
+pub fn normalise_code(code: &str) -> String {
+    code.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// 256 random bits, hex: unguessable, and only its hash is stored.
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    hex::encode(bytes)
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}

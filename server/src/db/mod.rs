@@ -1,0 +1,86 @@
+//! Everything that touches SQLite. Only this module (and the CLI's offline commands
+//! through it) knows SQL.
+//!
+//! One writer thread owns the write connection ([`writer`]); readers open their own
+//! connections ([`reader`]). WAL mode lets both proceed at once.
+
+pub mod apply;
+pub mod reader;
+pub mod schema;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::Connection;
+
+/// File name of the database inside the data dir.
+pub const DB_FILE: &str = "packbell.sqlite3";
+
+/// How long a connection waits for another process's lock (e.g. the `pairing-code`
+/// command run while the server is up) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("cannot create data dir {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(DB_FILE)
+}
+
+/// Opens (creating if needed) the database, migrated, with the durability pragmas.
+pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| DbError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    })?;
+    let mut conn = Connection::open(db_path(data_dir))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL: readers never block the writer. FULL: a commit survives power loss, so an
+    // acknowledged order is never lost.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Timestamps are stored as fixed-width RFC 3339 UTC text, so text order is time order.
+pub fn time_to_text(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub fn time_from_text(text: &str) -> Result<DateTime<Utc>, DbError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| DbError::Corrupt(format!("bad timestamp {text:?}: {e}")))
+}
+
+/// Reads a value from the `meta` table.
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, DbError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT v FROM meta WHERE k = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+        [key, value],
+    )?;
+    Ok(())
+}

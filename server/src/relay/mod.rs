@@ -1,0 +1,8 @@
+//! The WebSocket side: accepting sockets, authenticating them, and serving each one.
+
+pub mod connection;
+pub mod listener;
+pub mod outgoing;
+pub mod parse;
+pub mod presence;
+pub mod rate;
