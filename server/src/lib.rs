@@ -109,11 +109,14 @@ impl RunningServer {
                     server_id: ctx.server_id.clone(),
                     ws_port: ws_addr.port(),
                 };
-                tasks.spawn(discovery::serve(
-                    socket,
-                    info,
-                    shutdown.clone().cancelled_owned(),
-                ));
+                info.validate()
+                    .context("the site name cannot be announced by discovery")?;
+                let stopped = shutdown.clone().cancelled_owned();
+                tasks.spawn(async move {
+                    if let Err(e) = discovery::serve(socket, info, stopped).await {
+                        tracing::error!("discovery stopped: {e}");
+                    }
+                });
                 Some(addr)
             }
             None => None,
