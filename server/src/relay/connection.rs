@@ -310,15 +310,10 @@ impl Session {
     }
 
     async fn welcome(&mut self, device: &Authenticated) -> Result<(), End> {
-        let head_seq = self
-            .ctx
-            .reader
-            .run(reader::head_seq)
-            .await
-            .map_err(|e| {
-                tracing::error!("reading head seq failed: {e}");
-                close(close_code::TRY_AGAIN_LATER, "internal error")
-            })?;
+        let head_seq = self.ctx.reader.run(reader::head_seq).await.map_err(|e| {
+            tracing::error!("reading head seq failed: {e}");
+            close(close_code::TRY_AGAIN_LATER, "internal error")
+        })?;
         self.send(&ServerMessage::Welcome {
             protocol: PROTOCOL_VERSION,
             server_id: self.ctx.server_id.clone(),
