@@ -1,0 +1,603 @@
+//! The alert service: turns the model's decisions into sound, notifications and an
+//! attention request, on its own thread, whether or not the window is drawn.
+//!
+//! **Ringing never waits for a frame.** eframe does not call `ui()` for a minimised
+//! window, so the pump thread here drains the link's events, applies them to the model,
+//! ticks rush re-alerts and executes what the model decided. The UI only draws.
+//!
+//! Each output sits behind a small trait ([`SoundOutput`], [`Notifier`],
+//! [`Attention`]) so tests can record calls. A failing output is logged once, shown
+//! once as a [`Hint`], and never stops the others.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use packbell_shared::link::LinkEvent;
+use packbell_shared::protocol::{OrderId, Priority};
+
+use crate::i18n::{Language, fill};
+use crate::model::{AlertAction, Hint, Model};
+use crate::settings::SoundId;
+
+/// How often the pump wakes with no events, for rush re-alerts and timers.
+pub const TICK: Duration = Duration::from_millis(500);
+/// Events applied under one lock before the model is released for a frame.
+pub const MAX_EVENTS_PER_BATCH: usize = 512;
+/// Notification jobs waiting for the notification thread; more are dropped (logged).
+pub const NOTIFY_QUEUE: usize = 64;
+/// Notifications remembered for withdrawal; the oldest is forgotten beyond this.
+pub const MAX_TRACKED_NOTIFICATIONS: usize = 256;
+
+/// Called with a hint the UI should show; pushes it into the model.
+pub type HintSink = Arc<dyn Fn(Hint) + Send + Sync>;
+
+/// Plays a chime. Must not block for long (the real one hands it to a mixer).
+pub trait SoundOutput: Send {
+    fn play(&mut self, sound: SoundId, volume: f32) -> Result<(), String>;
+}
+
+/// A desktop notification, addressed by order when it may need withdrawing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub order_id: Option<OrderId>,
+    pub title: String,
+    pub body: String,
+    pub urgent: bool,
+}
+
+/// Shows and withdraws desktop notifications. Fire and forget: implementations report
+/// their own failures (the real one through a [`HintSink`]).
+pub trait Notifier: Send {
+    fn show(&mut self, note: Note);
+    fn withdraw(&mut self, order_id: OrderId);
+}
+
+/// Asks the window manager to flash the taskbar entry / raise attention.
+pub trait Attention: Send {
+    fn request(&mut self, urgent: bool);
+}
+
+/// What the executor needs from the settings, copied out under the model lock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertPrefs {
+    pub normal_sound: SoundId,
+    pub rush_sound: SoundId,
+    pub volume: f32,
+    pub muted: bool,
+    pub language: Language,
+}
+
+impl AlertPrefs {
+    pub fn from_model(model: &Model) -> AlertPrefs {
+        let settings = &model.settings;
+        AlertPrefs {
+            normal_sound: settings.normal_sound,
+            rush_sound: settings.rush_sound,
+            volume: settings.volume,
+            muted: settings.muted,
+            language: settings.language.unwrap_or_else(Language::system),
+        }
+    }
+}
+
+/// Carries out [`AlertAction`]s on the three outputs.
+pub struct Executor {
+    sound: Box<dyn SoundOutput>,
+    notifier: Box<dyn Notifier>,
+    attention: Box<dyn Attention>,
+    hints: HintSink,
+    /// Set after the first sound failure: logged and shown once only.
+    sound_failed: bool,
+}
+
+impl Executor {
+    pub fn new(
+        sound: Box<dyn SoundOutput>,
+        notifier: Box<dyn Notifier>,
+        attention: Box<dyn Attention>,
+        hints: HintSink,
+    ) -> Executor {
+        Executor {
+            sound,
+            notifier,
+            attention,
+            hints,
+            sound_failed: false,
+        }
+    }
+
+    pub fn execute(&mut self, actions: Vec<AlertAction>, prefs: &AlertPrefs) {
+        let text = prefs.language.strings();
+        for action in actions {
+            match action {
+                AlertAction::Ring(alert) => {
+                    let rush = alert.priority == Priority::Rush;
+                    tracing::info!(
+                        order = %alert.order_number,
+                        store = %alert.store,
+                        rush,
+                        "rang order {}",
+                        alert.order_number
+                    );
+                    self.play(if rush { prefs.rush_sound } else { prefs.normal_sound }, prefs);
+                    let title = fill(
+                        if rush { text.notify_rush } else { text.notify_order },
+                        &[&alert.order_number, &alert.store],
+                    );
+                    let body = if alert.note.is_empty() {
+                        text.notify_ready.to_owned()
+                    } else {
+                        alert.note.clone()
+                    };
+                    self.notifier.show(Note {
+                        order_id: Some(alert.order_id),
+                        title,
+                        body,
+                        urgent: rush,
+                    });
+                    self.attention.request(rush);
+                }
+                AlertAction::Repeat { order_numbers } => {
+                    tracing::info!("re-alerted rush orders {}", order_numbers.join(", "));
+                    self.play(prefs.rush_sound, prefs);
+                    self.attention.request(true);
+                }
+                AlertAction::Summary {
+                    count,
+                    rush,
+                    order_numbers,
+                } => {
+                    tracing::info!(
+                        "rang catch-up summary of {count} orders ({rush} rush): {}",
+                        order_numbers.join(", ")
+                    );
+                    self.play(
+                        if rush > 0 { prefs.rush_sound } else { prefs.normal_sound },
+                        prefs,
+                    );
+                    let title = if rush > 0 {
+                        fill(text.notify_summary_rush, &[&count, &rush])
+                    } else {
+                        fill(text.notify_summary, &[&count])
+                    };
+                    let mut body = order_numbers.join(", ");
+                    if count > order_numbers.len() {
+                        body.push_str(", …");
+                    }
+                    self.notifier.show(Note {
+                        order_id: None,
+                        title,
+                        body,
+                        urgent: rush > 0,
+                    });
+                    self.attention.request(rush > 0);
+                }
+                AlertAction::Withdraw { order_id } => {
+                    tracing::debug!(order_id, "withdrawing notification");
+                    self.notifier.withdraw(order_id);
+                }
+            }
+        }
+    }
+
+    /// Plays a chime now (the settings' "Test" button goes through here too).
+    pub fn play(&mut self, sound: SoundId, prefs: &AlertPrefs) {
+        if prefs.muted || prefs.volume <= 0.0 {
+            return;
+        }
+        if let Err(err) = self.sound.play(sound, prefs.volume) {
+            if !self.sound_failed {
+                self.sound_failed = true;
+                tracing::warn!("cannot play sound: {err}");
+                (self.hints)(Hint::NoSound(err));
+            }
+        }
+    }
+}
+
+// --------------------------------------------------------------------------------
+// The pump thread
+
+/// Wakes the UI; holds the egui context once there is one.
+#[derive(Clone, Default)]
+pub struct UiWaker {
+    ctx: Arc<OnceLock<egui::Context>>,
+}
+
+impl UiWaker {
+    pub fn set(&self, ctx: egui::Context) {
+        let _ = self.ctx.set(ctx);
+    }
+
+    pub fn get(&self) -> Option<&egui::Context> {
+        self.ctx.get()
+    }
+
+    pub fn repaint(&self) {
+        if let Some(ctx) = self.ctx.get() {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// Requests to the pump thread besides link events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PumpRequest {
+    /// Play this chime now with the current volume (settings' "Test").
+    TestSound(SoundId),
+}
+
+/// The running pump thread; stops when dropped or when the link's channel closes.
+pub struct AlertService {
+    requests: SyncSender<Option<PumpRequest>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl AlertService {
+    /// Starts the pump: drains `events` into `model`, executes decisions with
+    /// `executor`, wakes the UI through `waker`.
+    pub fn spawn(
+        model: Arc<Mutex<Model>>,
+        events: Receiver<LinkEvent>,
+        mut executor: Executor,
+        waker: UiWaker,
+    ) -> std::io::Result<AlertService> {
+        let (requests, request_rx) = std::sync::mpsc::sync_channel::<Option<PumpRequest>>(8);
+        let thread = std::thread::Builder::new()
+            .name("packbell-alerts".into())
+            .spawn(move || pump(&model, &events, &request_rx, &mut executor, &waker))?;
+        Ok(AlertService {
+            requests,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn request(&self, request: PumpRequest) {
+        if let Err(TrySendError::Full(_)) = self.requests.try_send(Some(request)) {
+            tracing::debug!("pump busy; request dropped");
+        }
+    }
+}
+
+impl Drop for AlertService {
+    fn drop(&mut self) {
+        let _ = self.requests.try_send(None);
+        if let Some(thread) = self.thread.take() {
+            // The pump notices within one TICK.
+            let _ = thread.join();
+        }
+    }
+}
+
+fn lock(model: &Mutex<Model>) -> std::sync::MutexGuard<'_, Model> {
+    // A panic while holding the lock leaves a usable model (plain data): keep going.
+    model.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn pump(
+    model: &Mutex<Model>,
+    events: &Receiver<LinkEvent>,
+    requests: &Receiver<Option<PumpRequest>>,
+    executor: &mut Executor,
+    waker: &UiWaker,
+) {
+    let mut next_tick = Instant::now();
+    loop {
+        for request in requests.try_iter() {
+            match request {
+                None => return,
+                Some(PumpRequest::TestSound(sound)) => {
+                    let prefs = AlertPrefs::from_model(&lock(model));
+                    executor.play(sound, &prefs);
+                }
+            }
+        }
+        let wait = next_tick.saturating_duration_since(Instant::now());
+        let first = match events.recv_timeout(wait) {
+            Ok(event) => Some(event),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => {
+                tracing::debug!("link closed; alert pump stops");
+                return;
+            }
+        };
+        let got_events = first.is_some();
+        let mut actions = Vec::new();
+        let prefs;
+        {
+            let mut model = lock(model);
+            let now = Utc::now();
+            if let Some(event) = first {
+                actions.extend(model.handle(event, now));
+                for event in events.try_iter().take(MAX_EVENTS_PER_BATCH) {
+                    actions.extend(model.handle(event, now));
+                }
+            }
+            if Instant::now() >= next_tick {
+                actions.extend(model.tick(now));
+                next_tick = Instant::now() + TICK;
+            }
+            prefs = AlertPrefs::from_model(&model);
+        }
+        let had_news = got_events || !actions.is_empty();
+        executor.execute(actions, &prefs);
+        if had_news {
+            waker.repaint();
+        }
+    }
+}
+
+// --------------------------------------------------------------------------------
+// Real outputs
+
+/// The chimes, embedded in the binary.
+pub fn sound_bytes(sound: SoundId) -> &'static [u8] {
+    match sound {
+        SoundId::Chime => include_bytes!("../../assets/sounds/chime.wav"),
+        SoundId::Bell => include_bytes!("../../assets/sounds/bell.wav"),
+        SoundId::Urgent => include_bytes!("../../assets/sounds/urgent.wav"),
+    }
+}
+
+/// rodio output. The device is opened once, at construction, on a thread that keeps
+/// it open for the life of this value (the stream type is not `Send` everywhere).
+pub struct RodioSound {
+    mixer: Result<rodio::mixer::Mixer, String>,
+    /// Dropping this closes the device thread.
+    _keep_open: Option<SyncSender<()>>,
+}
+
+impl RodioSound {
+    pub fn open() -> RodioSound {
+        let (mixer_tx, mixer_rx) = std::sync::mpsc::sync_channel(1);
+        let (keep_tx, keep_rx) = std::sync::mpsc::sync_channel::<()>(0);
+        let spawned = std::thread::Builder::new()
+            .name("packbell-audio".into())
+            .spawn(move || match rodio::DeviceSinkBuilder::open_default_sink() {
+                Ok(mut sink) => {
+                    sink.log_on_drop(false);
+                    let _ = mixer_tx.send(Ok(sink.mixer().clone()));
+                    // Blocks until the owner drops its sender.
+                    let _ = keep_rx.recv();
+                }
+                Err(err) => {
+                    let _ = mixer_tx.send(Err(err.to_string()));
+                }
+            });
+        let mixer = match spawned {
+            Ok(_) => mixer_rx
+                .recv_timeout(Duration::from_secs(10))
+                .map_err(|_| "audio device did not open in time".to_owned())
+                .and_then(|r| r),
+            Err(err) => Err(err.to_string()),
+        };
+        match &mixer {
+            Ok(_) => tracing::info!("audio output open"),
+            Err(err) => tracing::warn!("no audio output: {err}"),
+        }
+        RodioSound {
+            mixer,
+            _keep_open: Some(keep_tx),
+        }
+    }
+
+    /// Why there is no sound, if there is none.
+    pub fn error(&self) -> Option<&str> {
+        self.mixer.as_ref().err().map(String::as_str)
+    }
+}
+
+impl SoundOutput for RodioSound {
+    fn play(&mut self, sound: SoundId, volume: f32) -> Result<(), String> {
+        use rodio::Source as _;
+        let mixer = self.mixer.as_ref().map_err(Clone::clone)?;
+        let decoder = rodio::Decoder::new(std::io::Cursor::new(sound_bytes(sound)))
+            .map_err(|err| err.to_string())?;
+        mixer.add(decoder.amplify(volume.clamp(0.0, 1.0)));
+        Ok(())
+    }
+}
+
+enum NotifyJob {
+    Show(Note),
+    Withdraw(OrderId),
+}
+
+/// notify-rust output on its own thread, so a slow D-Bus never delays a sound.
+pub struct DesktopNotifier {
+    jobs: SyncSender<NotifyJob>,
+}
+
+impl DesktopNotifier {
+    pub fn spawn(app_name: String, hints: HintSink) -> std::io::Result<DesktopNotifier> {
+        let (jobs, rx) = std::sync::mpsc::sync_channel(NOTIFY_QUEUE);
+        std::thread::Builder::new()
+            .name("packbell-notify".into())
+            .spawn(move || notify_thread(&app_name, &rx, &hints))?;
+        Ok(DesktopNotifier { jobs })
+    }
+
+    fn send(&self, job: NotifyJob) {
+        if let Err(TrySendError::Full(_)) = self.jobs.try_send(job) {
+            tracing::warn!("notification queue full; one notification dropped");
+        }
+    }
+}
+
+impl Notifier for DesktopNotifier {
+    fn show(&mut self, note: Note) {
+        self.send(NotifyJob::Show(note));
+    }
+
+    fn withdraw(&mut self, order_id: OrderId) {
+        self.send(NotifyJob::Withdraw(order_id));
+    }
+}
+
+fn notify_thread(app_name: &str, jobs: &Receiver<NotifyJob>, hints: &HintSink) {
+    let mut shown = HashMap::new();
+    let mut order = VecDeque::new();
+    let mut failed = false;
+    for job in jobs {
+        match job {
+            NotifyJob::Show(note) => {
+                let mut notification = notify_rust::Notification::new();
+                notification
+                    .appname(app_name)
+                    .summary(&note.title)
+                    .body(&note.body);
+                #[cfg(all(unix, not(target_os = "macos")))]
+                notification.urgency(if note.urgent {
+                    notify_rust::Urgency::Critical
+                } else {
+                    notify_rust::Urgency::Normal
+                });
+                match notification.show() {
+                    Ok(handle) => {
+                        failed = false;
+                        if let Some(order_id) = note.order_id {
+                            shown.insert(order_id, handle);
+                            order.push_back(order_id);
+                            while order.len() > MAX_TRACKED_NOTIFICATIONS {
+                                if let Some(old) = order.pop_front() {
+                                    shown.remove(&old);
+                                }
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        if !failed {
+                            failed = true;
+                            tracing::warn!("cannot show notification: {err}");
+                            hints(Hint::NoNotifications(err.to_string()));
+                        }
+                    }
+                }
+            }
+            NotifyJob::Withdraw(order_id) => {
+                order.retain(|id| *id != order_id);
+                if let Some(handle) = shown.remove(&order_id) {
+                    close_notification(handle);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn close_notification(handle: notify_rust::NotificationHandle) {
+    handle.close();
+}
+
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn close_notification<H>(_handle: H) {
+    // Toasts and macOS notifications are left to the platform's own expiry.
+}
+
+/// Attention through the egui viewport command (taskbar flash / urgency hint).
+pub struct ViewportAttention {
+    waker: UiWaker,
+}
+
+impl ViewportAttention {
+    pub fn new(waker: UiWaker) -> ViewportAttention {
+        ViewportAttention { waker }
+    }
+}
+
+impl Attention for ViewportAttention {
+    fn request(&mut self, urgent: bool) {
+        if let Some(ctx) = self.waker.get() {
+            let kind = if urgent {
+                egui::UserAttentionType::Critical
+            } else {
+                egui::UserAttentionType::Informational
+            };
+            ctx.send_viewport_cmd(egui::ViewportCommand::RequestUserAttention(kind));
+            ctx.request_repaint();
+        }
+    }
+}
+
+// --------------------------------------------------------------------------------
+// Recording outputs, for tests and for running without any output
+
+/// One call made to a recording output.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Sound { sound: SoundId, volume: f32 },
+    Show(Note),
+    Withdraw(OrderId),
+    Attention { urgent: bool },
+}
+
+/// Records every call; clones share the same log.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    calls: Arc<Mutex<Vec<Call>>>,
+    /// When set, `play` fails with this message (to test failure hints).
+    pub fail_sound: Option<String>,
+}
+
+impl Recorder {
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn clear(&self) {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+
+    fn push(&self, call: Call) {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(call);
+    }
+
+    /// An executor whose three outputs all record here.
+    pub fn executor(&self, hints: HintSink) -> Executor {
+        Executor::new(
+            Box::new(self.clone()),
+            Box::new(self.clone()),
+            Box::new(self.clone()),
+            hints,
+        )
+    }
+}
+
+impl SoundOutput for Recorder {
+    fn play(&mut self, sound: SoundId, volume: f32) -> Result<(), String> {
+        if let Some(err) = &self.fail_sound {
+            return Err(err.clone());
+        }
+        self.push(Call::Sound { sound, volume });
+        Ok(())
+    }
+}
+
+impl Notifier for Recorder {
+    fn show(&mut self, note: Note) {
+        self.push(Call::Show(note));
+    }
+
+    fn withdraw(&mut self, order_id: OrderId) {
+        self.push(Call::Withdraw(order_id));
+    }
+}
+
+impl Attention for Recorder {
+    fn request(&mut self, urgent: bool) {
+        self.push(Call::Attention { urgent });
+    }
+}

@@ -1,0 +1,170 @@
+//! The app: owns the shared model, the link, the alert service and the UI state, and
+//! carries out the UI's intents.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
+use packbell_shared::link::LinkEvent;
+use packbell_shared::protocol::Command;
+
+use crate::alert::{AlertService, Executor, HintSink, PumpRequest, UiWaker};
+use crate::link_bridge::Commands;
+use crate::model::{Hint, Model};
+use crate::settings::{self, Settings, Theme};
+use crate::ui::{self, Intent, UiState};
+
+/// Where "now" comes from; tests and screenshots pin it.
+pub type Clock = Box<dyn Fn() -> DateTime<Utc> + Send>;
+
+pub struct WarehouseApp {
+    model: Arc<Mutex<Model>>,
+    link: Box<dyn Commands>,
+    /// Stops (and joins) the pump when the app is dropped.
+    service: Option<AlertService>,
+    waker: UiWaker,
+    /// Settings are written here when they change; `None` keeps them in memory.
+    data_dir: Option<PathBuf>,
+    saved: Settings,
+    ui: UiState,
+    clock: Clock,
+    /// Fonts and style are installed on the first frame (they need the context).
+    styled_theme: Option<Theme>,
+}
+
+/// A shared model and a sink that files hints into it.
+pub fn new_model(settings: Settings) -> (Arc<Mutex<Model>>, HintSink) {
+    let model = Arc::new(Mutex::new(Model::new(settings)));
+    let sink_model = Arc::clone(&model);
+    let hints: HintSink = Arc::new(move |hint: Hint| {
+        lock(&sink_model).push_hint(hint);
+    });
+    (model, hints)
+}
+
+fn lock(model: &Mutex<Model>) -> MutexGuard<'_, Model> {
+    model.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl WarehouseApp {
+    /// Starts the alert service on `events` and returns the app around it.
+    /// `waker` gets the egui context on the first frame (or from a test harness).
+    pub fn start(
+        model: Arc<Mutex<Model>>,
+        link: Box<dyn Commands>,
+        events: Receiver<LinkEvent>,
+        executor: Executor,
+        waker: UiWaker,
+        data_dir: Option<PathBuf>,
+    ) -> std::io::Result<WarehouseApp> {
+        let service = AlertService::spawn(Arc::clone(&model), events, executor, waker.clone())?;
+        let saved = lock(&model).settings.clone();
+        Ok(WarehouseApp {
+            model,
+            link,
+            service: Some(service),
+            waker,
+            data_dir,
+            saved,
+            ui: UiState::default(),
+            clock: Box::new(Utc::now),
+            styled_theme: None,
+        })
+    }
+
+    /// Pins the clock (screenshots, tests).
+    pub fn with_clock(mut self, clock: Clock) -> WarehouseApp {
+        self.clock = clock;
+        self
+    }
+
+    pub fn model(&self) -> Arc<Mutex<Model>> {
+        Arc::clone(&self.model)
+    }
+
+    pub fn waker(&self) -> &UiWaker {
+        &self.waker
+    }
+
+    /// Draws one frame into `ui` and carries out what the user asked.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.waker.set(ui.ctx().clone());
+        let now = (self.clock)();
+        let model = Arc::clone(&self.model);
+        let mut model = lock(&model);
+        if self.styled_theme != Some(model.settings.theme) {
+            if self.styled_theme.is_none() {
+                ui::install_fonts(ui.ctx());
+            }
+            ui::apply_style(ui.ctx(), model.settings.theme);
+            self.styled_theme = Some(model.settings.theme);
+        }
+        let intents = ui::root_ui(ui, &mut model, &mut self.ui, now);
+        for intent in intents {
+            self.apply(&mut model, intent, now);
+        }
+        if model.settings != self.saved {
+            self.saved = model.settings.clone();
+            if let Some(dir) = &self.data_dir {
+                if let Err(err) = settings::save(dir, &self.saved) {
+                    tracing::warn!("cannot save settings in {}: {err}", dir.display());
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, model: &mut Model, intent: Intent, now: DateTime<Utc>) {
+        match intent {
+            Intent::Pack(order_id) => match self.link.submit(Command::PackOrder { order_id }) {
+                Ok(key) => {
+                    tracing::info!(order_id, "packed");
+                    model.mark_packed(order_id, key, now);
+                }
+                Err(err) => model.push_hint(Hint::Notice(err)),
+            },
+            Intent::Undo => {
+                if let Some(last) = model.undo_target(now).cloned() {
+                    match self.link.submit(Command::RecallOrder {
+                        order_id: last.order_id,
+                    }) {
+                        Ok(key) => {
+                            tracing::info!(order_id = last.order_id, "recalled");
+                            model.mark_recalled(last.order_id, key);
+                        }
+                        Err(err) => model.push_hint(Hint::Notice(err)),
+                    }
+                }
+            }
+            Intent::Acknowledge(order_id) => model.acknowledge(order_id),
+            Intent::AcknowledgeAll => model.acknowledge_all(),
+            Intent::ToggleStore(store_id) => model.toggle_store(store_id),
+            Intent::AllStores => model.set_store_filter(Default::default()),
+            Intent::Select(order_id) => model.select(Some(order_id)),
+            Intent::Pair(code) => {
+                if let Err(err) = self.link.pair(code) {
+                    model.push_hint(Hint::Notice(err));
+                }
+            }
+            Intent::TestSound(sound) => {
+                if let Some(service) = &self.service {
+                    service.request(PumpRequest::TestSound(sound));
+                }
+            }
+            Intent::DismissHint(index) => model.dismiss_hint(index),
+        }
+    }
+}
+
+impl eframe::App for WarehouseApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+impl Drop for WarehouseApp {
+    fn drop(&mut self) {
+        // Stop the pump before the link (whose channel it drains) goes away.
+        self.service.take();
+    }
+}

@@ -1,0 +1,102 @@
+//! The only place that touches the client link: starts it and forwards the UI's
+//! intents. The rest of the crate sees [`Commands`], so tests can swap in [`FakeLink`].
+
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+
+use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkRequest};
+use packbell_shared::protocol::Command;
+
+/// What the UI asks of the link. Never blocks.
+pub trait Commands: Send {
+    /// Queues `command`; returns its idempotency key, or why it was not taken.
+    fn submit(&self, command: Command) -> Result<String, String>;
+    /// Enrols with a pairing code.
+    fn pair(&self, code: String) -> Result<(), String>;
+}
+
+/// The real link.
+pub struct RealLink {
+    handle: Option<LinkHandle>,
+}
+
+impl RealLink {
+    /// Starts the link thread; `wake` is called when events are waiting.
+    pub fn spawn(
+        config: LinkConfig,
+        wake: Arc<dyn Fn() + Send + Sync>,
+    ) -> std::io::Result<(RealLink, Receiver<LinkEvent>)> {
+        let (handle, events) = LinkHandle::spawn(config, wake)?;
+        Ok((
+            RealLink {
+                handle: Some(handle),
+            },
+            events,
+        ))
+    }
+
+    /// Stops the link and waits for it (submitted commands reach the outbox first).
+    pub fn shutdown(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.shutdown();
+        }
+    }
+}
+
+impl Drop for RealLink {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl Commands for RealLink {
+    fn submit(&self, command: Command) -> Result<String, String> {
+        let handle = self.handle.as_ref().ok_or("the link has stopped")?;
+        handle.submit(command).map_err(|err| err.to_string())
+    }
+
+    fn pair(&self, code: String) -> Result<(), String> {
+        let handle = self.handle.as_ref().ok_or("the link has stopped")?;
+        handle
+            .request(LinkRequest::Pair { code })
+            .map_err(|err| err.to_string())
+    }
+}
+
+/// Records intents instead of sending them (tests, screenshots).
+#[derive(Debug, Clone, Default)]
+pub struct FakeLink {
+    log: Arc<Mutex<Vec<LinkRequest>>>,
+}
+
+impl FakeLink {
+    pub fn requests(&self) -> Vec<LinkRequest> {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn push(&self, request: LinkRequest) {
+        self.log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(request);
+    }
+}
+
+impl Commands for FakeLink {
+    fn submit(&self, command: Command) -> Result<String, String> {
+        let key = format!("fake-{}", self.requests().len() + 1);
+        self.push(LinkRequest::Submit {
+            key: key.clone(),
+            command,
+        });
+        Ok(key)
+    }
+
+    fn pair(&self, code: String) -> Result<(), String> {
+        self.push(LinkRequest::Pair { code });
+        Ok(())
+    }
+}

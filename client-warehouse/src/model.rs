@@ -1,0 +1,778 @@
+//! The warehouse client's state and its reducers: pure, no egui, no I/O, no clock.
+//!
+//! **Every decision to ring is made here**, from link events, by [`Model::handle`] and
+//! [`Model::tick`]; the alert service carries the decisions out and the UI only draws.
+//! Callers pass `now` in, so tests control time.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use packbell_shared::link::{LinkEvent, LinkStatus};
+use packbell_shared::protocol::{
+    Event, EventBody, Order, OrderId, OrderStatus, Priority, Snapshot, StoreId,
+};
+use packbell_shared::state::{Applied, SiteState};
+
+use crate::settings::Settings;
+
+/// How long the last packed order can be brought back with "Undo".
+pub const UNDO_WINDOW_SECS: i64 = 180;
+/// A catch-up summary names at most this many order numbers.
+pub const SUMMARY_MAX_NUMBERS: usize = 6;
+/// If a reconnect brought a snapshot but no `CaughtUp` follows, the catch-up summary
+/// goes out after this long anyway.
+pub const CATCH_UP_GRACE_SECS: i64 = 3;
+/// Notices (refused commands, server messages) kept for the UI; older ones drop.
+pub const MAX_NOTICES: usize = 8;
+
+/// Where the connection stands, as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Connection {
+    /// Start-up, looking for the server.
+    #[default]
+    Connecting,
+    /// Needs a pairing code from the user.
+    NeedsPairing { reason: Option<String> },
+    Connected { site: String },
+    /// Lost the server (or never reached it) at `since`; retrying.
+    Offline {
+        since: DateTime<Utc>,
+        attempt: u32,
+        reason: String,
+    },
+    /// The server will not take this device (revoked, version mismatch).
+    Refused { reason: String },
+}
+
+/// What to tell the warehouse about one order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub order_id: OrderId,
+    pub order_number: String,
+    pub store: String,
+    pub note: String,
+    pub priority: Priority,
+}
+
+/// One decision of the alert logic; the alert service executes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertAction {
+    /// A new live order for this PC: sound for its priority, a notification, attention.
+    Ring(Alert),
+    /// Unacknowledged rush orders are still waiting: rush sound and attention again.
+    Repeat { order_numbers: Vec<String> },
+    /// Orders that arrived while this PC was away: one notification, one sound.
+    Summary {
+        count: usize,
+        rush: usize,
+        order_numbers: Vec<String>,
+    },
+    /// This order's notification is obsolete (packed, cancelled): take it down.
+    Withdraw { order_id: OrderId },
+}
+
+/// Age colour band of a pending order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgeLevel {
+    Fresh,
+    Amber,
+    Red,
+}
+
+/// Something the UI should show once (backend failures, refused commands).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Hint {
+    NoSound(String),
+    NoNotifications(String),
+    /// A command was refused: order number, server message.
+    Rejected { order_number: String, message: String },
+    Notice(String),
+}
+
+/// The last order packed on this PC, for "Undo".
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastPacked {
+    pub order_id: OrderId,
+    pub order_number: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Per-store counts for the filter chips.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreCount {
+    pub store_id: StoreId,
+    pub name: String,
+    pub pending: usize,
+    pub packed_today: usize,
+}
+
+/// A change made here that the server has not confirmed yet (packed or recalled).
+#[derive(Debug, Clone, PartialEq)]
+struct Override {
+    status: OrderStatus,
+    key: String,
+}
+
+/// Sort key of the pending list: rush first, then oldest, then by id.
+type PendingKey = (u8, DateTime<Utc>, OrderId);
+
+fn pending_key(order: &Order) -> PendingKey {
+    let rank = match order.priority {
+        Priority::Rush => 0,
+        Priority::Normal => 1,
+    };
+    (rank, order.created_at, order.order_id)
+}
+
+#[derive(Debug, Default)]
+pub struct Model {
+    site: SiteState,
+    pub settings: Settings,
+    connection: Connection,
+    /// The list is a copy from disk or from before a disconnect, not confirmed live.
+    stale: bool,
+    /// Whether any state (disk copy or server) has been loaded; the very first load
+    /// at start-up does not ring.
+    loaded: bool,
+    /// A first-ever replay (nothing known before it) is a load, not news: it does not
+    /// ring. Ends at `CaughtUp` or the first live event.
+    initial_replay: bool,
+    /// Every order whose effective status is pending, in display order.
+    pending: BTreeSet<PendingKey>,
+    overrides: BTreeMap<OrderId, Override>,
+    /// Orders that became pending while catching up; summarised at `CaughtUp`.
+    catch_up: BTreeSet<OrderId>,
+    /// Set when a reconnect snapshot arrived: flush the summary by then at the latest.
+    catch_up_deadline: Option<DateTime<Utc>>,
+    /// Orders with a notification on screen (withdrawn when they leave the list).
+    notified: BTreeSet<OrderId>,
+    /// Next re-alert time of each waiting rush order.
+    rush_next: BTreeMap<OrderId, DateTime<Utc>>,
+    /// Rush orders someone acknowledged: no more re-alerts.
+    acknowledged: BTreeSet<OrderId>,
+    last_packed: Option<LastPacked>,
+    /// Row the keyboard points at.
+    selected: Option<OrderId>,
+    /// Decisions made outside `handle`/`tick` (local packs); drained by `tick`.
+    queued: Vec<AlertAction>,
+    hints: Vec<Hint>,
+    /// Cached filtered list, rebuilt when `view_dirty`.
+    view: Vec<OrderId>,
+    view_dirty: bool,
+    /// Bumped on every change the UI may cache (list, stores, filter).
+    generation: u64,
+}
+
+impl Model {
+    pub fn new(settings: Settings) -> Model {
+        Model {
+            settings,
+            view_dirty: true,
+            ..Model::default()
+        }
+    }
+
+    // ----------------------------------------------------------------------------
+    // Reducers
+
+    /// Applies one link event and says what to ring or withdraw.
+    pub fn handle(&mut self, event: LinkEvent, now: DateTime<Utc>) -> Vec<AlertAction> {
+        let mut actions = Vec::new();
+        match event {
+            LinkEvent::Status(status) => self.set_status(status),
+            LinkEvent::Reset { snapshot, stale } => {
+                self.reset(snapshot, stale, now, &mut actions);
+            }
+            LinkEvent::Event { event, replayed } => {
+                if !replayed {
+                    // The first live event ends any catch-up, even without `CaughtUp`.
+                    self.initial_replay = false;
+                    self.flush_catch_up(&mut actions);
+                } else if !self.loaded {
+                    self.initial_replay = true;
+                }
+                self.apply_event(&event, replayed, now, &mut actions);
+            }
+            LinkEvent::CaughtUp { .. } => {
+                self.stale = false;
+                self.initial_replay = false;
+                self.flush_catch_up(&mut actions);
+            }
+            LinkEvent::Rejected { key, message, .. } => {
+                let undone: Vec<OrderId> = self
+                    .overrides
+                    .iter()
+                    .filter(|(_, o)| o.key == key)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for order_id in undone {
+                    self.overrides.remove(&order_id);
+                    self.refresh(order_id);
+                    let order_number = self
+                        .site
+                        .orders
+                        .get(&order_id)
+                        .map(|o| o.order_number.clone())
+                        .unwrap_or_else(|| order_id.to_string());
+                    self.push_hint(Hint::Rejected {
+                        order_number,
+                        message: message.clone(),
+                    });
+                }
+            }
+            LinkEvent::Notice(text) => self.push_hint(Hint::Notice(text)),
+            LinkEvent::Queued { .. }
+            | LinkEvent::Acked { .. }
+            | LinkEvent::Devices(_)
+            | LinkEvent::PairingCode { .. } => {}
+        }
+        actions
+    }
+
+    /// Time-driven decisions: rush re-alerts, a late catch-up summary, and anything
+    /// queued by local actions. Call about once a second, window visible or not.
+    pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<AlertAction> {
+        let mut actions = std::mem::take(&mut self.queued);
+        if self.catch_up_deadline.is_some_and(|deadline| now >= deadline) {
+            self.flush_catch_up(&mut actions);
+        }
+        if self.last_packed.as_ref().is_some_and(|last| {
+            now.signed_duration_since(last.at) > Duration::seconds(UNDO_WINDOW_SECS)
+        }) {
+            self.last_packed = None;
+        }
+        let interval = Duration::seconds(i64::from(self.settings.rush_repeat_secs));
+        let waiting: Vec<(OrderId, String)> = self
+            .pending
+            .iter()
+            .take_while(|(rank, _, _)| *rank == 0)
+            .filter_map(|(_, _, id)| self.site.orders.get(id))
+            .filter(|order| self.matches_filter(order) && !self.acknowledged.contains(&order.order_id))
+            .map(|order| (order.order_id, order.order_number.clone()))
+            .collect();
+        self.rush_next.retain(|id, _| waiting.iter().any(|(w, _)| w == id));
+        let mut due = Vec::new();
+        for (order_id, number) in waiting {
+            let next = self.rush_next.entry(order_id).or_insert(now + interval);
+            if now >= *next {
+                *next = now + interval;
+                due.push(number);
+            }
+        }
+        if !due.is_empty() && !self.catching_up() {
+            actions.push(AlertAction::Repeat { order_numbers: due });
+        }
+        actions
+    }
+
+    fn set_status(&mut self, status: LinkStatus) {
+        self.connection = match status {
+            LinkStatus::Connecting => Connection::Connecting,
+            LinkStatus::NeedsPairing { reason } => Connection::NeedsPairing { reason },
+            LinkStatus::Connected { site, .. } => Connection::Connected { site },
+            LinkStatus::Reconnecting {
+                since,
+                attempt,
+                reason,
+            } => {
+                self.stale = true;
+                Connection::Offline {
+                    since,
+                    attempt,
+                    reason,
+                }
+            }
+            LinkStatus::Refused { reason } => {
+                self.stale = true;
+                Connection::Refused { reason }
+            }
+        };
+    }
+
+    fn reset(
+        &mut self,
+        snapshot: Snapshot,
+        stale: bool,
+        now: DateTime<Utc>,
+        actions: &mut Vec<AlertAction>,
+    ) {
+        let before: BTreeSet<OrderId> = self.pending.iter().map(|(_, _, id)| *id).collect();
+        let first_load = !self.loaded;
+        self.site.load_snapshot(snapshot);
+        self.loaded = true;
+        self.stale = stale;
+        // Local changes the snapshot already reflects are confirmed.
+        let site = &self.site;
+        self.overrides.retain(|id, o| {
+            site.orders
+                .get(id)
+                .is_some_and(|order| order.status != o.status)
+        });
+        self.rebuild_pending();
+        let after: BTreeSet<OrderId> = self.pending.iter().map(|(_, _, id)| *id).collect();
+        for gone in before.difference(&after) {
+            self.forget(*gone, actions);
+        }
+        if !stale && !first_load {
+            self.catch_up.extend(after.difference(&before));
+            self.catch_up_deadline = Some(now + Duration::seconds(CATCH_UP_GRACE_SECS));
+        }
+    }
+
+    fn apply_event(
+        &mut self,
+        event: &Event,
+        replayed: bool,
+        now: DateTime<Utc>,
+        actions: &mut Vec<AlertAction>,
+    ) {
+        if self.site.apply(event) != Applied::Changed {
+            // Duplicates are ignored; a gap makes the link resync with a snapshot.
+            return;
+        }
+        self.loaded = true;
+        match &event.body {
+            EventBody::OrderCreated { order_id, .. } => {
+                self.refresh(*order_id);
+                if !self.is_pending(*order_id) {
+                    return;
+                }
+                if self.initial_replay {
+                    // Part of the first load: shown, not rung.
+                } else if replayed || self.catching_up() {
+                    self.catch_up.insert(*order_id);
+                } else if let Some(alert) = self.alert_for(*order_id) {
+                    if alert.priority == Priority::Rush {
+                        let interval = Duration::seconds(i64::from(self.settings.rush_repeat_secs));
+                        self.rush_next.insert(*order_id, now + interval);
+                    }
+                    self.notified.insert(*order_id);
+                    actions.push(AlertAction::Ring(alert));
+                }
+            }
+            EventBody::OrderPacked { order_id } | EventBody::OrderCancelled { order_id, .. } => {
+                let confirmed = matches!(event.body, EventBody::OrderCancelled { .. })
+                    || self
+                        .overrides
+                        .get(order_id)
+                        .is_some_and(|o| o.status == OrderStatus::Packed);
+                if confirmed {
+                    self.overrides.remove(order_id);
+                }
+                self.refresh(*order_id);
+                if !self.is_pending(*order_id) {
+                    self.forget(*order_id, actions);
+                }
+            }
+            EventBody::OrderRecalled { order_id } => {
+                if self
+                    .overrides
+                    .get(order_id)
+                    .is_some_and(|o| o.status == OrderStatus::Pending)
+                {
+                    self.overrides.remove(order_id);
+                }
+                self.refresh(*order_id);
+            }
+            EventBody::StoreAdded { .. }
+            | EventBody::StoreRenamed { .. }
+            | EventBody::StoreDeactivated { .. } => self.touch(),
+            EventBody::DeviceEnrolled { .. } | EventBody::DeviceRevoked { .. } => {}
+        }
+    }
+
+    /// An order left the list: drop its alert state and withdraw its notification.
+    fn forget(&mut self, order_id: OrderId, actions: &mut Vec<AlertAction>) {
+        self.catch_up.remove(&order_id);
+        self.rush_next.remove(&order_id);
+        self.acknowledged.remove(&order_id);
+        if self.notified.remove(&order_id) {
+            actions.push(AlertAction::Withdraw { order_id });
+        }
+        if self.selected == Some(order_id) {
+            self.selected = None;
+        }
+    }
+
+    fn touch(&mut self) {
+        self.view_dirty = true;
+        self.generation += 1;
+    }
+
+    /// Changes whenever the list, the stores or the filter change.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn catching_up(&self) -> bool {
+        self.catch_up_deadline.is_some()
+    }
+
+    /// Ends a catch-up: one order rings as if live, several make one summary.
+    fn flush_catch_up(&mut self, actions: &mut Vec<AlertAction>) {
+        self.catch_up_deadline = None;
+        let ids = std::mem::take(&mut self.catch_up);
+        let mut alerts: Vec<Alert> = ids
+            .into_iter()
+            .filter(|id| self.is_pending(*id))
+            .filter_map(|id| self.alert_for(id))
+            .collect();
+        match alerts.len() {
+            0 => {}
+            1 => {
+                let alert = alerts.remove(0);
+                self.notified.insert(alert.order_id);
+                actions.push(AlertAction::Ring(alert));
+            }
+            count => {
+                // Same order as the list: rush first, then oldest.
+                alerts.sort_by_key(|a| {
+                    self.site
+                        .orders
+                        .get(&a.order_id)
+                        .map(pending_key)
+                        .unwrap_or((2, DateTime::<Utc>::MIN_UTC, a.order_id))
+                });
+                let rush = alerts
+                    .iter()
+                    .filter(|a| a.priority == Priority::Rush)
+                    .count();
+                actions.push(AlertAction::Summary {
+                    count,
+                    rush,
+                    order_numbers: alerts
+                        .into_iter()
+                        .take(SUMMARY_MAX_NUMBERS)
+                        .map(|a| a.order_number)
+                        .collect(),
+                });
+            }
+        }
+    }
+
+    /// The alert for a pending order this PC shows; `None` when filtered out.
+    fn alert_for(&self, order_id: OrderId) -> Option<Alert> {
+        let order = self.site.orders.get(&order_id)?;
+        if !self.matches_filter(order) {
+            return None;
+        }
+        Some(Alert {
+            order_id,
+            order_number: order.order_number.clone(),
+            store: self.site.store_name(order.store_id).unwrap_or("").to_owned(),
+            note: order.note.clone(),
+            priority: order.priority,
+        })
+    }
+
+    // ----------------------------------------------------------------------------
+    // Pending set upkeep
+
+    fn effective_status(&self, order: &Order) -> OrderStatus {
+        if order.status == OrderStatus::Cancelled {
+            return OrderStatus::Cancelled;
+        }
+        self.overrides
+            .get(&order.order_id)
+            .map_or(order.status, |o| o.status)
+    }
+
+    fn refresh(&mut self, order_id: OrderId) {
+        let Some(order) = self.site.orders.get(&order_id) else {
+            return;
+        };
+        let key = pending_key(order);
+        if self.effective_status(order) == OrderStatus::Pending {
+            self.pending.insert(key);
+        } else {
+            self.pending.remove(&key);
+        }
+        self.touch();
+    }
+
+    fn rebuild_pending(&mut self) {
+        self.pending = self
+            .site
+            .orders
+            .values()
+            .filter(|o| self.effective_status(o) == OrderStatus::Pending)
+            .map(pending_key)
+            .collect();
+        self.touch();
+    }
+
+    fn is_pending(&self, order_id: OrderId) -> bool {
+        self.site
+            .orders
+            .get(&order_id)
+            .is_some_and(|o| self.pending.contains(&pending_key(o)))
+    }
+
+    pub fn matches_filter(&self, order: &Order) -> bool {
+        self.settings.store_filter.is_empty() || self.settings.store_filter.contains(&order.store_id)
+    }
+
+    // ----------------------------------------------------------------------------
+    // Intents from the UI
+
+    /// The user packed an order and the link took the command under `key`: it leaves
+    /// the list now, its notification goes, and it becomes the one "Undo" brings back.
+    pub fn mark_packed(&mut self, order_id: OrderId, key: String, now: DateTime<Utc>) {
+        let Some(order) = self.site.orders.get(&order_id) else {
+            return;
+        };
+        let order_number = order.order_number.clone();
+        let next_selection = self.selected.and_then(|_| self.neighbour_after(order_id));
+        self.overrides.insert(
+            order_id,
+            Override {
+                status: OrderStatus::Packed,
+                key,
+            },
+        );
+        self.refresh(order_id);
+        let mut actions = Vec::new();
+        self.forget(order_id, &mut actions);
+        self.queued.extend(actions);
+        if next_selection.is_some() {
+            self.selected = next_selection;
+        }
+        self.last_packed = Some(LastPacked {
+            order_id,
+            order_number,
+            at: now,
+        });
+    }
+
+    /// "Undo" was pressed and the link took the recall under `key`.
+    pub fn mark_recalled(&mut self, order_id: OrderId, key: String) {
+        if !self.site.orders.contains_key(&order_id) {
+            return;
+        }
+        self.overrides.insert(
+            order_id,
+            Override {
+                status: OrderStatus::Pending,
+                key,
+            },
+        );
+        self.refresh(order_id);
+        if self.last_packed.as_ref().is_some_and(|l| l.order_id == order_id) {
+            self.last_packed = None;
+        }
+    }
+
+    /// The order "Undo" would bring back, while the undo window is open.
+    pub fn undo_target(&self, now: DateTime<Utc>) -> Option<&LastPacked> {
+        self.last_packed.as_ref().filter(|last| {
+            now.signed_duration_since(last.at) <= Duration::seconds(UNDO_WINDOW_SECS)
+        })
+    }
+
+    /// Someone saw this rush order: stop re-alerting it.
+    pub fn acknowledge(&mut self, order_id: OrderId) {
+        self.acknowledged.insert(order_id);
+        self.rush_next.remove(&order_id);
+    }
+
+    /// Acknowledges every rush order shown here.
+    pub fn acknowledge_all(&mut self) {
+        for id in self.ringing_rush() {
+            self.acknowledge(id);
+        }
+    }
+
+    /// Rush orders shown here that still re-alert.
+    pub fn ringing_rush(&self) -> Vec<OrderId> {
+        self.pending
+            .iter()
+            .take_while(|(rank, _, _)| *rank == 0)
+            .map(|(_, _, id)| *id)
+            .filter(|id| !self.acknowledged.contains(id))
+            .filter(|id| {
+                self.site
+                    .orders
+                    .get(id)
+                    .is_some_and(|o| self.matches_filter(o))
+            })
+            .collect()
+    }
+
+    pub fn is_acknowledged(&self, order_id: OrderId) -> bool {
+        self.acknowledged.contains(&order_id)
+    }
+
+    /// Shows only `stores` (empty: all). Orders now hidden stop re-alerting here.
+    pub fn set_store_filter(&mut self, stores: BTreeSet<StoreId>) {
+        self.settings.store_filter = stores;
+        self.touch();
+    }
+
+    pub fn toggle_store(&mut self, store_id: StoreId) {
+        let mut filter = self.settings.store_filter.clone();
+        if !filter.remove(&store_id) {
+            filter.insert(store_id);
+        }
+        self.set_store_filter(filter);
+    }
+
+    pub fn select(&mut self, order_id: Option<OrderId>) {
+        self.selected = order_id;
+    }
+
+    pub fn selected(&self) -> Option<OrderId> {
+        self.selected.filter(|id| self.is_pending(*id))
+    }
+
+    /// Moves the selection `delta` rows (clamped); selects the first row when none.
+    pub fn move_selection(&mut self, delta: isize) -> Option<usize> {
+        let current = self.selected();
+        let view = self.visible();
+        if view.is_empty() {
+            return None;
+        }
+        let index = match current.and_then(|id| view.iter().position(|v| *v == id)) {
+            Some(i) => i.saturating_add_signed(delta).min(view.len() - 1),
+            None => 0,
+        };
+        self.selected = Some(view[index]);
+        Some(index)
+    }
+
+    fn neighbour_after(&mut self, order_id: OrderId) -> Option<OrderId> {
+        let view = self.visible();
+        let index = view.iter().position(|id| *id == order_id)?;
+        view.get(index + 1)
+            .or_else(|| index.checked_sub(1).and_then(|i| view.get(i)))
+            .copied()
+    }
+
+    pub fn push_hint(&mut self, hint: Hint) {
+        if !self.hints.contains(&hint) {
+            self.hints.push(hint);
+            if self.hints.len() > MAX_NOTICES {
+                self.hints.remove(0);
+            }
+        }
+    }
+
+    pub fn hints(&self) -> &[Hint] {
+        &self.hints
+    }
+
+    pub fn dismiss_hint(&mut self, index: usize) {
+        if index < self.hints.len() {
+            self.hints.remove(index);
+        }
+    }
+
+    // ----------------------------------------------------------------------------
+    // Views
+
+    /// Pending orders this PC shows, in display order (rush, then oldest).
+    pub fn visible(&mut self) -> &[OrderId] {
+        if self.view_dirty {
+            let filter = &self.settings.store_filter;
+            let orders = &self.site.orders;
+            self.view = self
+                .pending
+                .iter()
+                .map(|(_, _, id)| *id)
+                .filter(|id| {
+                    filter.is_empty()
+                        || orders.get(id).is_some_and(|o| filter.contains(&o.store_id))
+                })
+                .collect();
+            self.view_dirty = false;
+        }
+        &self.view
+    }
+
+    pub fn order(&self, order_id: OrderId) -> Option<&Order> {
+        self.site.orders.get(&order_id)
+    }
+
+    pub fn store_name(&self, store_id: StoreId) -> Option<&str> {
+        self.site.store_name(store_id)
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// The list is not confirmed by a live server (disk copy, or offline).
+    pub fn is_stale(&self) -> bool {
+        self.stale || !matches!(self.connection, Connection::Connected { .. })
+    }
+
+    /// Total pending orders (all stores).
+    pub fn pending_total(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Per-store counts for the chips: pending now, and packed since `day_start`.
+    /// Active stores, plus inactive ones that still have pending orders.
+    pub fn store_counts(&self, day_start: DateTime<Utc>) -> Vec<StoreCount> {
+        let mut counts: BTreeMap<StoreId, StoreCount> = self
+            .site
+            .stores
+            .values()
+            .filter(|s| s.active)
+            .map(|s| {
+                (
+                    s.store_id,
+                    StoreCount {
+                        store_id: s.store_id,
+                        name: s.name.clone(),
+                        ..StoreCount::default()
+                    },
+                )
+            })
+            .collect();
+        for (_, _, id) in &self.pending {
+            if let Some(order) = self.site.orders.get(id) {
+                counts
+                    .entry(order.store_id)
+                    .or_insert_with(|| StoreCount {
+                        store_id: order.store_id,
+                        name: self
+                            .site
+                            .store_name(order.store_id)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        ..StoreCount::default()
+                    })
+                    .pending += 1;
+            }
+        }
+        for order in self.site.orders.values() {
+            if self.effective_status(order) == OrderStatus::Packed
+                && order.status_at.is_none_or(|at| at >= day_start)
+            {
+                if let Some(count) = counts.get_mut(&order.store_id) {
+                    count.packed_today += 1;
+                }
+            }
+        }
+        counts.into_values().collect()
+    }
+
+    pub fn age_level(&self, created_at: DateTime<Utc>, now: DateTime<Utc>) -> AgeLevel {
+        let minutes = now.signed_duration_since(created_at).num_minutes();
+        if minutes >= i64::from(self.settings.red_after_min) {
+            AgeLevel::Red
+        } else if minutes >= i64::from(self.settings.amber_after_min) {
+            AgeLevel::Amber
+        } else {
+            AgeLevel::Fresh
+        }
+    }
+
+    /// Commands sent from here that the server has not confirmed yet.
+    pub fn unconfirmed(&self) -> usize {
+        self.overrides.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

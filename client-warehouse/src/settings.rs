@@ -1,0 +1,153 @@
+//! What this PC remembers between runs: store filter, language, theme, sounds, ages.
+//!
+//! The struct is plain data the model reads; [`load`] and [`save`] are the only I/O,
+//! called by the app at start and whenever the settings change.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use packbell_shared::protocol::StoreId;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Language;
+
+/// File name inside the data dir.
+pub const SETTINGS_FILE: &str = "warehouse-settings.json";
+
+/// Bounds of the user-adjustable numbers; values outside are clamped on load and in the UI.
+pub const MAX_AGE_MINUTES: u32 = 24 * 60;
+pub const MIN_RUSH_REPEAT_SECS: u32 = 10;
+pub const MAX_RUSH_REPEAT_SECS: u32 = 600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Light,
+    #[default]
+    Dark,
+}
+
+/// The chimes shipped in `assets/sounds/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SoundId {
+    Chime,
+    Bell,
+    Urgent,
+}
+
+impl SoundId {
+    pub const ALL: [SoundId; 3] = [SoundId::Chime, SoundId::Bell, SoundId::Urgent];
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `None` follows the system locale.
+    pub language: Option<Language>,
+    pub theme: Theme,
+    /// Stores shown (and rung for) on this PC; empty means every store.
+    pub store_filter: BTreeSet<StoreId>,
+    pub normal_sound: SoundId,
+    pub rush_sound: SoundId,
+    /// 0.0 ..= 1.0.
+    pub volume: f32,
+    pub muted: bool,
+    /// An order's age turns amber at this many minutes...
+    pub amber_after_min: u32,
+    /// ...and red at this many.
+    pub red_after_min: u32,
+    /// Unacknowledged rush orders ring again after this many seconds.
+    pub rush_repeat_secs: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            language: None,
+            theme: Theme::Dark,
+            store_filter: BTreeSet::new(),
+            normal_sound: SoundId::Chime,
+            rush_sound: SoundId::Urgent,
+            volume: 0.8,
+            muted: false,
+            amber_after_min: 5,
+            red_after_min: 10,
+            rush_repeat_secs: 30,
+        }
+    }
+}
+
+impl Settings {
+    /// Brings every number back into its range (a hand-edited file may hold anything).
+    pub fn clamp(&mut self) {
+        if !self.volume.is_finite() {
+            self.volume = Settings::default().volume;
+        }
+        self.volume = self.volume.clamp(0.0, 1.0);
+        self.amber_after_min = self.amber_after_min.clamp(1, MAX_AGE_MINUTES);
+        self.red_after_min = self
+            .red_after_min
+            .clamp(self.amber_after_min, MAX_AGE_MINUTES);
+        self.rush_repeat_secs = self
+            .rush_repeat_secs
+            .clamp(MIN_RUSH_REPEAT_SECS, MAX_RUSH_REPEAT_SECS);
+    }
+}
+
+/// Reads the settings file; a missing file gives the defaults, a broken one too (logged).
+pub fn load(dir: &Path) -> Settings {
+    let path = dir.join(SETTINGS_FILE);
+    let mut settings = match std::fs::read(&path) {
+        Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+            Ok(settings) => settings,
+            Err(err) => {
+                tracing::warn!("ignoring unreadable {}: {err}", path.display());
+                Settings::default()
+            }
+        },
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+        Err(err) => {
+            tracing::warn!("cannot read {}: {err}", path.display());
+            Settings::default()
+        }
+    };
+    settings.clamp();
+    settings
+}
+
+/// Writes the settings file atomically (temporary file, then rename).
+pub fn save(dir: &Path, settings: &Settings) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(SETTINGS_FILE);
+    let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
+    let json = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
+    std::fs::write(&tmp, json)?;
+    std::fs::rename(&tmp, &path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_clamps() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path()), Settings::default());
+        let mut settings = Settings {
+            store_filter: [2, 5].into_iter().collect(),
+            volume: 3.0,
+            amber_after_min: 20,
+            red_after_min: 3,
+            ..Settings::default()
+        };
+        save(dir.path(), &settings).unwrap();
+        let loaded = load(dir.path());
+        settings.clamp();
+        assert_eq!(loaded, settings);
+        assert_eq!(loaded.volume, 1.0);
+        assert_eq!(loaded.red_after_min, 20);
+        std::fs::write(dir.path().join(SETTINGS_FILE), b"{ nope").unwrap();
+        assert_eq!(load(dir.path()), Settings::default());
+    }
+}
