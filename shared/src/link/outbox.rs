@@ -79,7 +79,6 @@ impl Outbox {
         self.entries.len()
     }
 
-    #[cfg(test)]
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }

@@ -27,6 +27,10 @@ pub(super) const REQUEST_BATCH: usize = 256;
 /// (and reads nothing from the server meanwhile: the server's slow-client rule then
 /// applies, and the link catches up after reconnecting).
 const EVENT_QUEUE_RETRY: Duration = Duration::from_millis(5);
+/// Answered commands are deleted from the store in batches of this many (or as soon
+/// as nothing is in flight), so a stream of acks costs one transaction per batch.
+/// Until then a crash would send them again, which the server answers as before.
+const ANSWERED_BATCH: usize = 128;
 /// After a version mismatch, the server is asked again this often (it may have been
 /// upgraded), without any other status change.
 const REFUSED_RETRY: Duration = Duration::from_secs(60);
@@ -249,6 +253,14 @@ impl Link {
         }
     }
 
+    /// Deletes answered commands from the store once a batch is full or nothing is in
+    /// flight (without waiting).
+    pub(super) async fn flush_answered_if_due(&mut self) {
+        if self.answered.len() >= ANSWERED_BATCH || self.outbox.in_flight() == 0 {
+            self.flush_answered().await;
+        }
+    }
+
     /// Deletes answered commands from the store (without waiting).
     pub(super) async fn flush_answered(&mut self) {
         if self.answered.is_empty() {
@@ -385,7 +397,10 @@ impl Link {
                 .await;
                 match self.wait(None).await {
                     Woken::Stop => break,
-                    Woken::Paired | Woken::Elapsed => continue,
+                    Woken::Paired | Woken::Elapsed => {
+                        self.set_status(LinkStatus::Connecting).await;
+                        continue;
+                    }
                 }
             }
             let address = match targets.pick() {
@@ -426,7 +441,11 @@ impl Link {
                         self.set_status(LinkStatus::Refused { reason }).await;
                         match self.wait(retry.then_some(REFUSED_RETRY)).await {
                             Woken::Stop => break,
-                            Woken::Paired | Woken::Elapsed => continue,
+                            Woken::Paired => {
+                                self.set_status(LinkStatus::Connecting).await;
+                                continue;
+                            }
+                            Woken::Elapsed => continue,
                         }
                     }
                 },

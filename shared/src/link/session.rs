@@ -410,7 +410,7 @@ async fn live(link: &mut Link, conn: &mut Conn) -> Result<Infallible, SessionEnd
     let mut checkpoint_at: Option<Instant> = None;
     loop {
         link.flush_wake();
-        link.flush_answered().await;
+        link.flush_answered_if_due().await;
         if checkpoint_at.is_none() && link.sync.is_dirty() && !link.sync.replaying() {
             checkpoint_at = Some(Instant::now() + CHECKPOINT_INTERVAL);
         }
