@@ -123,9 +123,20 @@ impl Executor {
                         "rang order {}",
                         alert.order_number
                     );
-                    self.play(if rush { prefs.rush_sound } else { prefs.normal_sound }, prefs);
+                    self.play(
+                        if rush {
+                            prefs.rush_sound
+                        } else {
+                            prefs.normal_sound
+                        },
+                        prefs,
+                    );
                     let title = fill(
-                        if rush { text.notify_rush } else { text.notify_order },
+                        if rush {
+                            text.notify_rush
+                        } else {
+                            text.notify_order
+                        },
                         &[&alert.order_number, &alert.store],
                     );
                     let body = if alert.note.is_empty() {
@@ -156,7 +167,11 @@ impl Executor {
                         order_numbers.join(", ")
                     );
                     self.play(
-                        if rush > 0 { prefs.rush_sound } else { prefs.normal_sound },
+                        if rush > 0 {
+                            prefs.rush_sound
+                        } else {
+                            prefs.normal_sound
+                        },
                         prefs,
                     );
                     let title = if rush > 0 {
@@ -275,7 +290,9 @@ impl Drop for AlertService {
 
 fn lock(model: &Mutex<Model>) -> std::sync::MutexGuard<'_, Model> {
     // A panic while holding the lock leaves a usable model (plain data): keep going.
-    model.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    model
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn pump(
@@ -357,17 +374,19 @@ impl RodioSound {
         let (keep_tx, keep_rx) = std::sync::mpsc::sync_channel::<()>(0);
         let spawned = std::thread::Builder::new()
             .name("packbell-audio".into())
-            .spawn(move || match rodio::DeviceSinkBuilder::open_default_sink() {
-                Ok(mut sink) => {
-                    sink.log_on_drop(false);
-                    let _ = mixer_tx.send(Ok(sink.mixer().clone()));
-                    // Blocks until the owner drops its sender.
-                    let _ = keep_rx.recv();
-                }
-                Err(err) => {
-                    let _ = mixer_tx.send(Err(err.to_string()));
-                }
-            });
+            .spawn(
+                move || match rodio::DeviceSinkBuilder::open_default_sink() {
+                    Ok(mut sink) => {
+                        sink.log_on_drop(false);
+                        let _ = mixer_tx.send(Ok(sink.mixer().clone()));
+                        // Blocks until the owner drops its sender.
+                        let _ = keep_rx.recv();
+                    }
+                    Err(err) => {
+                        let _ = mixer_tx.send(Err(err.to_string()));
+                    }
+                },
+            );
         let mixer = match spawned {
             Ok(_) => mixer_rx
                 .recv_timeout(Duration::from_secs(10))

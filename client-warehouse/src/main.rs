@@ -24,7 +24,11 @@ struct Cli {
     #[arg(long, env = "PACKBELL_SERVER")]
     server: Option<String>,
     /// Where discovery probes go (repeatable); default: every LAN broadcast address.
-    #[arg(long = "discovery-addr", env = "PACKBELL_DISCOVERY_ADDR", value_delimiter = ',')]
+    #[arg(
+        long = "discovery-addr",
+        env = "PACKBELL_DISCOVERY_ADDR",
+        value_delimiter = ','
+    )]
     discovery_addr: Vec<SocketAddr>,
     /// Local state: device token, last known list, settings.
     #[arg(long, env = "PACKBELL_DATA_DIR")]
@@ -56,7 +60,10 @@ fn default_name() -> String {
                 .map(|name| name.trim().to_owned())
         })
         .filter(|name| !name.is_empty())
-        .map_or_else(|| "warehouse".to_owned(), |name| format!("{name} (warehouse)"))
+        .map_or_else(
+            || "warehouse".to_owned(),
+            |name| format!("{name} (warehouse)"),
+        )
 }
 
 fn main() -> anyhow::Result<()> {
@@ -84,8 +91,11 @@ fn main() -> anyhow::Result<()> {
     if let Some(err) = sound.error() {
         hints(Hint::NoSound(err.to_owned()));
     }
-    let notifier = DesktopNotifier::spawn(language.strings().window_title.to_owned(), Arc::clone(&hints))
-        .context("cannot start the notification thread")?;
+    let notifier = DesktopNotifier::spawn(
+        language.strings().window_title.to_owned(),
+        Arc::clone(&hints),
+    )
+    .context("cannot start the notification thread")?;
     let waker = UiWaker::default();
     let executor = Executor::new(
         Box::new(sound),

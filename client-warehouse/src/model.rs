@@ -32,8 +32,12 @@ pub enum Connection {
     #[default]
     Connecting,
     /// Needs a pairing code from the user.
-    NeedsPairing { reason: Option<String> },
-    Connected { site: String },
+    NeedsPairing {
+        reason: Option<String>,
+    },
+    Connected {
+        site: String,
+    },
     /// Lost the server (or never reached it) at `since`; retrying.
     Offline {
         since: DateTime<Utc>,
@@ -41,7 +45,9 @@ pub enum Connection {
         reason: String,
     },
     /// The server will not take this device (revoked, version mismatch).
-    Refused { reason: String },
+    Refused {
+        reason: String,
+    },
 }
 
 /// What to tell the warehouse about one order.
@@ -85,7 +91,10 @@ pub enum Hint {
     NoSound(String),
     NoNotifications(String),
     /// A command was refused: order number, server message.
-    Rejected { order_number: String, message: String },
+    Rejected {
+        order_number: String,
+        message: String,
+    },
     Notice(String),
 }
 
@@ -233,7 +242,10 @@ impl Model {
     /// queued by local actions. Call about once a second, window visible or not.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<AlertAction> {
         let mut actions = std::mem::take(&mut self.queued);
-        if self.catch_up_deadline.is_some_and(|deadline| now >= deadline) {
+        if self
+            .catch_up_deadline
+            .is_some_and(|deadline| now >= deadline)
+        {
             self.flush_catch_up(&mut actions);
         }
         if self.last_packed.as_ref().is_some_and(|last| {
@@ -247,10 +259,13 @@ impl Model {
             .iter()
             .take_while(|(rank, _, _)| *rank == 0)
             .filter_map(|(_, _, id)| self.site.orders.get(id))
-            .filter(|order| self.matches_filter(order) && !self.acknowledged.contains(&order.order_id))
+            .filter(|order| {
+                self.matches_filter(order) && !self.acknowledged.contains(&order.order_id)
+            })
             .map(|order| (order.order_id, order.order_number.clone()))
             .collect();
-        self.rush_next.retain(|id, _| waiting.iter().any(|(w, _)| w == id));
+        self.rush_next
+            .retain(|id, _| waiting.iter().any(|(w, _)| w == id));
         let mut due = Vec::new();
         for (order_id, number) in waiting {
             let next = self.rush_next.entry(order_id).or_insert(now + interval);
@@ -459,7 +474,11 @@ impl Model {
         Some(Alert {
             order_id,
             order_number: order.order_number.clone(),
-            store: self.site.store_name(order.store_id).unwrap_or("").to_owned(),
+            store: self
+                .site
+                .store_name(order.store_id)
+                .unwrap_or("")
+                .to_owned(),
             note: order.note.clone(),
             priority: order.priority,
         })
@@ -509,7 +528,8 @@ impl Model {
     }
 
     pub fn matches_filter(&self, order: &Order) -> bool {
-        self.settings.store_filter.is_empty() || self.settings.store_filter.contains(&order.store_id)
+        self.settings.store_filter.is_empty()
+            || self.settings.store_filter.contains(&order.store_id)
     }
 
     // ----------------------------------------------------------------------------
@@ -557,7 +577,11 @@ impl Model {
             },
         );
         self.refresh(order_id);
-        if self.last_packed.as_ref().is_some_and(|l| l.order_id == order_id) {
+        if self
+            .last_packed
+            .as_ref()
+            .is_some_and(|l| l.order_id == order_id)
+        {
             self.last_packed = None;
         }
     }

@@ -127,6 +127,7 @@ pub fn save(dir: &Path, settings: &Settings) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests {
     use super::*;
 

@@ -176,7 +176,10 @@ pub fn age_text(text: &Strings, created_at: DateTime<Utc>, now: DateTime<Utc>) -
     } else if minutes < 60 {
         fill(text.age_minutes, &[&minutes])
     } else {
-        fill(text.age_hours, &[&(minutes / 60), &format!("{:02}", minutes % 60)])
+        fill(
+            text.age_hours,
+            &[&(minutes / 60), &format!("{:02}", minutes % 60)],
+        )
     }
 }
 
@@ -239,7 +242,9 @@ fn keyboard(
     intents: &mut Vec<Intent>,
 ) {
     let typing = ui.ctx().memory(|m| m.focused().is_some());
-    if typing || state.settings_open || matches!(model.connection(), Connection::NeedsPairing { .. })
+    if typing
+        || state.settings_open
+        || matches!(model.connection(), Connection::NeedsPairing { .. })
     {
         return;
     }
@@ -290,6 +295,8 @@ fn status_bar_ui(
             ),
             Connection::Refused { reason } => (fill(text.refused, &[reason]), colours.red),
         };
+        let (dot, _) = ui.allocate_exact_size(Vec2::splat(18.0), Sense::hover());
+        ui.painter().circle_filled(dot.center(), 8.0, colour);
         ui.label(RichText::new(label).font(bold(20.0)).color(colour));
         ui.separator();
         let shown = model.visible().len();
@@ -339,9 +346,7 @@ fn local_time(at: DateTime<Utc>) -> String {
 
 fn banner_ui(ui: &mut egui::Ui, model: &Model, text: &Strings, colours: &Palette) {
     let message = match model.connection() {
-        Connection::Offline {
-            since, attempt, ..
-        } => Some(format!(
+        Connection::Offline { since, attempt, .. } => Some(format!(
             "{} — {}. {}",
             fill(text.offline_since, &[&local_time(*since)]),
             fill(text.reconnecting_attempt, &[attempt]),
@@ -414,10 +419,9 @@ fn store_counts<'a>(
     state: &'a mut UiState,
     day_start: DateTime<Utc>,
 ) -> &'a [StoreCount] {
-    let fresh = state
-        .counts
-        .as_ref()
-        .is_some_and(|(generation, start, _)| *generation == model.generation() && *start == day_start);
+    let fresh = state.counts.as_ref().is_some_and(|(generation, start, _)| {
+        *generation == model.generation() && *start == day_start
+    });
     if !fresh {
         state.counts = Some((model.generation(), day_start, model.store_counts(day_start)));
     }
@@ -454,7 +458,8 @@ fn stores_ui(
             } else {
                 count.name.clone()
             };
-            let mut label = RichText::new(fill(text.store_chip, &[&name, &count.pending])).size(20.0);
+            let mut label =
+                RichText::new(fill(text.store_chip, &[&name, &count.pending])).size(20.0);
             if count.pending > 0 {
                 label = label.strong();
             }
@@ -516,14 +521,27 @@ fn list_ui(
         }
         for index in range.clone() {
             let order_id = rows[index];
-            row_ui(ui, model, text, colours, now, order_id, index, selected == Some(order_id), intents);
+            row_ui(
+                ui,
+                model,
+                text,
+                colours,
+                now,
+                order_id,
+                index,
+                selected == Some(order_id),
+                intents,
+            );
         }
         range
     });
     state.shown_rows = output.inner;
 }
 
-#[allow(clippy::too_many_arguments, reason = "one row needs all of these and nothing else")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one row needs all of these and nothing else"
+)]
 fn row_ui(
     ui: &mut egui::Ui,
     model: &Model,
@@ -541,7 +559,11 @@ fn row_ui(
     let rush = order.priority == Priority::Rush;
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(Vec2::new(width, ROW_HEIGHT), Sense::click());
-    let row_label = format!("{} {}", order.order_number, model.store_name(order.store_id).unwrap_or(""));
+    let row_label = format!(
+        "{} {}",
+        order.order_number,
+        model.store_name(order.store_id).unwrap_or("")
+    );
     response.widget_info(|| WidgetInfo::selected(egui::Role::ListItem, true, selected, &row_label));
     if response.clicked() {
         intents.push(Intent::Select(order_id));
@@ -563,7 +585,12 @@ fn row_ui(
         );
     }
     if selected {
-        painter.rect_stroke(rect, CornerRadius::same(6), Stroke::new(3.0, colours.selected), StrokeKind::Inside);
+        painter.rect_stroke(
+            rect,
+            CornerRadius::same(6),
+            Stroke::new(3.0, colours.selected),
+            StrokeKind::Inside,
+        );
     }
 
     let inner = rect.shrink2(Vec2::new(18.0, 6.0));
@@ -579,8 +606,7 @@ fn row_ui(
         |ui| {
             ui.set_min_width(NUMBER_WIDTH);
             ui.add(
-                egui::Label::new(RichText::new(&order.order_number).font(bold(46.0)))
-                    .truncate(),
+                egui::Label::new(RichText::new(&order.order_number).font(bold(46.0))).truncate(),
             );
         },
     );
@@ -618,9 +644,10 @@ fn row_ui(
                 if rush {
                     badge_ui(ui, text.rush, colours.red, colours.on_colour);
                 }
-                let store = model
-                    .store_name(order.store_id)
-                    .map_or_else(|| fill(text.unknown_store, &[&order.store_id]), str::to_owned);
+                let store = model.store_name(order.store_id).map_or_else(
+                    || fill(text.unknown_store, &[&order.store_id]),
+                    str::to_owned,
+                );
                 ui.add(egui::Label::new(RichText::new(store).font(bold(24.0))).truncate());
             });
             if !order.note.is_empty() {
@@ -697,12 +724,14 @@ fn pairing_ui(
             ui.colored_label(ui.visuals().error_fg_color, reason);
         }
         ui.add_space(8.0);
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut state.pairing_code)
-                .hint_text(text.pairing_code)
-                .font(FontId::monospace(24.0))
-                .desired_width(f32::INFINITY),
-        );
+        let label = ui.label(text.pairing_code);
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.pairing_code)
+                    .font(FontId::monospace(24.0))
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -766,7 +795,11 @@ fn settings_ui(
                     ui.end_row();
 
                     for (label_text, which, salt) in [
-                        (text.normal_sound, &mut settings.normal_sound, "normal-sound"),
+                        (
+                            text.normal_sound,
+                            &mut settings.normal_sound,
+                            "normal-sound",
+                        ),
                         (text.rush_sound, &mut settings.rush_sound, "rush-sound"),
                     ] {
                         let label = ui.label(label_text);
@@ -805,13 +838,19 @@ fn settings_ui(
                     ui.end_row();
 
                     let label = ui.label(text.amber_after);
-                    ui.add(egui::DragValue::new(&mut settings.amber_after_min).range(1..=MAX_AGE_MINUTES))
-                        .labelled_by(label.id);
+                    ui.add(
+                        egui::DragValue::new(&mut settings.amber_after_min)
+                            .range(1..=MAX_AGE_MINUTES),
+                    )
+                    .labelled_by(label.id);
                     ui.end_row();
 
                     let label = ui.label(text.red_after);
-                    ui.add(egui::DragValue::new(&mut settings.red_after_min).range(1..=MAX_AGE_MINUTES))
-                        .labelled_by(label.id);
+                    ui.add(
+                        egui::DragValue::new(&mut settings.red_after_min)
+                            .range(1..=MAX_AGE_MINUTES),
+                    )
+                    .labelled_by(label.id);
                     ui.end_row();
 
                     let label = ui.label(text.rush_repeat);

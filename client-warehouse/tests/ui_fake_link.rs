@@ -1,0 +1,368 @@
+//! The real app and alert service, driven through egui_kittest, with link events fed
+//! by the test: fast, deterministic checks of what the warehouse sees and hears.
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
+
+mod support;
+
+use chrono::Duration;
+use egui_kittest::kittest::Queryable;
+use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
+use packbell_shared::protocol::{Command, Priority};
+use packbell_warehouse::alert::Call;
+use packbell_warehouse::settings::SoundId;
+use support::*;
+
+fn two_stores() -> Vec<packbell_shared::protocol::Store> {
+    vec![store(1, "Centro"), store(2, "Norte")]
+}
+
+#[test]
+fn new_order_appears_rings_and_notifies() {
+    let (mut harness, events, _link, recorder) = fake_app(test_settings(), None);
+    events.send(connected("Tienda Sur")).unwrap();
+    events.send(reset(10, two_stores(), Vec::new())).unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    step_until(&mut harness, "connected status", |h| {
+        has_label(h, "Connected · Tienda Sur")
+    });
+    assert!(has_label(&harness, "No pending orders"));
+
+    events
+        .send(live(created_event(
+            11,
+            1,
+            "A-1001",
+            1,
+            Priority::Normal,
+            chrono::Utc::now(),
+        )))
+        .unwrap();
+    step_until(&mut harness, "order row", |h| has_label(h, "Packed A-1001"));
+    assert!(has_label(&harness, "A-1001"));
+    let calls = wait_calls(&recorder, "chime and notification", |c| {
+        sounds(c) == 1 && !shown_titles(c).is_empty()
+    });
+    assert!(calls.contains(&Call::Sound {
+        sound: SoundId::Chime,
+        volume: 0.8
+    }));
+    assert_eq!(shown_titles(&calls), ["Order A-1001 — Centro"]);
+    assert!(calls.contains(&Call::Attention { urgent: false }));
+}
+
+#[test]
+fn filter_by_store_hides_others_and_counts_stay_visible() {
+    let (mut harness, events, _link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            two_stores(),
+            vec![
+                order(1, "C-1", 1, Priority::Normal, now, ""),
+                order(2, "C-2", 1, Priority::Normal, now, ""),
+                order(3, "N-1", 2, Priority::Normal, now, ""),
+            ],
+        ))
+        .unwrap();
+    step_until(&mut harness, "three rows", |h| listed(h).len() == 3);
+    assert!(has_label(&harness, "All  3"));
+    assert!(has_label(&harness, "Centro  2"));
+    assert!(has_label(&harness, "Norte  1"));
+
+    harness.get_by_label("Norte  1").click();
+    harness.run();
+    assert_eq!(listed(&harness), ["N-1"]);
+    // The counts of every store stay on the chips.
+    assert!(has_label(&harness, "Centro  2"));
+    assert!(has_label_containing(&harness, "1 pending"));
+
+    harness.get_by_label("Centro  2").click();
+    harness.run();
+    assert_eq!(listed(&harness).len(), 3, "both stores chosen");
+
+    harness.get_by_label("All  3").click();
+    harness.run();
+    assert_eq!(listed(&harness).len(), 3);
+}
+
+#[test]
+fn packed_button_and_undo_send_commands_and_update_the_list() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            two_stores(),
+            vec![
+                order(1, "A-1", 1, Priority::Normal, now, ""),
+                order(2, "A-2", 2, Priority::Normal, now, ""),
+            ],
+        ))
+        .unwrap();
+    step_until(&mut harness, "rows", |h| listed(h).len() == 2);
+
+    harness.get_by_label("Packed A-1").click();
+    harness.run();
+    assert_eq!(listed(&harness), ["A-2"]);
+    assert!(matches!(
+        link.requests().as_slice(),
+        [LinkRequest::Submit {
+            command: Command::PackOrder { order_id: 1 },
+            ..
+        }]
+    ));
+
+    harness.get_by_label("Undo A-1").click();
+    harness.run();
+    assert_eq!(listed(&harness), ["A-1", "A-2"]);
+    assert!(matches!(
+        link.requests().last(),
+        Some(LinkRequest::Submit {
+            command: Command::RecallOrder { order_id: 1 },
+            ..
+        })
+    ));
+    assert!(harness.query_by_label("Undo A-1").is_none());
+}
+
+#[test]
+fn keyboard_selects_and_packs() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            two_stores(),
+            vec![
+                order(1, "A-1", 1, Priority::Normal, now, ""),
+                order(
+                    2,
+                    "A-2",
+                    1,
+                    Priority::Normal,
+                    now + Duration::seconds(1),
+                    "",
+                ),
+            ],
+        ))
+        .unwrap();
+    step_until(&mut harness, "rows", |h| listed(h).len() == 2);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert_eq!(listed(&harness), ["A-1"]);
+    assert!(matches!(
+        link.requests().as_slice(),
+        [LinkRequest::Submit {
+            command: Command::PackOrder { order_id: 2 },
+            ..
+        }]
+    ));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(listed(&harness), ["A-1", "A-2"]);
+}
+
+#[test]
+fn rush_orders_come_first_and_can_be_acknowledged() {
+    let (mut harness, events, _link, recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            two_stores(),
+            vec![
+                order(
+                    1,
+                    "OLD",
+                    1,
+                    Priority::Normal,
+                    now - Duration::minutes(20),
+                    "",
+                ),
+                order(
+                    2,
+                    "MID",
+                    2,
+                    Priority::Normal,
+                    now - Duration::minutes(7),
+                    "",
+                ),
+            ],
+        ))
+        .unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    events
+        .send(live(created_event(11, 3, "RUSH-1", 2, Priority::Rush, now)))
+        .unwrap();
+    step_until(&mut harness, "rush row", |h| listed(h).len() == 3);
+    assert_eq!(listed(&harness), ["RUSH-1", "OLD", "MID"]);
+    assert!(has_label(&harness, "RUSH"));
+    let calls = wait_calls(&recorder, "rush chime", |c| sounds(c) == 1);
+    assert!(calls.contains(&Call::Sound {
+        sound: SoundId::Urgent,
+        volume: 0.8
+    }));
+    assert_eq!(shown_titles(&calls), ["RUSH: order RUSH-1 — Norte"]);
+
+    assert!(has_label(&harness, "Silence rush (1)"));
+    harness.get_by_label("Got it RUSH-1").click();
+    harness.run();
+    assert!(harness.query_by_label("Silence rush (1)").is_none());
+    assert!(harness.query_by_label("Got it RUSH-1").is_none());
+}
+
+#[test]
+fn offline_banner_keeps_the_last_list() {
+    let (mut harness, events, _link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            two_stores(),
+            vec![order(1, "A-1", 1, Priority::Normal, now, "")],
+        ))
+        .unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    step_until(&mut harness, "row", |h| listed(h).len() == 1);
+    events
+        .send(LinkEvent::Status(LinkStatus::Reconnecting {
+            since: now,
+            attempt: 3,
+            reason: "connection refused".into(),
+        }))
+        .unwrap();
+    step_until(&mut harness, "offline banner", |h| {
+        has_label_containing(h, "reconnecting (attempt 3)")
+    });
+    assert!(has_label_containing(&harness, "OFFLINE since"));
+    assert!(has_label_containing(&harness, "may be out of date"));
+    assert_eq!(listed(&harness), ["A-1"], "the last known list stays");
+}
+
+#[test]
+fn pairing_dialog_sends_the_code() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    events
+        .send(LinkEvent::Status(LinkStatus::NeedsPairing { reason: None }))
+        .unwrap();
+    step_until(&mut harness, "pairing dialog", |h| {
+        has_label(h, "Pair this PC")
+    });
+    harness.get_by_label("Pairing code").focus();
+    harness.run();
+    harness.get_by_label("Pairing code").type_text("K7P-4QX");
+    harness.run();
+    harness.get_by_label("Pair").click();
+    // A spinner keeps repainting while pairing: step instead of settling.
+    harness.run_steps(3);
+    assert!(matches!(
+        link.requests().as_slice(),
+        [LinkRequest::Pair { code }] if code == "K7P-4QX"
+    ));
+    assert!(has_label(&harness, "Pairing…"));
+}
+
+#[test]
+fn settings_switch_language_and_mute() {
+    let (mut harness, events, _link, recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            two_stores(),
+            vec![order(1, "A-1", 1, Priority::Normal, now, "")],
+        ))
+        .unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    step_until(&mut harness, "row", |h| listed(h).len() == 1);
+
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("Mute sounds").click();
+    harness.run();
+    harness.get_by_label("Language").click();
+    harness.run();
+    harness.get_by_label("Español").click();
+    harness.run();
+    assert!(has_label(&harness, "Empaquetado A-1"));
+    assert!(has_label(&harness, "Idioma"));
+    harness.get_by_label("Cerrar").click();
+    harness.run();
+
+    // Muted: a new order still notifies, without sound.
+    events
+        .send(live(created_event(11, 2, "A-2", 1, Priority::Normal, now)))
+        .unwrap();
+    step_until(&mut harness, "second row", |h| {
+        has_label(h, "Empaquetado A-2")
+    });
+    let calls = wait_calls(&recorder, "notification", |c| !shown_titles(c).is_empty());
+    assert_eq!(sounds(&calls), 0);
+    assert_eq!(shown_titles(&calls), ["Pedido A-2 — Centro"]);
+}
+
+#[test]
+fn a_failing_sound_shows_one_hint_and_the_list_keeps_working() {
+    let (events_tx, events_rx) = std::sync::mpsc::channel();
+    let link = packbell_warehouse::link_bridge::FakeLink::default();
+    let (model, hints) = packbell_warehouse::app::new_model(test_settings());
+    let mut recorder = packbell_warehouse::alert::Recorder::default();
+    recorder.fail_sound = Some("no audio device".into());
+    let app = packbell_warehouse::app::WarehouseApp::start(
+        model,
+        Box::new(link),
+        events_rx,
+        recorder.executor(hints),
+        packbell_warehouse::alert::UiWaker::default(),
+        None,
+    )
+    .unwrap();
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(SIZE)
+        .build_ui_state(
+            |ui, app: &mut packbell_warehouse::app::WarehouseApp| app.show(ui),
+            app,
+        );
+    let now = chrono::Utc::now();
+    events_tx.send(connected("Tienda")).unwrap();
+    events_tx.send(reset(10, two_stores(), Vec::new())).unwrap();
+    events_tx.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    for i in 0..3 {
+        events_tx
+            .send(live(created_event(
+                11 + i,
+                1 + i,
+                &format!("A-{i}"),
+                1,
+                Priority::Normal,
+                now,
+            )))
+            .unwrap();
+    }
+    step_until(&mut harness, "rows", |h| listed(h).len() == 3);
+    step_until(&mut harness, "hint", |h| {
+        has_label_containing(h, "No sound on this PC (no audio device)")
+    });
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("No sound on this PC")
+            .count(),
+        1,
+        "shown once"
+    );
+    harness.get_by_label("OK").click();
+    harness.run();
+    assert!(!has_label_containing(&harness, "No sound on this PC"));
+    let calls = recorder.calls();
+    assert_eq!(shown_titles(&calls).len(), 3, "notifications still go out");
+}
