@@ -408,13 +408,15 @@ async fn live(link: &mut Link, conn: &mut Conn) -> Result<Infallible, SessionEnd
     pump(link, conn)?;
     let mut actions = Vec::new();
     let mut checkpoint_at: Option<Instant> = None;
+    // Re-armed only when it fires, not on every frame.
+    let idle = tokio::time::sleep_until(conn.idle_deadline());
+    tokio::pin!(idle);
     loop {
         link.flush_wake();
         link.flush_answered_if_due().await;
         if checkpoint_at.is_none() && link.sync.is_dirty() && !link.sync.replaying() {
             checkpoint_at = Some(Instant::now() + CHECKPOINT_INTERVAL);
         }
-        let idle_at = conn.idle_deadline();
         let resume_at = link.outbox.resume_at().map(Instant::from_std);
         tokio::select! {
             () = stopped(&mut link.stop) => return Err(SessionEnd::Stopped),
@@ -433,7 +435,12 @@ async fn live(link: &mut Link, conn: &mut Conn) -> Result<Infallible, SessionEnd
                 }
                 pump(link, conn)?;
             }
-            () = tokio::time::sleep_until(idle_at) => conn.on_idle()?,
+            () = &mut idle => {
+                if Instant::now() >= conn.idle_deadline() {
+                    conn.on_idle()?;
+                }
+                idle.as_mut().reset(conn.idle_deadline());
+            }
             () = sleep_until(checkpoint_at) => {
                 checkpoint_at = None;
                 link.checkpoint().await;
