@@ -57,7 +57,8 @@ pub struct LinkConfig {
     pub site: Option<String>,
     /// Shown to admins in the device list.
     pub device_name: String,
-    /// Used for enrolment on first run (otherwise the owner calls `pair`).
+    /// Used for enrolment on first run (otherwise the owner sends
+    /// [`LinkRequest::Pair`]); ignored once the device holds a token.
     pub pairing_code: Option<String>,
 }
 
@@ -66,7 +67,8 @@ pub struct LinkConfig {
 pub enum LinkStatus {
     /// Looking for the server or connecting for the first time.
     Connecting,
-    /// Not enrolled and no pairing code: the owner should ask for one and call `pair`.
+    /// Not enrolled and no pairing code (or the code or token was refused, `reason`
+    /// says why): the owner should ask for one and send [`LinkRequest::Pair`].
     NeedsPairing { reason: Option<String> },
     Connected {
         site: String,
@@ -115,7 +117,8 @@ pub enum LinkEvent {
         order_id: Option<OrderId>,
         store_id: Option<StoreId>,
     },
-    /// The server refused the command; it will not be retried.
+    /// The server refused the command (or it could not be saved on this computer:
+    /// code `internal`); it will not be retried.
     Rejected {
         key: String,
         code: ErrorCode,
@@ -135,18 +138,15 @@ pub enum LinkEvent {
 #[derive(Debug, Clone)]
 pub enum LinkRequest {
     /// Write to the outbox under `key`, then send when connected.
-    Submit {
-        key: String,
-        command: Command,
-    },
+    Submit { key: String, command: Command },
     /// Enrol with this pairing code (first run).
-    Pair {
-        code: String,
-    },
+    Pair { code: String },
+    /// Admin only; answered by [`LinkEvent::Devices`] (a [`LinkEvent::Notice`] when
+    /// not connected).
     ListDevices,
-    NewPairingCode {
-        role: Role,
-    },
+    /// Admin only; answered by [`LinkEvent::PairingCode`].
+    NewPairingCode { role: Role },
+    /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`] waits.
     Shutdown,
 }
 
