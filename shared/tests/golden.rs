@@ -1,0 +1,516 @@
+//! `docs/protocol.md` and the wire types cannot drift apart.
+//!
+//! Every fenced block of the page whose info string is `json client` must parse as a
+//! [`ClientMessage`], every `json server` block as a [`ServerMessage`], and serialising
+//! the parsed message again must give back exactly the block's JSON: a renamed field, a
+//! missing field, an extra field or a wrong tag fails. Other JSON on the page (fragments,
+//! annotated shapes) uses another info string, such as `jsonc`.
+//!
+//! Every message type, command op and event kind must have at least one such example,
+//! and every error code a row in the page's error table. The tag lists below are checked
+//! against the types themselves, and the `match`es that name each variant stop compiling
+//! when a variant is added, so a new variant cannot go undocumented.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use packbell_shared::protocol::{ClientMessage, Command, ErrorCode, EventBody, ServerMessage};
+
+const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md");
+
+const CLIENT_TYPES: &[&str] = &[
+    "enrol",
+    "auth",
+    "subscribe",
+    "command",
+    "list_devices",
+    "new_pairing_code",
+];
+
+const COMMAND_OPS: &[&str] = &[
+    "create_order",
+    "pack_order",
+    "recall_order",
+    "cancel_order",
+    "add_store",
+    "rename_store",
+    "deactivate_store",
+    "revoke_device",
+];
+
+const SERVER_TYPES: &[&str] = &[
+    "enrolled",
+    "welcome",
+    "snapshot",
+    "event",
+    "caught_up",
+    "ack",
+    "devices",
+    "pairing_code",
+    "error",
+];
+
+const EVENT_KINDS: &[&str] = &[
+    "order_created",
+    "order_packed",
+    "order_recalled",
+    "order_cancelled",
+    "store_added",
+    "store_renamed",
+    "store_deactivated",
+    "device_enrolled",
+    "device_revoked",
+];
+
+const ERROR_CODES: &[&str] = &[
+    "malformed_message",
+    "unknown_type",
+    "version_mismatch",
+    "not_authenticated",
+    "auth_failed",
+    "revoked",
+    "forbidden",
+    "invalid_field",
+    "unknown_store",
+    "unknown_order",
+    "unknown_device",
+    "invalid_state",
+    "key_reused",
+    "rate_limited",
+    "frame_too_large",
+    "unavailable",
+    "too_slow",
+    "internal",
+];
+
+fn client_type(message: &ClientMessage) -> &'static str {
+    match message {
+        ClientMessage::Enrol { .. } => "enrol",
+        ClientMessage::Auth { .. } => "auth",
+        ClientMessage::Subscribe { .. } => "subscribe",
+        ClientMessage::Command { .. } => "command",
+        ClientMessage::ListDevices => "list_devices",
+        ClientMessage::NewPairingCode { .. } => "new_pairing_code",
+    }
+}
+
+fn command_op(command: &Command) -> &'static str {
+    match command {
+        Command::CreateOrder { .. } => "create_order",
+        Command::PackOrder { .. } => "pack_order",
+        Command::RecallOrder { .. } => "recall_order",
+        Command::CancelOrder { .. } => "cancel_order",
+        Command::AddStore { .. } => "add_store",
+        Command::RenameStore { .. } => "rename_store",
+        Command::DeactivateStore { .. } => "deactivate_store",
+        Command::RevokeDevice { .. } => "revoke_device",
+    }
+}
+
+fn server_type(message: &ServerMessage) -> &'static str {
+    match message {
+        ServerMessage::Enrolled { .. } => "enrolled",
+        ServerMessage::Welcome { .. } => "welcome",
+        ServerMessage::Snapshot(_) => "snapshot",
+        ServerMessage::Event(_) => "event",
+        ServerMessage::CaughtUp { .. } => "caught_up",
+        ServerMessage::Ack { .. } => "ack",
+        ServerMessage::Devices { .. } => "devices",
+        ServerMessage::PairingCode { .. } => "pairing_code",
+        ServerMessage::Error { .. } => "error",
+    }
+}
+
+fn event_kind(body: &EventBody) -> &'static str {
+    match body {
+        EventBody::OrderCreated { .. } => "order_created",
+        EventBody::OrderPacked { .. } => "order_packed",
+        EventBody::OrderRecalled { .. } => "order_recalled",
+        EventBody::OrderCancelled { .. } => "order_cancelled",
+        EventBody::StoreAdded { .. } => "store_added",
+        EventBody::StoreRenamed { .. } => "store_renamed",
+        EventBody::StoreDeactivated { .. } => "store_deactivated",
+        EventBody::DeviceEnrolled { .. } => "device_enrolled",
+        EventBody::DeviceRevoked { .. } => "device_revoked",
+    }
+}
+
+fn error_code(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::MalformedMessage => "malformed_message",
+        ErrorCode::UnknownType => "unknown_type",
+        ErrorCode::VersionMismatch => "version_mismatch",
+        ErrorCode::NotAuthenticated => "not_authenticated",
+        ErrorCode::AuthFailed => "auth_failed",
+        ErrorCode::Revoked => "revoked",
+        ErrorCode::Forbidden => "forbidden",
+        ErrorCode::InvalidField => "invalid_field",
+        ErrorCode::UnknownStore => "unknown_store",
+        ErrorCode::UnknownOrder => "unknown_order",
+        ErrorCode::UnknownDevice => "unknown_device",
+        ErrorCode::InvalidState => "invalid_state",
+        ErrorCode::KeyReused => "key_reused",
+        ErrorCode::RateLimited => "rate_limited",
+        ErrorCode::FrameTooLarge => "frame_too_large",
+        ErrorCode::Unavailable => "unavailable",
+        ErrorCode::TooSlow => "too_slow",
+        ErrorCode::Internal => "internal",
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Client,
+    Server,
+}
+
+/// One checked example: which side sends it, where it starts, its text.
+#[derive(Debug)]
+struct Block {
+    side: Side,
+    /// 1-based line of the opening fence.
+    line: usize,
+    text: String,
+}
+
+fn read_doc() -> String {
+    std::fs::read_to_string(DOC).unwrap_or_else(|e| panic!("cannot read {DOC}: {e}"))
+}
+
+/// The `json client` and `json server` blocks of `doc`. Fails on a fence left open and on
+/// a `json` block that says neither `client` nor `server` (it would go unchecked).
+fn blocks(doc: &str) -> Result<Vec<Block>, String> {
+    let mut found = Vec::new();
+    // (fence, info string, line of the fence, body)
+    let mut open: Option<(String, String, usize, String)> = None;
+    for (index, line) in doc.lines().enumerate() {
+        let trimmed = line.trim_start();
+        match &mut open {
+            None => {
+                let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
+                if ticks >= 3 {
+                    let info = trimmed[ticks..].trim().to_owned();
+                    open = Some(("`".repeat(ticks), info, index + 1, String::new()));
+                }
+            }
+            Some((fence, _, _, body)) => {
+                let closes = trimmed.starts_with(fence.as_str())
+                    && trimmed.trim_end().chars().all(|c| c == '`');
+                if !closes {
+                    body.push_str(line);
+                    body.push('\n');
+                    continue;
+                }
+                let Some((_, info, start, body)) = open.take() else {
+                    unreachable!("a block is open");
+                };
+                let mut words = info.split_whitespace();
+                if words.next() != Some("json") {
+                    continue;
+                }
+                let side = match (words.next(), words.next()) {
+                    (Some("client"), None) => Side::Client,
+                    (Some("server"), None) => Side::Server,
+                    _ => {
+                        return Err(format!(
+                            "line {start}: info string {info:?}: a json block must be \
+                             `json client` or `json server` (use `jsonc` for other JSON)"
+                        ));
+                    }
+                };
+                found.push(Block {
+                    side,
+                    line: start,
+                    text: body,
+                });
+            }
+        }
+    }
+    match open {
+        Some((_, _, start, _)) => Err(format!("line {start}: code block is never closed")),
+        None => Ok(found),
+    }
+}
+
+/// Parses `value` as `T` and serialises it again; the result must equal `value`.
+fn round_trip<T>(value: &Value) -> Result<T, String>
+where
+    T: DeserializeOwned + serde::Serialize,
+{
+    let parsed: T = serde_json::from_value(value.clone()).map_err(|e| format!("{e}"))?;
+    let again = serde_json::to_value(&parsed).map_err(|e| format!("cannot serialise: {e}"))?;
+    if &again != value {
+        return Err(format!(
+            "serialises differently:\n  doc:   {value}\n  types: {again}"
+        ));
+    }
+    Ok(parsed)
+}
+
+/// The tags found in the checked examples.
+#[derive(Debug, Default)]
+struct Documented {
+    client_types: BTreeSet<&'static str>,
+    command_ops: BTreeSet<&'static str>,
+    server_types: BTreeSet<&'static str>,
+    event_kinds: BTreeSet<&'static str>,
+}
+
+/// Checks one example and records the tags it shows. The tags come from the `match`es
+/// above and must equal the ones written in the JSON.
+fn check_example(side: Side, value: &Value, documented: &mut Documented) -> Result<(), String> {
+    let mut tags = Vec::new();
+    match side {
+        Side::Client => {
+            let message = round_trip::<ClientMessage>(value)?;
+            tags.push(("type", &value["type"], client_type(&message)));
+            documented.client_types.insert(client_type(&message));
+            if let ClientMessage::Command { command, .. } = &message {
+                tags.push(("command.op", &value["command"]["op"], command_op(command)));
+                documented.command_ops.insert(command_op(command));
+            }
+        }
+        Side::Server => {
+            let message = round_trip::<ServerMessage>(value)?;
+            tags.push(("type", &value["type"], server_type(&message)));
+            documented.server_types.insert(server_type(&message));
+            match &message {
+                ServerMessage::Event(event) => {
+                    let kind = event_kind(&event.body);
+                    tags.push(("body.kind", &value["body"]["kind"], kind));
+                    documented.event_kinds.insert(kind);
+                }
+                ServerMessage::Error { code, .. } => {
+                    tags.push(("code", &value["code"], error_code(*code)));
+                }
+                _ => {}
+            }
+        }
+    }
+    for (field, written, matched) in tags {
+        if written.as_str() != Some(matched) {
+            return Err(format!(
+                "{field} is {written}, the test's match says {matched:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks every example of `doc`; returns the tags they show, or every problem found.
+fn check_examples(doc: &str) -> Result<Documented, String> {
+    let mut problems = String::new();
+    let mut documented = Documented::default();
+    for block in blocks(doc)? {
+        let side = match block.side {
+            Side::Client => "json client",
+            Side::Server => "json server",
+        };
+        let result = serde_json::from_str(&block.text)
+            .map_err(|e| format!("not JSON: {e}"))
+            .and_then(|value| check_example(block.side, &value, &mut documented));
+        if let Err(problem) = result {
+            let _ = writeln!(problems, "line {} ({side}): {problem}", block.line);
+        }
+    }
+    if problems.is_empty() {
+        Ok(documented)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The error codes named by the first cell of the table rows under `## Errors`.
+fn error_table_codes(doc: &str) -> Vec<String> {
+    let is_separator = |line: &str| {
+        let line = line.trim();
+        line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+    };
+    let lines: Vec<&str> = doc.lines().collect();
+    let mut in_section = false;
+    let mut codes = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            in_section = heading.trim() == "Errors";
+            continue;
+        }
+        // Header rows (followed by the separator row) name columns, not codes.
+        let is_header = lines.get(index + 1).is_some_and(|next| is_separator(next));
+        if !in_section || is_header {
+            continue;
+        }
+        let Some(row) = line.trim().strip_prefix('|') else {
+            continue;
+        };
+        let first = row.split('|').next().unwrap_or_default().trim();
+        if let Some(code) = first
+            .strip_prefix('`')
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            codes.push(code.to_owned());
+        }
+    }
+    codes
+}
+
+fn missing(wanted: &[&str], have: &BTreeSet<&str>) -> Vec<String> {
+    wanted
+        .iter()
+        .filter(|tag| !have.contains(**tag))
+        .map(|tag| (*tag).to_owned())
+        .collect()
+}
+
+#[test]
+fn every_example_round_trips_through_the_wire_types() {
+    if let Err(problems) = check_examples(&read_doc()) {
+        panic!("docs/protocol.md does not match the wire types:\n{problems}");
+    }
+}
+
+#[test]
+fn every_message_op_and_event_kind_has_an_example() {
+    let documented = check_examples(&read_doc()).unwrap_or_else(|problems| panic!("{problems}"));
+    let gaps = [
+        (
+            "json client message types",
+            missing(CLIENT_TYPES, &documented.client_types),
+        ),
+        (
+            "json client command ops",
+            missing(COMMAND_OPS, &documented.command_ops),
+        ),
+        (
+            "json server message types",
+            missing(SERVER_TYPES, &documented.server_types),
+        ),
+        (
+            "json server event kinds",
+            missing(EVENT_KINDS, &documented.event_kinds),
+        ),
+    ];
+    for (what, tags) in gaps {
+        assert!(
+            tags.is_empty(),
+            "docs/protocol.md has no example of these {what}: {tags:?}"
+        );
+    }
+}
+
+#[test]
+fn the_error_table_lists_every_error_code_once() {
+    let rows = error_table_codes(&read_doc());
+    let mut seen = BTreeSet::new();
+    for code in &rows {
+        assert!(
+            ERROR_CODES.contains(&code.as_str()),
+            "the error table of docs/protocol.md lists {code:?}, which is no error code"
+        );
+        assert!(seen.insert(code.as_str()), "{code:?} is listed twice");
+    }
+    let absent = missing(ERROR_CODES, &seen);
+    assert!(
+        absent.is_empty(),
+        "the error table of docs/protocol.md lacks {absent:?}"
+    );
+}
+
+/// The variant names serde knows for the enum behind `probe`, read from its
+/// "unknown variant" error.
+fn serde_variants<T: DeserializeOwned + std::fmt::Debug>(probe: Value) -> BTreeSet<String> {
+    let error = serde_json::from_value::<T>(probe).expect_err("the probe names no variant");
+    let text = error.to_string();
+    let list = text
+        .split_once("expected one of ")
+        .map(|(_, list)| list)
+        .unwrap_or_else(|| panic!("unexpected serde error {text:?}"));
+    let list = list.split(" at line").next().unwrap_or(list);
+    list.split(", ")
+        .map(|name| name.trim().trim_matches('`').to_owned())
+        .collect()
+}
+
+fn set(tags: &[&str]) -> BTreeSet<String> {
+    tags.iter().map(|tag| (*tag).to_owned()).collect()
+}
+
+#[test]
+fn the_tag_lists_name_every_variant_of_the_types() {
+    let unknown = "__not_a_variant__";
+    let cases = [
+        (
+            "ClientMessage",
+            CLIENT_TYPES,
+            serde_variants::<ClientMessage>(serde_json::json!({"type": unknown})),
+        ),
+        (
+            "Command",
+            COMMAND_OPS,
+            serde_variants::<Command>(serde_json::json!({"op": unknown})),
+        ),
+        (
+            "ServerMessage",
+            SERVER_TYPES,
+            serde_variants::<ServerMessage>(serde_json::json!({"type": unknown})),
+        ),
+        (
+            "EventBody",
+            EVENT_KINDS,
+            serde_variants::<EventBody>(serde_json::json!({"kind": unknown})),
+        ),
+        (
+            "ErrorCode",
+            ERROR_CODES,
+            serde_variants::<ErrorCode>(serde_json::json!(unknown)),
+        ),
+    ];
+    for (name, listed, variants) in cases {
+        assert_eq!(
+            set(listed),
+            variants,
+            "the list of {name} tags in this test differs from the type's variants"
+        );
+    }
+}
+
+#[test]
+fn the_error_code_match_agrees_with_serde_and_as_str() {
+    for &tag in ERROR_CODES {
+        let code: ErrorCode = serde_json::from_value(Value::from(tag)).expect("a known code");
+        assert_eq!(error_code(code), tag);
+        assert_eq!(code.as_str(), tag);
+    }
+}
+
+#[test]
+fn the_checker_catches_drift() {
+    let good = "```json client\n{\"type\": \"subscribe\", \"after_seq\": 3}\n```\n";
+    assert!(check_examples(good).is_ok());
+    let broken = [
+        // Renamed field.
+        "```json client\n{\"type\": \"subscribe\", \"after\": 3}\n```\n",
+        // Missing field (and one that a default would fill in).
+        "```json server\n{\"type\": \"caught_up\"}\n```\n",
+        "```json client\n{\"type\": \"command\", \"key\": \"k\", \"command\": {\"op\": \"create_order\", \"order_number\": \"A\", \"store_id\": 1}}\n```\n",
+        // Extra field on a server message.
+        "```json server\n{\"type\": \"caught_up\", \"seq\": 1, \"extra\": true}\n```\n",
+        // Wrong tag, wrong side.
+        "```json server\n{\"type\": \"caught-up\", \"seq\": 1}\n```\n",
+        "```json server\n{\"type\": \"subscribe\", \"after_seq\": 3}\n```\n",
+        // Not JSON; a json block of no side; a block never closed.
+        "```json client\n{\"type\": \"subscribe\",}\n```\n",
+        "```json\n{\"type\": \"subscribe\", \"after_seq\": 3}\n```\n",
+        "```json client\n{\"type\": \"subscribe\", \"after_seq\": 3}\n",
+    ];
+    for doc in broken {
+        assert!(check_examples(doc).is_err(), "not caught:\n{doc}");
+    }
+    let other = "```jsonc\n{\"type\": \"whatever\" /* fragment */}\n```\n";
+    assert!(
+        check_examples(other).is_ok(),
+        "jsonc blocks are not checked"
+    );
+}
