@@ -140,6 +140,8 @@ pub struct Strings {
     pub shortcuts: &'static str,
     /// {0} count.
     pub packed_here_pending: &'static str,
+    /// Rows below the visible part of the list: {0} count.
+    pub more_below: &'static str,
 }
 
 static ES: Strings = Strings {
@@ -202,6 +204,7 @@ static ES: Strings = Strings {
     unknown_store: "Tienda {0}",
     shortcuts: "Flechas: elegir · Espacio o Intro: empaquetar · Ctrl+Z: deshacer",
     packed_here_pending: "{0} por enviar",
+    more_below: "{0} más abajo",
 };
 
 static EN: Strings = Strings {
@@ -264,6 +267,7 @@ static EN: Strings = Strings {
     unknown_store: "Store {0}",
     shortcuts: "Arrows: select · Space or Enter: pack · Ctrl+Z: undo",
     packed_here_pending: "{0} to send",
+    more_below: "{0} more below",
 };
 
 #[cfg(test)]

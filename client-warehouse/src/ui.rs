@@ -20,7 +20,7 @@ use crate::settings::{
 /// Height of one order row, in points.
 pub const ROW_HEIGHT: f32 = 84.0;
 /// Width of the order-number column.
-const NUMBER_WIDTH: f32 = 300.0;
+const NUMBER_WIDTH: f32 = 270.0;
 /// Width of the age column.
 const AGE_WIDTH: f32 = 150.0;
 /// Font family registered by [`install_fonts`]; falls back to the default face.
@@ -50,7 +50,7 @@ pub struct UiState {
     pub pairing_sent: bool,
     /// Row to bring into view (after a keyboard move).
     pub scroll_to_row: Option<usize>,
-    /// Visible row range and viewport height of the last frame.
+    /// Rows entirely on screen in the last frame (first..end).
     pub shown_rows: std::ops::Range<usize>,
     /// Store counts, cached by (model generation, day start).
     counts: Option<(u64, DateTime<Utc>, Vec<StoreCount>)>,
@@ -205,15 +205,23 @@ pub fn root_ui(
     egui::Panel::top("stores").show(ui, |ui| {
         stores_ui(ui, model, state, text, now, &mut intents);
     });
+    let below = model.visible().len().saturating_sub(state.shown_rows.end);
     egui::Panel::bottom("help").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(text.shortcuts).small().weak());
-            let unsent = model.unconfirmed();
-            if unsent > 0 {
-                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let unsent = model.unconfirmed();
+                if unsent > 0 {
                     ui.label(RichText::new(fill(text.packed_here_pending, &[&unsent])).small());
-                });
-            }
+                }
+                if below > 0 {
+                    ui.label(
+                        RichText::new(fill(text.more_below, &[&below]))
+                            .font(bold(20.0))
+                            .color(colours.amber),
+                    );
+                }
+            });
         });
     });
     egui::CentralPanel::default_margins().show(ui, |ui| {
@@ -460,9 +468,11 @@ fn stores_ui(
             };
             let mut label =
                 RichText::new(fill(text.store_chip, &[&name, &count.pending])).size(20.0);
-            if count.pending > 0 {
-                label = label.strong();
-            }
+            label = if count.pending > 0 {
+                label.strong()
+            } else {
+                label.weak()
+            };
             let chip = ui
                 .selectable_label(filter.contains(&count.store_id), label)
                 .on_hover_text(fill(
@@ -499,7 +509,9 @@ fn list_ui(
         return;
     }
     let spacing = ui.spacing().item_spacing.y;
-    let mut scroll = egui::ScrollArea::vertical().auto_shrink([false, false]);
+    let mut scroll = egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible);
     if let Some(row) = state.scroll_to_row.take() {
         let top = row as f32 * (ROW_HEIGHT + spacing);
         let visible = state.shown_rows.clone();
@@ -535,7 +547,10 @@ fn list_ui(
         }
         range
     });
-    state.shown_rows = output.inner;
+    let row_span = ROW_HEIGHT + spacing;
+    let seen_to = output.state.clamped_offset().y + output.inner_rect.height() + spacing;
+    let fully_shown = ((seen_to / row_span).floor() as usize).min(rows.len());
+    state.shown_rows = output.inner.start..fully_shown.max(output.inner.start);
 }
 
 #[allow(
@@ -557,6 +572,7 @@ fn row_ui(
         return;
     };
     let rush = order.priority == Priority::Rush;
+    let strong = ui.visuals().strong_text_color();
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(Vec2::new(width, ROW_HEIGHT), Sense::click());
     let row_label = format!(
@@ -606,7 +622,12 @@ fn row_ui(
         |ui| {
             ui.set_min_width(NUMBER_WIDTH);
             ui.add(
-                egui::Label::new(RichText::new(&order.order_number).font(bold(46.0))).truncate(),
+                egui::Label::new(
+                    RichText::new(&order.order_number)
+                        .font(bold(46.0))
+                        .color(strong),
+                )
+                .truncate(),
             );
         },
     );
@@ -639,7 +660,8 @@ fn row_ui(
             }
         }
         ui.with_layout(Layout::top_down(Align::Min), |ui| {
-            ui.add_space(4.0);
+            // One line centred, two lines stacked.
+            ui.add_space(if order.note.is_empty() { 18.0 } else { 4.0 });
             ui.horizontal(|ui| {
                 if rush {
                     badge_ui(ui, text.rush, colours.red, colours.on_colour);
@@ -648,10 +670,16 @@ fn row_ui(
                     || fill(text.unknown_store, &[&order.store_id]),
                     str::to_owned,
                 );
-                ui.add(egui::Label::new(RichText::new(store).font(bold(24.0))).truncate());
+                ui.add(
+                    egui::Label::new(RichText::new(store).font(bold(24.0)).color(strong))
+                        .truncate(),
+                );
             });
             if !order.note.is_empty() {
-                ui.add(egui::Label::new(RichText::new(&order.note).size(19.0)).truncate());
+                ui.add(
+                    egui::Label::new(RichText::new(&order.note).size(20.0).color(strong))
+                        .truncate(),
+                );
             }
         });
     });
@@ -683,7 +711,8 @@ fn age_ui(
             ui.set_min_width(AGE_WIDTH);
             match model.age_level(created_at, now) {
                 AgeLevel::Fresh => {
-                    ui.label(RichText::new(label).font(bold(30.0)));
+                    let strong = ui.visuals().strong_text_color();
+                    ui.label(RichText::new(label).font(bold(30.0)).color(strong));
                 }
                 level => {
                     let fill_colour = if level == AgeLevel::Red {

@@ -91,17 +91,23 @@ pub fn has_label_containing(harness: &AppHarness, label: &str) -> bool {
     harness.query_all_by_label_contains(label).next().is_some()
 }
 
-/// Order numbers of the "Packed …" buttons, top to bottom.
+/// Order numbers of the "Packed …" ("Empaquetado …") buttons, top to bottom.
 pub fn listed(harness: &AppHarness) -> Vec<String> {
-    let mut rows: Vec<(f64, String)> = harness
+    const PREFIXES: [&str; 2] = ["Packed ", "Empaquetado "];
+    let number = |label: &str| {
+        PREFIXES
+            .iter()
+            .find_map(|p| label.strip_prefix(p))
+            .map(str::to_owned)
+    };
+    let mut rows: Vec<(f32, String)> = harness
         .query_all_by(|node| {
             node.role() == egui::accesskit::Role::Button
-                && node.label().is_some_and(|l| l.starts_with("Packed "))
+                && node.label().is_some_and(|l| number(&l).is_some())
         })
-        .map(|node| {
-            let label = node.accesskit_node().label().unwrap_or_default();
-            let y = f64::from(node.rect().min.y);
-            (y, label.trim_start_matches("Packed ").to_owned())
+        .filter_map(|node| {
+            let label = node.accesskit_node().label()?;
+            Some((node.rect().min.y, number(&label)?))
         })
         .collect();
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
