@@ -204,12 +204,12 @@ impl Executor {
         if prefs.muted || prefs.volume <= 0.0 {
             return;
         }
-        if let Err(err) = self.sound.play(sound, prefs.volume) {
-            if !self.sound_failed {
-                self.sound_failed = true;
-                tracing::warn!("cannot play sound: {err}");
-                (self.hints)(Hint::NoSound(err));
-            }
+        if let Err(err) = self.sound.play(sound, prefs.volume)
+            && !self.sound_failed
+        {
+            self.sound_failed = true;
+            tracing::warn!("cannot play sound: {err}");
+            (self.hints)(Hint::NoSound(err));
         }
     }
 }

@@ -106,10 +106,10 @@ impl WarehouseApp {
         }
         if model.settings != self.saved {
             self.saved = model.settings.clone();
-            if let Some(dir) = &self.data_dir {
-                if let Err(err) = settings::save(dir, &self.saved) {
-                    tracing::warn!("cannot save settings in {}: {err}", dir.display());
-                }
+            if let Some(dir) = &self.data_dir
+                && let Err(err) = settings::save(dir, &self.saved)
+            {
+                tracing::warn!("cannot save settings in {}: {err}", dir.display());
             }
         }
     }

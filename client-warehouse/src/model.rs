@@ -772,10 +772,9 @@ impl Model {
         for order in self.site.orders.values() {
             if self.effective_status(order) == OrderStatus::Packed
                 && order.status_at.is_none_or(|at| at >= day_start)
+                && let Some(count) = counts.get_mut(&order.store_id)
             {
-                if let Some(count) = counts.get_mut(&order.store_id) {
-                    count.packed_today += 1;
-                }
+                count.packed_today += 1;
             }
         }
         counts.into_values().collect()

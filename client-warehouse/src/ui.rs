@@ -269,10 +269,8 @@ fn keyboard(
     if down || up {
         state.scroll_to_row = model.move_selection(if down { 1 } else { -1 });
     }
-    if pack {
-        if let Some(order_id) = model.selected() {
-            intents.push(Intent::Pack(order_id));
-        }
+    if pack && let Some(order_id) = model.selected() {
+        intents.push(Intent::Pack(order_id));
     }
     if undo && model.undo_target(now).is_some() {
         intents.push(Intent::Undo);
@@ -323,13 +321,12 @@ fn status_bar_ui(
             if ui.button(text.settings).clicked() {
                 state.settings_open = !state.settings_open;
             }
-            if let Some(last) = model.undo_target(now) {
-                if ui
+            if let Some(last) = model.undo_target(now)
+                && ui
                     .button(RichText::new(fill(text.undo_packed, &[&last.order_number])).size(20.0))
                     .clicked()
-                {
-                    intents.push(Intent::Undo);
-                }
+            {
+                intents.push(Intent::Undo);
             }
             let ringing = model.ringing_rush().len();
             if ringing > 0 {

@@ -241,3 +241,8 @@ pub fn replayed(event: Event) -> LinkEvent {
         replayed: true,
     }
 }
+
+// ------------------------------------------------------------------------------------
+// A real server and real links
+
+pub mod site;

@@ -1,0 +1,183 @@
+//! The alert service with recording outputs and no window at all: ringing must not
+//! depend on frames being drawn (a minimised window gets none).
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use packbell_shared::link::{LinkEvent, LinkStatus};
+use packbell_shared::protocol::{Event, EventBody, Priority};
+use packbell_warehouse::alert::{AlertService, Call, Recorder, UiWaker};
+use packbell_warehouse::app::new_model;
+use packbell_warehouse::model::Model;
+use packbell_warehouse::settings::SoundId;
+use support::*;
+
+struct Pump {
+    events: std::sync::mpsc::Sender<LinkEvent>,
+    recorder: Recorder,
+    model: Arc<Mutex<Model>>,
+    _service: AlertService,
+}
+
+/// The pump on a model filtered to store 1 ("Centro"), connected at seq 10.
+fn pump() -> Pump {
+    let mut settings = test_settings();
+    settings.store_filter = BTreeSet::from([1]);
+    let (model, hints) = new_model(settings);
+    let recorder = Recorder::default();
+    let (events, rx) = std::sync::mpsc::channel();
+    let service = AlertService::spawn(
+        Arc::clone(&model),
+        rx,
+        recorder.executor(hints),
+        UiWaker::default(),
+    )
+    .unwrap();
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            vec![store(1, "Centro"), store(2, "Norte")],
+            Vec::new(),
+        ))
+        .unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    Pump {
+        events,
+        recorder,
+        model,
+        _service: service,
+    }
+}
+
+#[test]
+fn matching_live_orders_ring_and_others_do_not() {
+    let p = pump();
+    let now = chrono::Utc::now();
+    p.events
+        .send(live(created_event(11, 1, "N-1", 2, Priority::Normal, now)))
+        .unwrap();
+    p.events
+        .send(live(created_event(12, 2, "C-1", 1, Priority::Normal, now)))
+        .unwrap();
+    p.events
+        .send(live(created_event(13, 3, "N-2", 2, Priority::Rush, now)))
+        .unwrap();
+    p.events
+        .send(live(created_event(14, 4, "C-2", 1, Priority::Rush, now)))
+        .unwrap();
+    wait_calls(&p.recorder, "two rings", |c| shown_titles(c).len() == 2);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let calls = p.recorder.calls();
+    assert_eq!(
+        shown_titles(&calls),
+        ["Order C-1 — Centro", "RUSH: order C-2 — Centro"],
+        "only store Centro rings: {calls:?}"
+    );
+    let played: Vec<SoundId> = calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::Sound { sound, .. } => Some(*sound),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(played, [SoundId::Chime, SoundId::Urgent]);
+    assert!(calls.contains(&Call::Attention { urgent: true }));
+    // Both are listed all the same (the filter is for this PC's list and rings).
+    let mut model = p.model.lock().unwrap();
+    assert_eq!(model.visible(), [4, 2]);
+    assert_eq!(model.pending_total(), 4);
+}
+
+#[test]
+fn catch_up_flood_rings_once_with_a_summary() {
+    let p = pump();
+    let now = chrono::Utc::now();
+    p.events
+        .send(LinkEvent::Status(LinkStatus::Reconnecting {
+            since: now,
+            attempt: 1,
+            reason: "lost".into(),
+        }))
+        .unwrap();
+    p.events.send(connected("Tienda")).unwrap();
+    for i in 0..200u64 {
+        let store_id = if i % 4 == 0 { 2 } else { 1 };
+        p.events
+            .send(replayed(created_event(
+                11 + i,
+                1 + i,
+                &format!("F-{i}"),
+                store_id,
+                Priority::Normal,
+                now,
+            )))
+            .unwrap();
+    }
+    // Some of the missed orders were packed meanwhile; they are not news.
+    for i in 0..10u64 {
+        p.events
+            .send(replayed(Event {
+                seq: 211 + i,
+                at: now,
+                device: 3,
+                body: EventBody::OrderPacked {
+                    order_id: 2 + i * 4,
+                },
+            }))
+            .unwrap();
+    }
+    p.events.send(LinkEvent::CaughtUp { seq: 220 }).unwrap();
+    wait_calls(&p.recorder, "summary", |c| !shown_titles(c).is_empty());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let calls = p.recorder.calls();
+    assert_eq!(
+        shown_titles(&calls),
+        ["140 new orders while offline"],
+        "150 for Centro, 10 packed meanwhile: one summary"
+    );
+    assert_eq!(sounds(&calls), 1);
+
+    // The next live order rings on its own again.
+    p.recorder.clear();
+    p.events
+        .send(live(created_event(
+            221,
+            500,
+            "L-1",
+            1,
+            Priority::Normal,
+            now,
+        )))
+        .unwrap();
+    let calls = wait_calls(&p.recorder, "live ring", |c| sounds(c) == 1);
+    assert_eq!(shown_titles(&calls), ["Order L-1 — Centro"]);
+}
+
+#[test]
+fn rush_re_alerts_without_any_frame() {
+    let p = pump();
+    // Below the settings' minimum, which only the UI and the settings file enforce.
+    p.model.lock().unwrap().settings.rush_repeat_secs = 1;
+    let now = chrono::Utc::now();
+    p.events
+        .send(live(created_event(11, 1, "R-1", 1, Priority::Rush, now)))
+        .unwrap();
+    wait_calls(&p.recorder, "first ring", |c| sounds(c) == 1);
+    // The first repeat is due 1 s after the order; no egui frame is ever drawn here.
+    let calls = wait_calls(&p.recorder, "repeat", |c| sounds(c) == 2);
+    assert!(calls.ends_with(&[
+        Call::Sound {
+            sound: SoundId::Urgent,
+            volume: 0.8
+        },
+        Call::Attention { urgent: true }
+    ]));
+    p.model.lock().unwrap().acknowledge(1);
+    p.recorder.clear();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    assert!(p.recorder.calls().is_empty());
+}

@@ -1,0 +1,184 @@
+//! A real packbell server on its own runtime, an office client that creates orders
+//! through the real link, and the warehouse app on a real link.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::Instant;
+
+use packbell_server::{RunningServer, ServerConfig};
+use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkStatus};
+use packbell_shared::protocol::{Command, OrderId, Priority, Role, StoreId};
+use packbell_warehouse::alert::Recorder;
+use packbell_warehouse::link_bridge::RealLink;
+use packbell_warehouse::settings::Settings;
+
+use super::{AppHarness, WAIT, app_harness};
+
+/// A server on its own runtime, so the test thread can block and step harnesses.
+pub struct Site {
+    pub runtime: tokio::runtime::Runtime,
+    pub server: Option<RunningServer>,
+    pub config: ServerConfig,
+    pub port: u16,
+}
+
+impl Site {
+    pub fn start(data_dir: &Path) -> Site {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = ServerConfig::for_tests(data_dir.to_owned());
+        let server = runtime
+            .block_on(RunningServer::start(config.clone()))
+            .unwrap();
+        let port = server.ws_addr().port();
+        Site {
+            runtime,
+            server: Some(server),
+            config,
+            port,
+        }
+    }
+
+    pub fn server(&self) -> &RunningServer {
+        self.server.as_ref().unwrap()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    pub fn code(&self, role: Role) -> String {
+        self.runtime
+            .block_on(self.server().new_pairing_code(role))
+            .unwrap()
+    }
+
+    pub fn add_store(&self, name: &str) -> StoreId {
+        self.runtime
+            .block_on(self.server().add_store(name))
+            .unwrap()
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+
+    /// Starts the server again on the same port and data.
+    pub fn restart(&mut self) {
+        self.stop();
+        let mut config = self.config.clone();
+        config.ws_port = self.port;
+        self.server = Some(self.runtime.block_on(RunningServer::start(config)).unwrap());
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+pub fn link_config(data_dir: &Path, site: &Site, name: &str, code: Option<String>) -> LinkConfig {
+    LinkConfig {
+        data_dir: data_dir.to_owned(),
+        server: Some(site.addr().to_string()),
+        discovery_targets: Vec::new(),
+        site: None,
+        device_name: name.to_owned(),
+        pairing_code: code,
+    }
+}
+
+/// An office PC: creates orders through the real link.
+pub struct Office {
+    handle: Option<LinkHandle>,
+    events: Receiver<LinkEvent>,
+}
+
+impl Office {
+    pub fn start(site: &Site, data_dir: &Path) -> Office {
+        let config = link_config(data_dir, site, "office", Some(site.code(Role::Office)));
+        let (handle, events) = LinkHandle::spawn(config, Arc::new(|| {})).unwrap();
+        let mut office = Office {
+            handle: Some(handle),
+            events,
+        };
+        office.wait("connected", |e| {
+            matches!(e, LinkEvent::Status(LinkStatus::Connected { .. })).then_some(())
+        });
+        office
+    }
+
+    fn wait<T>(&mut self, what: &str, mut done: impl FnMut(&LinkEvent) -> Option<T>) -> T {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => {
+                    if let Some(result) = done(&event) {
+                        return result;
+                    }
+                }
+                Err(err) => panic!("office waiting for {what}: {err}"),
+            }
+        }
+    }
+
+    /// Creates an order and waits until the server committed it.
+    pub fn create(&mut self, number: &str, store_id: StoreId, priority: Priority) -> OrderId {
+        let key = self
+            .handle
+            .as_ref()
+            .unwrap()
+            .submit(Command::CreateOrder {
+                order_number: number.to_owned(),
+                store_id,
+                note: String::new(),
+                priority,
+            })
+            .unwrap();
+        self.wait("ack", |e| match e {
+            LinkEvent::Acked {
+                key: acked,
+                order_id,
+                ..
+            } if *acked == key => Some(order_id.unwrap()),
+            LinkEvent::Rejected {
+                key: rejected,
+                message,
+                ..
+            } if *rejected == key => panic!("order {number} refused: {message}"),
+            _ => None,
+        })
+    }
+}
+
+impl Drop for Office {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.shutdown();
+        }
+    }
+}
+
+/// The warehouse app on a real link to `site`, alert outputs recorded.
+/// `pair` enrols with a fresh warehouse code (first run on this data dir).
+pub fn warehouse_app(
+    site: &Site,
+    data_dir: &Path,
+    name: &str,
+    pair: bool,
+    settings: Settings,
+) -> (AppHarness, Recorder) {
+    let code = pair.then(|| site.code(Role::Warehouse));
+    let (link, events) =
+        RealLink::spawn(link_config(data_dir, site, name, code), Arc::new(|| {})).unwrap();
+    app_harness(Box::new(link), events, settings, None)
+}
