@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use packbell_shared::link::LinkEvent;
+use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{OrderId, Priority};
 
 use crate::i18n::{Language, fill};
@@ -329,8 +329,10 @@ fn pump(
             let mut model = lock(model);
             let now = Utc::now();
             if let Some(event) = first {
+                log_event(&event);
                 actions.extend(model.handle(event, now));
                 for event in events.try_iter().take(MAX_EVENTS_PER_BATCH) {
+                    log_event(&event);
                     actions.extend(model.handle(event, now));
                 }
             }
@@ -345,6 +347,31 @@ fn pump(
         if had_news {
             waker.repaint();
         }
+    }
+}
+
+/// Connection changes go to the log (scripts and support read it).
+fn log_event(event: &LinkEvent) {
+    match event {
+        LinkEvent::Status(LinkStatus::Connected {
+            site, device_id, ..
+        }) => {
+            tracing::info!(device_id, "connected to site {site}");
+        }
+        LinkEvent::Status(LinkStatus::Reconnecting {
+            attempt, reason, ..
+        }) => tracing::info!(attempt, "offline: {reason}"),
+        LinkEvent::Status(LinkStatus::NeedsPairing { reason }) => {
+            tracing::info!(
+                "needs a pairing code ({})",
+                reason.as_deref().unwrap_or("first run")
+            );
+        }
+        LinkEvent::Status(LinkStatus::Refused { reason }) => {
+            tracing::warn!("refused by the server: {reason}");
+        }
+        LinkEvent::CaughtUp { seq } => tracing::debug!(seq, "caught up"),
+        _ => {}
     }
 }
 

@@ -493,8 +493,9 @@ fn list_ui(
     now: DateTime<Utc>,
     intents: &mut Vec<Intent>,
 ) {
-    let rows = model.visible().to_vec();
-    if rows.is_empty() {
+    // Only the ids of the rows on screen are copied out of the (possibly huge) list.
+    let total = model.visible().len();
+    if total == 0 {
         ui.centered_and_justified(|ui| {
             let message = if model.settings.store_filter.is_empty() {
                 text.no_pending
@@ -524,12 +525,12 @@ fn list_ui(
     }
     let selected = model.selected();
     let stale = model.is_stale();
-    let output = scroll.show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
+    let output = scroll.show_rows(ui, ROW_HEIGHT, total, |ui, range| {
         if stale {
             ui.set_opacity(0.8);
         }
-        for index in range.clone() {
-            let order_id = rows[index];
+        let shown = model.visible()[range.clone()].to_vec();
+        for (index, order_id) in range.clone().zip(shown) {
             row_ui(
                 ui,
                 model,
@@ -546,7 +547,7 @@ fn list_ui(
     });
     let row_span = ROW_HEIGHT + spacing;
     let seen_to = output.state.clamped_offset().y + output.inner_rect.height() + spacing;
-    let fully_shown = ((seen_to / row_span).floor() as usize).min(rows.len());
+    let fully_shown = ((seen_to / row_span).floor() as usize).min(total);
     state.shown_rows = output.inner.start..fully_shown.max(output.inner.start);
 }
 

@@ -366,3 +366,60 @@ fn a_failing_sound_shows_one_hint_and_the_list_keeps_working() {
     let calls = recorder.calls();
     assert_eq!(shown_titles(&calls).len(), 3, "notifications still go out");
 }
+
+#[test]
+fn ten_thousand_pending_lay_out_only_the_visible_rows() {
+    let (mut harness, events, _link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    let orders = (1..=10_000u64)
+        .map(|i| {
+            let priority = if i % 500 == 0 {
+                Priority::Rush
+            } else {
+                Priority::Normal
+            };
+            order(
+                i,
+                &format!("B-{i}"),
+                1 + i % 2,
+                priority,
+                now - Duration::seconds(20_000 - i as i64),
+                "",
+            )
+        })
+        .collect();
+    events.send(connected("Tienda")).unwrap();
+    events.send(reset(20_000, two_stores(), orders)).unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 20_000 }).unwrap();
+    step_until(&mut harness, "rows", |h| !listed(h).is_empty());
+    let shown = listed(&harness);
+    assert!(
+        shown.len() < 20,
+        "only rows on screen exist: {}",
+        shown.len()
+    );
+    assert_eq!(shown[0], "B-500", "rush first");
+    assert!(has_label(&harness, "All  10000"));
+    assert!(has_label_containing(&harness, "more below"));
+
+    // Frames stay cheap (generous bound: debug build, software rendering off).
+    let started = std::time::Instant::now();
+    for _ in 0..20 {
+        harness.step();
+    }
+    let per_frame = started.elapsed() / 20;
+    assert!(
+        per_frame < std::time::Duration::from_millis(100),
+        "{per_frame:?} per frame"
+    );
+
+    // Keyboard paging through the list scrolls it.
+    for _ in 0..30 {
+        harness.key_press(egui::Key::ArrowDown);
+    }
+    harness.run();
+    // Row 30: after the 20 rush orders, the tenth oldest normal one.
+    let shown = listed(&harness);
+    assert!(shown.contains(&"B-10".to_owned()), "{shown:?}");
+    assert!(!shown.contains(&"B-500".to_owned()), "scrolled: {shown:?}");
+}
