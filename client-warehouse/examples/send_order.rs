@@ -48,6 +48,7 @@ fn parse(order: &str) -> (String, String, Priority) {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let config = LinkConfig {
+        insecure_plaintext: false,
         data_dir: args.data_dir,
         server: Some(args.server),
         discovery_targets: Vec::new(),

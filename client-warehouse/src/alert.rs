@@ -387,12 +387,18 @@ pub fn sound_bytes(sound: SoundId) -> &'static [u8] {
     }
 }
 
+/// A chime started this soon after another is skipped (unless it is more urgent), so
+/// a burst of orders gives one clear chime instead of a clipped pile-up.
+pub const MIN_CHIME_GAP: Duration = Duration::from_millis(1200);
+
 /// rodio output. The device is opened once, at construction, on a thread that keeps
 /// it open for the life of this value (the stream type is not `Send` everywhere).
 pub struct RodioSound {
     mixer: Result<rodio::mixer::Mixer, String>,
     /// Dropping this closes the device thread.
     _keep_open: Option<SyncSender<()>>,
+    /// When the last chime started, and whether it was the urgent one.
+    last: Option<(Instant, bool)>,
 }
 
 impl RodioSound {
@@ -428,6 +434,7 @@ impl RodioSound {
         RodioSound {
             mixer,
             _keep_open: Some(keep_tx),
+            last: None,
         }
     }
 
@@ -441,6 +448,15 @@ impl SoundOutput for RodioSound {
     fn play(&mut self, sound: SoundId, volume: f32) -> Result<(), String> {
         use rodio::Source as _;
         let mixer = self.mixer.as_ref().map_err(Clone::clone)?;
+        let urgent = sound == SoundId::Urgent;
+        if let Some((at, last_urgent)) = self.last
+            && at.elapsed() < MIN_CHIME_GAP
+            && (last_urgent || !urgent)
+        {
+            tracing::debug!("chime skipped: another is still playing");
+            return Ok(());
+        }
+        self.last = Some((Instant::now(), urgent));
         let decoder = rodio::Decoder::new(std::io::Cursor::new(sound_bytes(sound)))
             .map_err(|err| err.to_string())?;
         mixer.add(decoder.amplify(volume.clamp(0.0, 1.0)));

@@ -105,6 +105,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let config = LinkConfig {
+        insecure_plaintext: false,
         data_dir: data_dir.clone(),
         server: cli.server,
         discovery_targets: cli.discovery_addr,

@@ -87,6 +87,7 @@ impl Drop for Site {
 
 pub fn link_config(data_dir: &Path, site: &Site, name: &str, code: Option<String>) -> LinkConfig {
     LinkConfig {
+        insecure_plaintext: false,
         data_dir: data_dir.to_owned(),
         server: Some(site.addr().to_string()),
         discovery_targets: Vec::new(),
