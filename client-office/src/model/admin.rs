@@ -3,7 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
 use packbell_shared::protocol::{Command, DeviceId, MAX_STORE_NAME_CHARS, Role, StoreId};
 
 use super::{Model, Operation};
@@ -17,11 +16,15 @@ pub struct AdminForms {
     /// The store being renamed and the name typed for it.
     pub renaming: Option<(StoreId, String)>,
     pub rename_error: Option<NameError>,
+    /// Deactivating a store or revoking a device cannot be undone: asked twice.
+    pub confirm_deactivate: Option<StoreId>,
+    pub confirm_revoke: Option<DeviceId>,
     /// Role for the next pairing code.
     pub code_role: Role,
     /// Export range and stores (the export itself comes with CSV reports).
-    pub export_from: Option<NaiveDate>,
-    pub export_to: Option<NaiveDate>,
+    /// Dates as typed (YYYY-MM-DD).
+    pub export_from: String,
+    pub export_to: String,
     pub export_stores: BTreeSet<StoreId>,
 }
 
@@ -32,9 +35,11 @@ impl Default for AdminForms {
             new_store_error: None,
             renaming: None,
             rename_error: None,
+            confirm_deactivate: None,
+            confirm_revoke: None,
             code_role: Role::Office,
-            export_from: None,
-            export_to: None,
+            export_from: String::new(),
+            export_to: String::new(),
             export_stores: BTreeSet::new(),
         }
     }

@@ -1,0 +1,275 @@
+//! The office app: owns the shared model, the link and the ui settings, draws the
+//! screens and turns their intents into link calls. Used by eframe and by tests.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
+
+use chrono::{DateTime, Local, Utc};
+use packbell_shared::link::LinkEvent;
+
+use crate::i18n::Lang;
+use crate::link::{LinkPort, PumpStop, lock, spawn_pump};
+use crate::model::Model;
+use crate::settings::{SubmissionFile, ThemeChoice, UiSettings};
+use crate::ui::{self, Intent, Screen, View};
+
+/// Repaints the ui from other threads once the first frame has told us its context.
+#[derive(Clone, Default)]
+pub struct Waker(Arc<OnceLock<egui::Context>>);
+
+impl Waker {
+    pub fn wake(&self) {
+        if let Some(ctx) = self.0.get() {
+            ctx.request_repaint();
+        }
+    }
+
+    fn set(&self, ctx: &egui::Context) {
+        if self.0.get().is_none() {
+            let _ = self.0.set(ctx.clone());
+        }
+    }
+}
+
+pub struct OfficeApp {
+    /// Shared with the pump thread, which applies link events to it.
+    model: Arc<Mutex<Model>>,
+    /// `None` once shut down.
+    link: Option<Box<dyn LinkPort>>,
+    /// Ends when the link drops its event sender, or soon after `pump_stop` is set.
+    pump: Option<JoinHandle<()>>,
+    pump_stop: PumpStop,
+    waker: Waker,
+    /// Where settings and the queued-orders list live; `None` keeps nothing on disk.
+    data_dir: Option<PathBuf>,
+    submissions: Option<Arc<SubmissionFile>>,
+    settings: UiSettings,
+    /// Used when no language was chosen.
+    system_lang: Lang,
+    view: View,
+    /// The theme last given to egui, so it is set only when it changes.
+    applied_theme: Option<ThemeChoice>,
+    /// Focus goes to the order number on the first frame.
+    first_frame: bool,
+    /// Fixed clock for tests and screenshots; `None` is the real one.
+    clock: Option<DateTime<Utc>>,
+}
+
+impl OfficeApp {
+    /// Builds the app around a started link and its event receiver. With a data dir,
+    /// ui settings and the orders still waiting for an ack are loaded from it.
+    pub fn new(
+        link: Box<dyn LinkPort>,
+        events: Receiver<LinkEvent>,
+        data_dir: Option<PathBuf>,
+        system_lang: Lang,
+    ) -> std::io::Result<OfficeApp> {
+        let settings = data_dir
+            .as_deref()
+            .map(UiSettings::load)
+            .unwrap_or_default();
+        let submissions = data_dir
+            .as_deref()
+            .map(|dir| Arc::new(SubmissionFile::new(dir)));
+        let unacked = submissions
+            .as_deref()
+            .map(SubmissionFile::load)
+            .unwrap_or_default();
+        let model = Arc::new(Mutex::new(Model::restored(settings.last_role, unacked)));
+        let waker = Waker::default();
+        let pump_stop = PumpStop::default();
+        let pump = spawn_pump(
+            events,
+            model.clone(),
+            waker.clone(),
+            submissions.clone(),
+            pump_stop.clone(),
+        )?;
+        Ok(OfficeApp {
+            model,
+            link: Some(link),
+            pump: Some(pump),
+            pump_stop,
+            waker,
+            data_dir,
+            submissions,
+            settings,
+            system_lang,
+            view: View::default(),
+            applied_theme: None,
+            first_frame: true,
+            clock: None,
+        })
+    }
+
+    /// The shared model, for tests and for the screenshot tool.
+    pub fn model(&self) -> Arc<Mutex<Model>> {
+        self.model.clone()
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.settings.lang.unwrap_or(self.system_lang)
+    }
+
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    pub fn set_view(&mut self, view: View) {
+        self.view = view;
+    }
+
+    /// Freezes the clock (for repeatable screenshots).
+    pub fn set_clock(&mut self, now: DateTime<Utc>) {
+        self.clock = Some(now);
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.unwrap_or_else(Utc::now)
+    }
+
+    /// Stops the link (queued commands reach its durable outbox first) and waits for
+    /// the pump to finish. Safe to call twice.
+    pub fn shutdown(&mut self) {
+        if let Some(link) = self.link.take() {
+            link.shutdown();
+        }
+        self.pump_stop
+            .store(true, std::sync::atomic::Ordering::Release);
+        if let Some(pump) = self.pump.take()
+            && pump.join().is_err()
+        {
+            tracing::error!("the event pump panicked");
+        }
+        let model = lock(&self.model);
+        if let Some(file) = &self.submissions {
+            file.save(model.submissions_rev, &model.unacked_submissions());
+        }
+    }
+
+    /// Draws one frame.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.waker.set(&ctx);
+        let theme = self.settings.theme;
+        if self.applied_theme != Some(theme) {
+            ui::apply_theme(&ctx, theme);
+            self.applied_theme = Some(theme);
+        }
+        let now = self.now();
+        let day_start = local_day_start(now);
+        let lang = self.lang();
+        let model_arc = self.model.clone();
+        let mut model = lock(&model_arc);
+        if !model.is_admin() && self.view != View::Orders {
+            self.view = View::Orders;
+        }
+        let mut screen = Screen {
+            model: &mut model,
+            lang,
+            t: lang.tr(),
+            now,
+            day_start,
+            intents: Vec::new(),
+            view: self.view,
+            theme,
+            focus_number: std::mem::take(&mut self.first_frame),
+        };
+        ui::app_ui(ui, &mut screen);
+        let Screen { intents, view, .. } = screen;
+        self.view = view;
+        for intent in intents {
+            self.handle(&ctx, &mut model, intent, now);
+        }
+        if self.settings.last_role != model.role {
+            self.settings.last_role = model.role;
+            self.save_settings();
+        }
+    }
+
+    fn handle(
+        &mut self,
+        ctx: &egui::Context,
+        model: &mut Model,
+        intent: Intent,
+        now: DateTime<Utc>,
+    ) {
+        let Some(link) = self.link.as_deref() else {
+            return;
+        };
+        match intent {
+            Intent::SendOrder => {
+                if let Some(order) = model.ready_order() {
+                    match link.submit(order.command()) {
+                        Ok(key) => {
+                            model.order_sent(order, key, now);
+                            if let Some(file) = &self.submissions {
+                                file.save(model.submissions_rev, &model.unacked_submissions());
+                            }
+                            ctx.memory_mut(|m| m.request_focus(ui::number_id()));
+                        }
+                        Err(error) => model.not_sent(false, error),
+                    }
+                } else {
+                    ctx.memory_mut(|m| m.request_focus(ui::first_error_field(model)));
+                }
+            }
+            Intent::Submit(command, operation) => {
+                let admin = !matches!(operation, crate::model::Operation::Cancel { .. });
+                match link.submit(command) {
+                    Ok(key) => model.operation_sent(key, operation),
+                    Err(error) => model.not_sent(admin, error),
+                }
+            }
+            Intent::Request(request) => {
+                if let Err(error) = link.request(request) {
+                    model.notice(error);
+                }
+            }
+            Intent::SetLang(lang) => {
+                self.settings.lang = Some(lang);
+                self.save_settings();
+            }
+            Intent::SetTheme(theme) => {
+                self.settings.theme = theme;
+                self.save_settings();
+            }
+        }
+    }
+
+    fn save_settings(&self) {
+        if let Some(dir) = &self.data_dir {
+            self.settings.save(dir);
+        }
+    }
+}
+
+impl Drop for OfficeApp {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl eframe::App for OfficeApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        OfficeApp::ui(self, ui);
+    }
+
+    fn on_exit(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Local midnight of the day `now` falls in, as UTC: where "today" starts.
+pub fn local_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&Local);
+    local
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|midnight| midnight.and_local_timezone(Local).earliest())
+        .map_or(now - chrono::Duration::hours(24), |start| {
+            start.with_timezone(&Utc)
+        })
+}

@@ -1,0 +1,417 @@
+//! Admin screens: stores, devices, exports, site. Shown to admins only.
+
+use egui::{Id, RichText, TextEdit};
+use packbell_shared::link::LinkRequest;
+use packbell_shared::protocol::Role;
+
+use super::{AMBER, GREEN, Intent, RED, Screen, View};
+use crate::i18n::time;
+use crate::model::Feedback;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdminTab {
+    #[default]
+    Stores,
+    Devices,
+    Exports,
+    Site,
+}
+
+pub fn admin_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, tab: AdminTab) {
+    let t = screen.t;
+    ui.horizontal(|ui| {
+        for (choice, label) in [
+            (AdminTab::Stores, t.admin_stores),
+            (AdminTab::Devices, t.admin_devices),
+            (AdminTab::Exports, t.admin_exports),
+            (AdminTab::Site, t.admin_site),
+        ] {
+            if ui
+                .selectable_label(tab == choice, RichText::new(label).size(17.0))
+                .clicked()
+            {
+                screen.view = View::Admin(choice);
+            }
+        }
+    });
+    ui.separator();
+    if let Some(feedback) = &screen.model.admin_feedback {
+        let colour = match feedback {
+            Feedback::OperationDone(_) => GREEN,
+            _ => RED,
+        };
+        ui.label(
+            RichText::new(screen.lang.feedback(feedback))
+                .color(colour)
+                .strong(),
+        );
+        ui.add_space(4.0);
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| match tab {
+            AdminTab::Stores => stores_ui(ui, screen),
+            AdminTab::Devices => devices_ui(ui, screen),
+            AdminTab::Exports => exports_ui(ui, screen),
+            AdminTab::Site => site_ui(ui, screen),
+        });
+}
+
+fn stores_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let t = screen.t;
+    let lang = screen.lang;
+    ui.horizontal(|ui| {
+        let label = ui.label(t.new_store_name);
+        let response = ui
+            .add(
+                TextEdit::singleline(&mut screen.model.admin.new_store)
+                    .id(Id::unique("office-new-store"))
+                    .desired_width(240.0),
+            )
+            .labelled_by(label.id);
+        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button(t.add_store).clicked() || enter)
+            && let Some((command, operation)) = screen.model.add_store()
+        {
+            screen.intents.push(Intent::Submit(command, operation));
+        }
+    });
+    if let Some(error) = &screen.model.admin.new_store_error {
+        ui.colored_label(RED, lang.name_error(error));
+    }
+    ui.add_space(8.0);
+
+    let stores: Vec<_> = screen.model.site.stores.values().cloned().collect();
+    if stores.is_empty() {
+        ui.label(RichText::new(t.no_stores).weak());
+        return;
+    }
+    egui::Grid::new("office-stores")
+        .striped(true)
+        .num_columns(3)
+        .spacing([24.0, 6.0])
+        .show(ui, |ui| {
+            for store in stores {
+                let busy = screen.model.store_busy(store.store_id);
+                let renaming = screen
+                    .model
+                    .admin
+                    .renaming
+                    .as_ref()
+                    .is_some_and(|(id, _)| *id == store.store_id);
+                if renaming {
+                    let mut save = false;
+                    if let Some((_, name)) = screen.model.admin.renaming.as_mut() {
+                        let response = ui.add(
+                            TextEdit::singleline(name)
+                                .id(Id::unique(("office-rename", store.store_id)))
+                                .desired_width(220.0),
+                        );
+                        let response = response.on_hover_text(t.rename);
+                        save |=
+                            response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    }
+                    ui.label("");
+                    ui.horizontal(|ui| {
+                        save |= ui.button(t.save).clicked();
+                        if ui.button(t.cancel).clicked() {
+                            screen.model.admin.renaming = None;
+                        }
+                    });
+                    if save && let Some((command, operation)) = screen.model.rename_store() {
+                        screen.intents.push(Intent::Submit(command, operation));
+                    }
+                } else {
+                    let name = RichText::new(&store.name).strong();
+                    ui.label(if store.active {
+                        name
+                    } else {
+                        name.weak().strikethrough()
+                    });
+                    if store.active {
+                        ui.label(RichText::new(t.active).color(GREEN));
+                    } else {
+                        ui.label(RichText::new(t.inactive).weak());
+                    }
+                    ui.horizontal(|ui| {
+                        if busy {
+                            ui.label(RichText::new(t.working).italics().weak());
+                        } else if store.active {
+                            if ui.button(t.rename).clicked() {
+                                screen.model.start_rename(store.store_id);
+                            }
+                            if screen.model.admin.confirm_deactivate == Some(store.store_id) {
+                                if ui
+                                    .button(RichText::new(format!("{} ✔", t.deactivate)).color(RED))
+                                    .clicked()
+                                {
+                                    let (command, operation) =
+                                        screen.model.deactivate_store(store.store_id);
+                                    screen.intents.push(Intent::Submit(command, operation));
+                                    screen.model.admin.confirm_deactivate = None;
+                                }
+                                if ui.button(t.cancel).clicked() {
+                                    screen.model.admin.confirm_deactivate = None;
+                                }
+                            } else if ui.button(t.deactivate).clicked() {
+                                screen.model.admin.confirm_deactivate = Some(store.store_id);
+                            }
+                        }
+                    });
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(error) = &screen.model.admin.rename_error {
+        ui.colored_label(RED, lang.name_error(error));
+    }
+}
+
+fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let t = screen.t;
+    let lang = screen.lang;
+    ui.horizontal(|ui| {
+        if ui.button(t.refresh).clicked() {
+            screen
+                .intents
+                .push(Intent::Request(LinkRequest::ListDevices));
+        }
+        match &screen.model.devices {
+            Some((_, at)) => ui.label(RichText::new(lang.listed_at(*at)).weak()),
+            None => ui.label(RichText::new(t.devices_hint).weak()),
+        };
+    });
+    ui.add_space(6.0);
+
+    struct Line {
+        id: u64,
+        name: String,
+        role: Role,
+        last_seen: String,
+        connected: Option<bool>,
+        revoked: bool,
+    }
+    let lines: Vec<Line> = match &screen.model.devices {
+        Some((devices, _)) => devices
+            .iter()
+            .map(|d| Line {
+                id: d.device_id,
+                name: d.name.clone(),
+                role: d.role,
+                last_seen: d.last_seen.map_or(t.never.to_owned(), time),
+                connected: Some(d.connected),
+                revoked: d.revoked,
+            })
+            .collect(),
+        None => screen
+            .model
+            .site
+            .devices
+            .values()
+            .map(|d| Line {
+                id: d.device_id,
+                name: d.name.clone(),
+                role: d.role,
+                last_seen: "—".into(),
+                connected: None,
+                revoked: d.revoked,
+            })
+            .collect(),
+    };
+    let me = screen.model.site_info.device_id;
+    egui::Grid::new("office-devices")
+        .striped(true)
+        .num_columns(5)
+        .spacing([24.0, 6.0])
+        .show(ui, |ui| {
+            for heading in [t.col_name, t.col_role, t.col_last_seen, t.col_connected, ""] {
+                ui.label(RichText::new(heading).strong());
+            }
+            ui.end_row();
+            for line in lines {
+                let name = RichText::new(&line.name).strong();
+                ui.label(if line.revoked {
+                    name.strikethrough().weak()
+                } else {
+                    name
+                });
+                ui.label(lang.role(line.role));
+                ui.label(&line.last_seen);
+                match line.connected {
+                    Some(true) => ui.label(RichText::new(format!("✔ {}", t.yes)).color(GREEN)),
+                    Some(false) => ui.label(RichText::new(t.no).weak()),
+                    None => ui.label("—"),
+                };
+                ui.horizontal(|ui| {
+                    if line.revoked {
+                        ui.label(RichText::new(t.revoked).weak());
+                    } else if screen.model.device_busy(line.id) {
+                        ui.label(RichText::new(t.working).italics().weak());
+                    } else if Some(line.id) != me {
+                        if screen.model.admin.confirm_revoke == Some(line.id) {
+                            if ui
+                                .button(RichText::new(format!("{} ✔", t.revoke)).color(RED))
+                                .clicked()
+                            {
+                                let (command, operation) = screen.model.revoke_device(line.id);
+                                screen.intents.push(Intent::Submit(command, operation));
+                                screen.model.admin.confirm_revoke = None;
+                            }
+                            if ui.button(t.cancel).clicked() {
+                                screen.model.admin.confirm_revoke = None;
+                            }
+                        } else if ui.button(t.revoke).clicked() {
+                            screen.model.admin.confirm_revoke = Some(line.id);
+                        }
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    ui.add_space(6.0);
+    ui.label(RichText::new(t.roles_hint).small().weak());
+    ui.add_space(12.0);
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label(t.new_code_for);
+        let role = &mut screen.model.admin.code_role;
+        egui::ComboBox::from_id_salt("office-code-role")
+            .selected_text(lang.role(*role))
+            .show_ui(ui, |ui| {
+                for choice in [Role::Office, Role::Warehouse, Role::Admin] {
+                    ui.selectable_value(role, choice, lang.role(choice));
+                }
+            })
+            .response
+            .on_hover_text(t.col_role);
+        if ui.button(t.create_code).clicked() {
+            let role = screen.model.admin.code_role;
+            screen
+                .intents
+                .push(Intent::Request(LinkRequest::NewPairingCode { role }));
+        }
+    });
+    if let Some(code) = &screen.model.issued_code {
+        ui.label(
+            RichText::new(lang.issued_code(&code.code, code.role, code.expires_at))
+                .monospace()
+                .size(18.0)
+                .color(AMBER),
+        );
+    }
+}
+
+fn exports_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let t = screen.t;
+    let admin = &mut screen.model.admin;
+    if admin.export_from.is_empty() {
+        admin.export_from = screen.day_start.format("%Y-%m-%d").to_string();
+    }
+    if admin.export_to.is_empty() {
+        admin.export_to = admin.export_from.clone();
+    }
+    egui::Grid::new("office-export")
+        .num_columns(2)
+        .spacing([16.0, 8.0])
+        .show(ui, |ui| {
+            let label = ui.label(t.export_from);
+            ui.add(
+                TextEdit::singleline(&mut admin.export_from)
+                    .hint_text(t.date_hint)
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label(t.export_to);
+            ui.add(
+                TextEdit::singleline(&mut admin.export_to)
+                    .hint_text(t.date_hint)
+                    .desired_width(120.0),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            ui.label(t.export_stores);
+            ui.vertical(|ui| {
+                for store in screen.model.site.stores.values() {
+                    let mut ticked = admin.export_stores.contains(&store.store_id);
+                    if ui.checkbox(&mut ticked, &store.name).changed() {
+                        if ticked {
+                            admin.export_stores.insert(store.store_id);
+                        } else {
+                            admin.export_stores.remove(&store.store_id);
+                        }
+                    }
+                }
+                ui.label(RichText::new(t.export_all_stores_hint).small().weak());
+            });
+            ui.end_row();
+        });
+    ui.add_space(8.0);
+    ui.add_enabled(false, egui::Button::new(t.export_button))
+        .on_disabled_hover_text(t.export_coming);
+    ui.label(RichText::new(t.export_coming).italics().weak());
+}
+
+fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let t = screen.t;
+    let lang = screen.lang;
+    let model = &*screen.model;
+    let info = &model.site_info;
+    let connection = match model.connection() {
+        crate::model::Connection::Connected { site } => lang.connected(&site),
+        crate::model::Connection::Reconnecting {
+            since,
+            attempt,
+            reason,
+        } => lang.reconnecting(since, attempt, &reason),
+        crate::model::Connection::Refused { reason } => lang.refused(&reason),
+        crate::model::Connection::NeedsPairing => t.not_paired.to_owned(),
+        crate::model::Connection::Connecting => t.connecting.to_owned(),
+    };
+    let me = info
+        .device_id
+        .map(|id| format!("{} (#{id})", model.device_label(id)))
+        .unwrap_or_else(|| "—".into());
+    let orders_today = model.today_rows(screen.day_start).len();
+    let active_stores = model.site.stores.values().filter(|s| s.active).count();
+    let connected = model.connected_by_role().map_or_else(
+        || t.connected_now_hint.to_owned(),
+        |counts| {
+            counts
+                .iter()
+                .map(|(role, n)| format!("{} {n}", lang.role(*role)))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        },
+    );
+    egui::Grid::new("office-site")
+        .num_columns(2)
+        .spacing([24.0, 8.0])
+        .striped(true)
+        .show(ui, |ui| {
+            let mut row = |key: &str, value: String| {
+                ui.label(RichText::new(key).strong());
+                ui.label(value);
+                ui.end_row();
+            };
+            row(t.site_name, or_dash(&info.site));
+            row(t.server_id, or_dash(&info.server_id));
+            row(t.connection, connection);
+            row(t.this_device, me);
+            row(t.role, model.role.map_or("—", |r| lang.role(r)).to_owned());
+            row(t.last_event, model.site.seq.to_string());
+            row(t.stores_count, active_stores.to_string());
+            row(t.orders_today, orders_today.to_string());
+            row(t.connected_now, connected);
+        });
+    ui.add_space(8.0);
+    ui.label(RichText::new(t.site_gap).italics().weak());
+}
+
+fn or_dash(text: &str) -> String {
+    if text.is_empty() {
+        "—".into()
+    } else {
+        text.to_owned()
+    }
+}

@@ -1,0 +1,265 @@
+//! Thin egui screens: they read the model, edit its form fields, and hand anything
+//! that needs the link back as an [`Intent`]. No network, no disk here.
+
+mod admin;
+mod orders;
+
+use chrono::{DateTime, Utc};
+use egui::{Color32, Id, RichText};
+use packbell_shared::link::LinkRequest;
+use packbell_shared::protocol::Command;
+
+use crate::i18n::{Lang, Tr};
+use crate::model::{Connection, Model, Operation};
+use crate::settings::ThemeChoice;
+
+pub use admin::AdminTab;
+
+/// The order number field; focus returns here after each order.
+pub fn number_id() -> Id {
+    Id::unique("office-order-number")
+}
+pub fn store_id() -> Id {
+    Id::unique("office-order-store")
+}
+pub fn note_id() -> Id {
+    Id::unique("office-order-note")
+}
+pub fn rush_id() -> Id {
+    Id::unique("office-order-rush")
+}
+
+/// What the ui asks the app to do with the link or the settings.
+#[derive(Debug, Clone)]
+pub enum Intent {
+    /// Validate the entry form and submit it.
+    SendOrder,
+    Submit(Command, Operation),
+    Request(LinkRequest),
+    SetLang(Lang),
+    SetTheme(ThemeChoice),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Orders,
+    Admin(AdminTab),
+}
+
+/// Everything one frame of the ui reads and writes.
+pub struct Screen<'a> {
+    pub model: &'a mut Model,
+    pub lang: Lang,
+    pub t: &'static Tr,
+    pub now: DateTime<Utc>,
+    /// Where "today" starts (local midnight).
+    pub day_start: DateTime<Utc>,
+    pub intents: Vec<Intent>,
+    pub view: View,
+    pub theme: ThemeChoice,
+    /// Put the cursor in the order number this frame.
+    pub focus_number: bool,
+}
+
+pub fn apply_theme(ctx: &egui::Context, theme: ThemeChoice) {
+    ctx.set_theme(match theme {
+        ThemeChoice::System => egui::ThemePreference::System,
+        ThemeChoice::Light => egui::ThemePreference::Light,
+        ThemeChoice::Dark => egui::ThemePreference::Dark,
+    });
+    ctx.all_styles_mut(|style| {
+        use egui::{FontId, TextStyle};
+        style
+            .text_styles
+            .insert(TextStyle::Body, FontId::proportional(15.0));
+        style
+            .text_styles
+            .insert(TextStyle::Button, FontId::proportional(15.0));
+        style
+            .text_styles
+            .insert(TextStyle::Heading, FontId::proportional(20.0));
+        style
+            .text_styles
+            .insert(TextStyle::Monospace, FontId::monospace(15.0));
+        style
+            .text_styles
+            .insert(TextStyle::Small, FontId::proportional(12.0));
+        style.spacing.item_spacing = egui::vec2(8.0, 6.0);
+        style.spacing.button_padding = egui::vec2(8.0, 4.0);
+    });
+}
+
+/// The field to put the cursor in after a refused send: the first one in error.
+pub fn first_error_field(model: &Model) -> Id {
+    let errors = &model.form.errors;
+    if errors.number.is_some() {
+        number_id()
+    } else if errors.store.is_some() {
+        store_id()
+    } else if errors.note.is_some() {
+        note_id()
+    } else {
+        number_id()
+    }
+}
+
+/// The whole window: top bar, status bar, the current screen, dialogs.
+pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    // Rush is toggled from anywhere in the window.
+    if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::R)) {
+        screen.model.toggle_rush();
+    }
+    egui::Panel::top("office-top").show(ui, |ui| top_bar_ui(ui, screen));
+    egui::Panel::bottom("office-status").show(ui, |ui| status_bar_ui(ui, screen));
+    egui::CentralPanel::default_margins().show(ui, |ui| match screen.view {
+        View::Orders => orders::orders_ui(ui, screen),
+        View::Admin(tab) => admin::admin_ui(ui, screen, tab),
+    });
+    orders::cancel_dialog_ui(ui.ctx(), screen);
+    pairing_dialog_ui(ui.ctx(), screen);
+}
+
+fn top_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let t = screen.t;
+    ui.horizontal(|ui| {
+        ui.heading(RichText::new(t.app_title).strong());
+        ui.add_space(16.0);
+        if ui
+            .selectable_label(screen.view == View::Orders, t.tab_orders)
+            .clicked()
+        {
+            screen.view = View::Orders;
+        }
+        if screen.model.is_admin()
+            && ui
+                .selectable_label(matches!(screen.view, View::Admin(_)), t.tab_admin)
+                .clicked()
+            && !matches!(screen.view, View::Admin(_))
+        {
+            screen.view = View::Admin(AdminTab::default());
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let mut theme = screen.theme;
+            egui::ComboBox::new("office-theme", t.theme)
+                .selected_text(theme_name(t, theme))
+                .show_ui(ui, |ui| {
+                    for choice in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
+                        ui.selectable_value(&mut theme, choice, theme_name(t, choice));
+                    }
+                });
+            if theme != screen.theme {
+                screen.intents.push(Intent::SetTheme(theme));
+            }
+            let mut lang = screen.lang;
+            egui::ComboBox::new("office-lang", t.language)
+                .selected_text(lang.name())
+                .show_ui(ui, |ui| {
+                    for choice in Lang::ALL {
+                        ui.selectable_value(&mut lang, choice, choice.name());
+                    }
+                });
+            if lang != screen.lang {
+                screen.intents.push(Intent::SetLang(lang));
+            }
+        });
+    });
+}
+
+fn theme_name(t: &Tr, theme: ThemeChoice) -> &'static str {
+    match theme {
+        ThemeChoice::System => t.theme_system,
+        ThemeChoice::Light => t.theme_light,
+        ThemeChoice::Dark => t.theme_dark,
+    }
+}
+
+pub(crate) const GREEN: Color32 = Color32::from_rgb(0x2e, 0xa0, 0x43);
+pub(crate) const AMBER: Color32 = Color32::from_rgb(0xd0, 0x8a, 0x00);
+pub(crate) const RED: Color32 = Color32::from_rgb(0xd0, 0x3b, 0x3b);
+pub(crate) const BLUE: Color32 = Color32::from_rgb(0x2f, 0x7d, 0xd1);
+
+fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let t = screen.t;
+    let lang = screen.lang;
+    let model = &*screen.model;
+    ui.horizontal(|ui| {
+        let (colour, text) = match model.connection() {
+            Connection::Connecting => (AMBER, t.connecting.to_owned()),
+            Connection::Connected { site } => (GREEN, lang.connected(&site)),
+            Connection::Reconnecting {
+                since,
+                attempt,
+                reason,
+            } => (RED, lang.reconnecting(since, attempt, &reason)),
+            Connection::NeedsPairing => (AMBER, t.not_paired.to_owned()),
+            Connection::Refused { reason } => (RED, lang.refused(&reason)),
+        };
+        let (dot, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+        ui.painter().circle_filled(dot.center(), 5.0, colour);
+        ui.label(text);
+        if model.stale {
+            ui.separator();
+            ui.label(RichText::new(t.stale).color(AMBER));
+        }
+        let outbox = model.outbox_len();
+        if outbox > 0 {
+            ui.separator();
+            ui.label(RichText::new(lang.outbox(outbox)).color(AMBER));
+        }
+        if let Some(notice) = model.notices.last() {
+            ui.separator();
+            ui.label(RichText::new(notice).weak());
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if let Some(role) = model.role {
+                ui.label(lang.role_line(role));
+            }
+        });
+    });
+}
+
+fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
+    let model = &mut *screen.model;
+    if !model.pairing.needed {
+        return;
+    }
+    let t = screen.t;
+    egui::Modal::new(Id::unique("office-pairing")).show(ctx, |ui| {
+        ui.set_width(420.0);
+        ui.heading(t.pair_title);
+        ui.label(t.pair_text);
+        if let Some(reason) = &model.pairing.reason {
+            ui.colored_label(RED, reason);
+        }
+        let label = ui.label(t.pair_code);
+        let response = ui.add(
+            egui::TextEdit::singleline(&mut model.pairing.code)
+                .id(Id::unique("office-pairing-code"))
+                .font(egui::TextStyle::Monospace)
+                .desired_width(f32::INFINITY),
+        );
+        let response = response.labelled_by(label.id);
+        if !response.has_focus() && model.pairing.code.is_empty() && !model.pairing.sent {
+            response.request_focus();
+        }
+        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            let clicked = ui
+                .add_enabled(!model.pairing.sent, egui::Button::new(t.pair_button))
+                .clicked();
+            if (clicked || enter)
+                && !model.pairing.sent
+                && let Some(code) = model.pairing_code_to_send()
+            {
+                screen
+                    .intents
+                    .push(Intent::Request(LinkRequest::Pair { code }));
+            }
+            if model.pairing.sent {
+                ui.spinner();
+                ui.label(t.pair_checking);
+            }
+        });
+    });
+}

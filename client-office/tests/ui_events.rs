@@ -1,0 +1,440 @@
+//! The real app's ui, driven by keyboard and mouse through egui_kittest, with link
+//! events fed by hand and a link that records what the app sent.
+
+mod common;
+
+use std::sync::mpsc::{Sender, channel};
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{App, frames, harness, step_until, wait_for_text, with_model};
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use packbell_office::app::OfficeApp;
+use packbell_office::i18n::Lang;
+use packbell_office::link::testing::FakeLink;
+use packbell_office::model::RowStatus;
+use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
+use packbell_shared::protocol::{
+    Command, DeviceSummary, Event, EventBody, Priority, Role, Snapshot, Store,
+};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+struct Rig {
+    harness: App<'static>,
+    events: Sender<LinkEvent>,
+    link: FakeLink,
+}
+
+fn store(id: u64, name: &str) -> Store {
+    Store {
+        store_id: id,
+        name: name.into(),
+        active: true,
+    }
+}
+
+/// The app connected as `role`, with stores Centro, Centro Comercial and Norte.
+fn rig(role: Role) -> Rig {
+    let link = FakeLink::default();
+    let (events, receiver) = channel();
+    let app = OfficeApp::new(Box::new(link.clone()), receiver, None, Lang::En).expect("app");
+    let mut harness = harness(app);
+    events
+        .send(LinkEvent::Status(LinkStatus::Connected {
+            site: "Tienda Sol".into(),
+            server_id: "srv-1".into(),
+            device_id: 5,
+            role,
+        }))
+        .expect("pump alive");
+    events
+        .send(LinkEvent::Reset {
+            snapshot: Snapshot {
+                seq: 3,
+                stores: vec![
+                    store(1, "Centro"),
+                    store(2, "Centro Comercial"),
+                    store(3, "Norte"),
+                ],
+                orders: vec![],
+                devices: vec![DeviceSummary {
+                    device_id: 9,
+                    name: "Almacén 1".into(),
+                    role: Role::Warehouse,
+                    revoked: false,
+                }],
+            },
+            stale: false,
+        })
+        .expect("pump alive");
+    step_until(&mut harness, "the snapshot", WAIT, |m| {
+        m.site.stores.len() == 3
+    });
+    Rig {
+        harness,
+        events,
+        link,
+    }
+}
+
+fn type_text(harness: &mut App<'_>, text: &str) {
+    harness.event(egui::Event::Text(text.into()));
+    harness.step();
+    // New popups are laid out invisibly on their first frame.
+    harness.step();
+}
+
+fn press(harness: &mut App<'_>, key: Key) {
+    harness.key_press(key);
+    harness.step();
+    harness.step();
+}
+
+fn focused_label(harness: &App<'_>) -> Option<String> {
+    harness
+        .root()
+        .children_recursive()
+        .find(|n| n.is_focused())
+        .and_then(|n| n.accesskit_node().label())
+}
+
+fn sent_orders(link: &FakeLink) -> Vec<(String, Command)> {
+    link.sent.lock().expect("lock").commands.clone()
+}
+
+#[test]
+fn keyboard_only_entry_sends_the_order_and_returns_to_the_number() {
+    let Rig {
+        mut harness,
+        events,
+        link,
+    } = rig(Role::Office);
+    frames(&mut harness, 2);
+    assert_eq!(
+        focused_label(&harness).as_deref(),
+        Some("Order number"),
+        "focus starts in the order number"
+    );
+
+    type_text(&mut harness, "A-100");
+    press(&mut harness, Key::Tab);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Store"));
+    type_text(&mut harness, "cen");
+    assert!(harness.query_by_label_contains("▶ Centro").is_some());
+    press(&mut harness, Key::ArrowDown);
+    assert!(harness.query_by_label("▶ Centro Comercial").is_some());
+    press(&mut harness, Key::Tab);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Note (optional)"));
+    with_model(&harness, |m| {
+        assert_eq!(m.form.store_query, "Centro Comercial");
+    });
+    type_text(&mut harness, "frágil");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    harness.step();
+    with_model(&harness, |m| assert!(m.form.rush));
+    press(&mut harness, Key::Enter);
+
+    let sent = sent_orders(&link);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].1,
+        Command::CreateOrder {
+            order_number: "A-100".into(),
+            store_id: 2,
+            note: "frágil".into(),
+            priority: Priority::Rush,
+        }
+    );
+    assert_eq!(focused_label(&harness).as_deref(), Some("Order number"));
+    with_model(&harness, |m| {
+        assert_eq!(m.form.number, "");
+        assert!(!m.form.rush);
+    });
+    wait_for_text(&mut harness, "⏳ queued", WAIT);
+
+    // The next order for the same store: number, Enter.
+    type_text(&mut harness, "A-101");
+    press(&mut harness, Key::Enter);
+    assert_eq!(sent_orders(&link).len(), 2);
+    assert!(matches!(
+        &sent_orders(&link)[1].1,
+        Command::CreateOrder {
+            store_id: 2,
+            priority: Priority::Normal,
+            ..
+        }
+    ));
+
+    // Committed: the confirmation shows at once.
+    let key = sent[0].0.clone();
+    events
+        .send(LinkEvent::Acked {
+            key,
+            seq: 4,
+            order_id: Some(1),
+            store_id: None,
+        })
+        .expect("pump alive");
+    wait_for_text(
+        &mut harness,
+        "A-100 for Centro Comercial: received by the server",
+        WAIT,
+    );
+}
+
+#[test]
+fn validation_messages_appear_in_place_and_go_when_fixed() {
+    let Rig {
+        mut harness, link, ..
+    } = rig(Role::Office);
+    frames(&mut harness, 2);
+    press(&mut harness, Key::Enter);
+    assert!(harness.query_by_label("Type the order number.").is_some());
+    assert!(harness.query_by_label("Choose a store.").is_some());
+    assert!(sent_orders(&link).is_empty());
+
+    type_text(&mut harness, "B-7");
+    press(&mut harness, Key::Tab);
+    type_text(&mut harness, "Oeste");
+    assert!(harness.query_by_label("Type the order number.").is_none());
+    press(&mut harness, Key::Enter);
+    assert!(
+        harness
+            .query_by_label("No store matches “Oeste”.")
+            .is_some()
+    );
+    assert_eq!(
+        focused_label(&harness).as_deref(),
+        Some("Store"),
+        "the cursor goes to the field in error"
+    );
+
+    // Replace the store by keyboard, then type a note that is too long.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.step();
+    type_text(&mut harness, "norte");
+    assert!(
+        harness
+            .query_by_label_contains("No store matches")
+            .is_none()
+    );
+    press(&mut harness, Key::Tab);
+    type_text(&mut harness, &"x".repeat(501));
+    assert!(
+        harness
+            .query_by_label("The note is too long (501/500 characters).")
+            .is_some()
+    );
+    press(&mut harness, Key::Enter);
+    assert!(sent_orders(&link).is_empty());
+}
+
+#[test]
+fn a_pending_order_with_the_same_number_and_store_is_warned_about() {
+    let Rig {
+        mut harness,
+        events,
+        link,
+    } = rig(Role::Office);
+    events
+        .send(LinkEvent::Event {
+            event: Event {
+                seq: 4,
+                at: Utc::now(),
+                device: 7,
+                body: EventBody::OrderCreated {
+                    order_id: 1,
+                    order_number: "C-9".into(),
+                    store_id: 3,
+                    note: String::new(),
+                    priority: Priority::Normal,
+                },
+            },
+            replayed: false,
+        })
+        .expect("pump alive");
+    step_until(&mut harness, "the order", WAIT, |m| {
+        m.site.orders.len() == 1
+    });
+    frames(&mut harness, 2);
+    type_text(&mut harness, "c-9");
+    press(&mut harness, Key::Tab);
+    type_text(&mut harness, "nor");
+    wait_for_text(&mut harness, "C-9 is already pending for Norte", WAIT);
+    // A warning, not a block.
+    press(&mut harness, Key::Enter);
+    assert_eq!(sent_orders(&link).len(), 1);
+}
+
+#[test]
+fn cancel_asks_for_a_reason_then_sends_it() {
+    let Rig {
+        mut harness,
+        events,
+        link,
+    } = rig(Role::Office);
+    events
+        .send(LinkEvent::Event {
+            event: Event {
+                seq: 4,
+                at: Utc::now(),
+                device: 5,
+                body: EventBody::OrderCreated {
+                    order_id: 1,
+                    order_number: "D-1".into(),
+                    store_id: 1,
+                    note: String::new(),
+                    priority: Priority::Normal,
+                },
+            },
+            replayed: false,
+        })
+        .expect("pump alive");
+    wait_for_text(&mut harness, "Cancel…", WAIT);
+    harness.get_by_label("Cancel…").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Cancel the order").click();
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("A reason is required.").is_some());
+    assert!(sent_orders(&link).is_empty());
+    harness.get_by_label("Reason").focus();
+    harness.step();
+    type_text(&mut harness, "customer called");
+    press(&mut harness, Key::Enter);
+    assert_eq!(
+        sent_orders(&link),
+        vec![(
+            "key-1".to_owned(),
+            Command::CancelOrder {
+                order_id: 1,
+                reason: "customer called".into()
+            }
+        )]
+    );
+    wait_for_text(&mut harness, "cancelling…", WAIT);
+}
+
+#[test]
+fn admin_screens_are_hidden_from_the_office_role_and_shown_to_admins() {
+    let Rig { mut harness, .. } = rig(Role::Office);
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Admin").is_none());
+    assert!(harness.query_by_label("Stores").is_none());
+
+    let Rig {
+        mut harness, link, ..
+    } = rig(Role::Admin);
+    frames(&mut harness, 2);
+    harness.get_by_label("Admin").click();
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Stores").is_some());
+    harness.get_by_label("New store name").focus();
+    harness.step();
+    type_text(&mut harness, "Oeste");
+    harness.get_by_label("Add store").click();
+    frames(&mut harness, 2);
+    assert_eq!(
+        link.sent.lock().expect("lock").commands[0].1,
+        Command::AddStore {
+            name: "Oeste".into()
+        }
+    );
+    harness.get_by_label("Devices").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Refresh").click();
+    frames(&mut harness, 2);
+    assert!(matches!(
+        link.sent.lock().expect("lock").requests.last(),
+        Some(LinkRequest::ListDevices)
+    ));
+    assert!(harness.query_by_label("Almacén 1").is_some());
+    harness.get_by_label("Exports").click();
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Export CSV…").is_some());
+    harness.get_by_label("Site").click();
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Tienda Sol").is_some());
+    assert!(harness.query_by_label("srv-1").is_some());
+}
+
+#[test]
+fn pairing_dialog_sends_the_code() {
+    let link = FakeLink::default();
+    let (events, receiver) = channel();
+    let app = OfficeApp::new(Box::new(link.clone()), receiver, None, Lang::En).expect("app");
+    let mut harness = harness(app);
+    events
+        .send(LinkEvent::Status(LinkStatus::NeedsPairing { reason: None }))
+        .expect("pump alive");
+    wait_for_text(&mut harness, "Pair this PC", WAIT);
+    frames(&mut harness, 2);
+    type_text(&mut harness, "428-913");
+    press(&mut harness, Key::Enter);
+    assert!(matches!(
+        link.sent.lock().expect("lock").requests.last(),
+        Some(LinkRequest::Pair { code }) if code == "428-913"
+    ));
+}
+
+#[test]
+fn language_switches_to_spanish() {
+    let Rig { mut harness, .. } = rig(Role::Office);
+    frames(&mut harness, 2);
+    harness.get_by_label("Language").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Español").click();
+    frames(&mut harness, 3);
+    assert!(harness.query_by_label("Número de pedido").is_some());
+    assert!(harness.query_by_label("Pedidos de hoy").is_some());
+}
+
+#[test]
+fn rows_show_packed_by_whom_and_how_long_it_took() {
+    let Rig {
+        mut harness,
+        events,
+        ..
+    } = rig(Role::Office);
+    let at = Utc::now() - chrono::Duration::seconds(200);
+    for (seq, device, body, at) in [
+        (
+            4,
+            5,
+            EventBody::OrderCreated {
+                order_id: 1,
+                order_number: "E-1".into(),
+                store_id: 1,
+                note: String::new(),
+                priority: Priority::Normal,
+            },
+            at,
+        ),
+        (
+            5,
+            9,
+            EventBody::OrderPacked { order_id: 1 },
+            at + chrono::Duration::seconds(95),
+        ),
+    ] {
+        events
+            .send(LinkEvent::Event {
+                event: Event {
+                    seq,
+                    at,
+                    device,
+                    body,
+                },
+                replayed: false,
+            })
+            .expect("pump alive");
+    }
+    step_until(&mut harness, "packed", WAIT, |m| {
+        m.today_rows(packbell_office::app::local_day_start(Utc::now()))
+            .first()
+            .is_some_and(|r| r.status == RowStatus::Packed)
+    });
+    assert!(harness.query_by_label_contains("Almacén 1 at").is_some());
+    assert!(harness.query_by_label("1 min 35 s").is_some());
+}
