@@ -763,7 +763,11 @@ fn pairing_ui(
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             let code = state.pairing_code.trim().to_owned();
-            let pair = ui.add_enabled(!code.is_empty(), egui::Button::new(text.pair));
+            let pair = ui.add_enabled(
+                !code.is_empty(),
+                egui::Button::new(RichText::new(text.pair).size(20.0))
+                    .min_size(Vec2::new(140.0, 40.0)),
+            );
             if (pair.clicked() || entered) && !code.is_empty() {
                 intents.push(Intent::Pair(code));
                 state.pairing_sent = true;
@@ -789,6 +793,7 @@ fn settings_ui(
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        .anchor(egui::Align2::RIGHT_TOP, [-12.0, 56.0])
         .show(ctx, |ui| {
             egui::Grid::new("settings-grid")
                 .num_columns(2)
@@ -856,8 +861,11 @@ fn settings_ui(
                     }
 
                     let label = ui.label(text.volume);
-                    ui.add(egui::Slider::new(&mut settings.volume, 0.0..=1.0).show_value(false))
-                        .labelled_by(label.id);
+                    ui.add(
+                        egui::Slider::new(&mut settings.volume, 0.0..=1.0)
+                            .custom_formatter(|value, _| format!("{:.0} %", value * 100.0)),
+                    )
+                    .labelled_by(label.id);
                     ui.end_row();
 
                     ui.label("");
