@@ -423,3 +423,50 @@ fn ten_thousand_pending_lay_out_only_the_visible_rows() {
     assert!(shown.contains(&"B-10".to_owned()), "{shown:?}");
     assert!(!shown.contains(&"B-500".to_owned()), "scrolled: {shown:?}");
 }
+
+#[test]
+fn store_filter_is_remembered_on_this_pc() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |events| {
+        let settings = packbell_warehouse::settings::load(dir.path());
+        let (model, hints) = packbell_warehouse::app::new_model(settings);
+        let recorder = packbell_warehouse::alert::Recorder::default();
+        let app = packbell_warehouse::app::WarehouseApp::start(
+            model,
+            Box::new(packbell_warehouse::link_bridge::FakeLink::default()),
+            events,
+            recorder.executor(hints),
+            packbell_warehouse::alert::UiWaker::default(),
+            Some(dir.path().to_owned()),
+        )
+        .unwrap();
+        egui_kittest::Harness::builder()
+            .with_size(SIZE)
+            .build_ui_state(
+                |ui, app: &mut packbell_warehouse::app::WarehouseApp| app.show(ui),
+                app,
+            )
+    };
+    let now = chrono::Utc::now();
+    let orders = vec![
+        order(1, "C-1", 1, Priority::Normal, now, ""),
+        order(2, "N-1", 2, Priority::Normal, now, ""),
+    ];
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut harness = start(rx);
+    tx.send(connected("Tienda")).unwrap();
+    tx.send(reset(10, two_stores(), orders.clone())).unwrap();
+    step_until(&mut harness, "rows", |h| listed(h).len() == 2);
+    harness.get_by_label("Norte  1").click();
+    harness.run();
+    assert_eq!(listed(&harness), ["N-1"]);
+    drop(harness);
+
+    // The next start on this PC shows the same stores only.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut harness = start(rx);
+    tx.send(connected("Tienda")).unwrap();
+    tx.send(reset(10, two_stores(), orders)).unwrap();
+    step_until(&mut harness, "rows", |h| !listed(h).is_empty());
+    assert_eq!(listed(&harness), ["N-1"]);
+}
