@@ -10,7 +10,7 @@ use packbell_shared::link::LinkEvent;
 use packbell_shared::protocol::Command;
 
 use crate::alert::{AlertService, Executor, HintSink, PumpRequest, UiWaker};
-use crate::link_bridge::Commands;
+use crate::link_bridge::{Commands, SendError};
 use crate::model::{Hint, Model};
 use crate::settings::{self, Settings, Theme};
 use crate::ui::{self, Intent, UiState};
@@ -41,6 +41,12 @@ pub fn new_model(settings: Settings) -> (Arc<Mutex<Model>>, HintSink) {
         lock(&sink_model).push_hint(hint);
     });
     (model, hints)
+}
+
+fn not_sent(err: SendError) -> Hint {
+    Hint::NotSent {
+        busy: err == SendError::Busy,
+    }
 }
 
 fn lock(model: &Mutex<Model>) -> MutexGuard<'_, Model> {
@@ -121,7 +127,7 @@ impl WarehouseApp {
                     tracing::info!(order_id, "packed");
                     model.mark_packed(order_id, key, now);
                 }
-                Err(err) => model.push_hint(Hint::Notice(err)),
+                Err(err) => model.push_hint(not_sent(err)),
             },
             Intent::Undo => {
                 if let Some(last) = model.undo_target(now).cloned() {
@@ -132,7 +138,7 @@ impl WarehouseApp {
                             tracing::info!(order_id = last.order_id, "recalled");
                             model.mark_recalled(last.order_id, key);
                         }
-                        Err(err) => model.push_hint(Hint::Notice(err)),
+                        Err(err) => model.push_hint(not_sent(err)),
                     }
                 }
             }
@@ -143,7 +149,7 @@ impl WarehouseApp {
             Intent::Select(order_id) => model.select(Some(order_id)),
             Intent::Pair(code) => {
                 if let Err(err) = self.link.pair(code) {
-                    model.push_hint(Hint::Notice(err));
+                    model.push_hint(not_sent(err));
                 }
             }
             Intent::TestSound(sound) => {

@@ -142,6 +142,8 @@ pub struct Strings {
     pub packed_here_pending: &'static str,
     /// Rows below the visible part of the list: {0} count.
     pub more_below: &'static str,
+    pub not_sent_busy: &'static str,
+    pub not_sent_stopped: &'static str,
 }
 
 static ES: Strings = Strings {
@@ -205,6 +207,8 @@ static ES: Strings = Strings {
     shortcuts: "Flechas: elegir · Espacio o Intro: empaquetar · Ctrl+Z: deshacer",
     packed_here_pending: "{0} por enviar",
     more_below: "{0} más abajo",
+    not_sent_busy: "No se pudo enviar: el enlace está ocupado. Inténtelo de nuevo.",
+    not_sent_stopped: "No se pudo enviar: el enlace con el servidor se ha detenido. Reinicie la aplicación.",
 };
 
 static EN: Strings = Strings {
@@ -268,6 +272,8 @@ static EN: Strings = Strings {
     shortcuts: "Arrows: select · Space or Enter: pack · Ctrl+Z: undo",
     packed_here_pending: "{0} to send",
     more_below: "{0} more below",
+    not_sent_busy: "Not sent: the link is busy. Please try again.",
+    not_sent_stopped: "Not sent: the link to the server has stopped. Restart the app.",
 };
 
 #[cfg(test)]

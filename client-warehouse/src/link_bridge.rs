@@ -4,15 +4,33 @@
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 
-use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkRequest};
+use packbell_shared::link::{LinkConfig, LinkError, LinkEvent, LinkHandle, LinkRequest};
 use packbell_shared::protocol::Command;
+
+/// Why the link did not take a request (the UI says it in the user's language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// Its queue is full for a moment; trying again works.
+    Busy,
+    /// The link thread has stopped.
+    Stopped,
+}
+
+impl From<LinkError> for SendError {
+    fn from(err: LinkError) -> SendError {
+        match err {
+            LinkError::Busy => SendError::Busy,
+            LinkError::Stopped => SendError::Stopped,
+        }
+    }
+}
 
 /// What the UI asks of the link. Never blocks.
 pub trait Commands: Send {
     /// Queues `command`; returns its idempotency key, or why it was not taken.
-    fn submit(&self, command: Command) -> Result<String, String>;
+    fn submit(&self, command: Command) -> Result<String, SendError>;
     /// Enrols with a pairing code.
-    fn pair(&self, code: String) -> Result<(), String>;
+    fn pair(&self, code: String) -> Result<(), SendError>;
 }
 
 /// The real link.
@@ -50,16 +68,14 @@ impl Drop for RealLink {
 }
 
 impl Commands for RealLink {
-    fn submit(&self, command: Command) -> Result<String, String> {
-        let handle = self.handle.as_ref().ok_or("the link has stopped")?;
-        handle.submit(command).map_err(|err| err.to_string())
+    fn submit(&self, command: Command) -> Result<String, SendError> {
+        let handle = self.handle.as_ref().ok_or(SendError::Stopped)?;
+        Ok(handle.submit(command)?)
     }
 
-    fn pair(&self, code: String) -> Result<(), String> {
-        let handle = self.handle.as_ref().ok_or("the link has stopped")?;
-        handle
-            .request(LinkRequest::Pair { code })
-            .map_err(|err| err.to_string())
+    fn pair(&self, code: String) -> Result<(), SendError> {
+        let handle = self.handle.as_ref().ok_or(SendError::Stopped)?;
+        Ok(handle.request(LinkRequest::Pair { code })?)
     }
 }
 
@@ -86,7 +102,7 @@ impl FakeLink {
 }
 
 impl Commands for FakeLink {
-    fn submit(&self, command: Command) -> Result<String, String> {
+    fn submit(&self, command: Command) -> Result<String, SendError> {
         let key = format!("fake-{}", self.requests().len() + 1);
         self.push(LinkRequest::Submit {
             key: key.clone(),
@@ -95,7 +111,7 @@ impl Commands for FakeLink {
         Ok(key)
     }
 
-    fn pair(&self, code: String) -> Result<(), String> {
+    fn pair(&self, code: String) -> Result<(), SendError> {
         self.push(LinkRequest::Pair { code });
         Ok(())
     }

@@ -95,6 +95,10 @@ pub enum Hint {
         order_number: String,
         message: String,
     },
+    /// The link did not take a request: busy for a moment, or stopped.
+    NotSent {
+        busy: bool,
+    },
     Notice(String),
 }
 

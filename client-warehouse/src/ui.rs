@@ -407,6 +407,8 @@ fn hints_ui(
                         order_number,
                         message,
                     } => fill(text.rejected, &[order_number, message]),
+                    Hint::NotSent { busy: true } => text.not_sent_busy.to_owned(),
+                    Hint::NotSent { busy: false } => text.not_sent_stopped.to_owned(),
                     Hint::Notice(message) => message.clone(),
                 };
                 ui.horizontal(|ui| {
