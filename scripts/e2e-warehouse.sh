@@ -108,6 +108,10 @@ chmod +x "$work/capture.sh"
 cat >"$work/dunstrc" <<EOF
 [global]
     font = DejaVu Sans 10
+    # Popups go in the strip right of the 1100 px wide window, never over it.
+    origin = top-right
+    offset = 4x4
+    width = 170
 [capture]
     summary = "*"
     script = $work/capture.sh
@@ -209,7 +213,10 @@ wait_for 20 grep -q '10423' "$work/notifications.txt" ||
 wait_for 20 grep -q 'rang order W-88213' "$work/warehouse.log" || fail "the last order did not ring"
 sleep 1.5 # the chimes play out; the window repaints
 
-# 7. Screenshot of the window (the root window if the window cannot be grabbed).
+# 7. Screenshot of the window (the root window if the window cannot be grabbed), with
+#    the notification popups closed so that none covers it.
+command -v dunstctl >/dev/null && dunstctl close-all 2>/dev/null || true
+sleep 0.5
 import -window "$window" "$work/warehouse.png" 2>"$work/import.log" ||
   import -window root "$work/warehouse.png" 2>>"$work/import.log" ||
   fail "screenshot failed"
