@@ -371,7 +371,7 @@ impl Model {
             .values()
             .filter_map(Submission::order_id)
             .collect();
-        let mut changed = false;
+        let mut confirmed = None;
         for submission in self.submissions.values_mut().filter(|s| s.is_unacked()) {
             let earliest = submission.submitted_at - chrono::Duration::minutes(5);
             let found = self.site.orders.values().find(|o| {
@@ -385,11 +385,16 @@ impl Model {
                 submission.state = SubmissionState::Acked {
                     order_id: Some(order.order_id),
                 };
-                changed = true;
+                // The event is the server's word too: confirm now, the ack adds nothing.
+                confirmed = Some(Feedback::Confirmed {
+                    order_number: submission.order_number.clone(),
+                    store: store_label(&self.site, submission.store_id),
+                });
             }
         }
-        if changed {
+        if confirmed.is_some() {
             self.submissions_rev += 1;
+            self.feedback = confirmed;
         }
     }
 

@@ -643,3 +643,31 @@ fn connected_clients_by_role_come_from_the_device_list() {
         Some([(Role::Office, 1), (Role::Warehouse, 2), (Role::Admin, 0)])
     );
 }
+
+#[test]
+fn the_created_event_confirms_even_when_it_beats_the_ack() {
+    let mut m = model();
+    fill(&mut m, "A-5", "norte");
+    let ready = m.ready_order().expect("valid");
+    m.order_sent(ready, "k".into(), t0());
+    created(&mut m, 12, "A-5", 2, t0());
+    assert_eq!(
+        m.feedback,
+        Some(Feedback::Confirmed {
+            order_number: "A-5".into(),
+            store: "Norte".into()
+        })
+    );
+    assert_eq!(m.today_rows(day_start()).len(), 1);
+    m.apply_link_event(
+        LinkEvent::Acked {
+            key: "k".into(),
+            seq: 12,
+            order_id: Some(12),
+            store_id: None,
+        },
+        t0(),
+    );
+    assert_eq!(m.today_rows(day_start()).len(), 1);
+    assert_eq!(m.outbox_len(), 0);
+}

@@ -58,6 +58,7 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             if screen.focus_number {
                 response.request_focus();
             }
+            select_all_on_focus(ui, &response, &number);
             if response.changed() {
                 screen.model.set_number(number);
             }
@@ -78,6 +79,7 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);
+            select_all_on_focus(ui, &response, &query);
             if response.changed() {
                 screen.model.set_store_query(query);
             }
@@ -106,6 +108,7 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);
+            select_all_on_focus(ui, &response, &note);
             if response.changed() {
                 screen.model.set_note(note);
             }
@@ -162,6 +165,20 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         );
     }
     ui.label(RichText::new(t.keys_hint).small().weak());
+}
+
+/// Tabbing into a field selects what is in it, so typing replaces it.
+fn select_all_on_focus(ui: &egui::Ui, response: &egui::Response, text: &str) {
+    if response.gained_focus()
+        && let Some(mut state) = egui::text_edit::TextEditState::load(ui.ctx(), response.id)
+    {
+        state
+            .cursor
+            .set_char_range(Some(egui::text_selection::CCursorRange::select_all_str(
+                text,
+            )));
+        state.store(ui.ctx(), response.id);
+    }
 }
 
 fn error_ui(ui: &mut egui::Ui, lang: Lang, error: Option<&FieldError>) {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod site;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
