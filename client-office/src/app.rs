@@ -55,6 +55,8 @@ pub struct OfficeApp {
     first_frame: bool,
     /// Fixed clock for tests and screenshots; `None` is the real one.
     clock: Option<DateTime<Utc>>,
+    /// Input held back for the next frame, see [`hold_after_field_change`].
+    held_input: Vec<egui::Event>,
 }
 
 impl OfficeApp {
@@ -101,6 +103,7 @@ impl OfficeApp {
             applied_theme: None,
             first_frame: true,
             clock: None,
+            held_input: Vec::new(),
         })
     }
 
@@ -260,6 +263,37 @@ impl eframe::App for OfficeApp {
     fn on_exit(&mut self) {
         self.shutdown();
     }
+
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if hold_after_field_change(&mut self.held_input, &mut raw_input.events) {
+            ctx.request_repaint();
+        }
+    }
+}
+
+/// Fast typists and barcode scanners send "number, Tab, store" faster than frames
+/// are drawn. egui moves focus at the end of a frame, so text after a Tab in the
+/// same frame would land in the old field (and text after an Enter would be lost).
+/// This keeps everything after the first Tab or Enter press for the next frame;
+/// `held` carries it over. Returns true when something is held (draw again soon).
+pub fn hold_after_field_change(held: &mut Vec<egui::Event>, events: &mut Vec<egui::Event>) -> bool {
+    let mut all = std::mem::take(held);
+    all.append(events);
+    let cut = all.iter().position(|event| {
+        matches!(
+            event,
+            egui::Event::Key {
+                key: egui::Key::Tab | egui::Key::Enter,
+                pressed: true,
+                ..
+            }
+        )
+    });
+    if let Some(index) = cut {
+        *held = all.split_off(index + 1);
+    }
+    *events = all;
+    !held.is_empty()
 }
 
 /// Local midnight of the day `now` falls in, as UTC: where "today" starts.
@@ -272,4 +306,53 @@ pub fn local_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
         .map_or(now - chrono::Duration::hours(24), |start| {
             start.with_timezone(&Utc)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(key: egui::Key, pressed: bool) -> egui::Event {
+        egui::Event::Key {
+            key,
+            physical_key: None,
+            pressed,
+            repeat: false,
+            modifiers: egui::Modifiers::NONE,
+        }
+    }
+
+    fn text(s: &str) -> egui::Event {
+        egui::Event::Text(s.into())
+    }
+
+    #[test]
+    fn text_after_tab_or_enter_waits_for_the_next_frame() {
+        let mut held = Vec::new();
+        let mut frame = vec![
+            text("A-1"),
+            key(egui::Key::Tab, true),
+            key(egui::Key::Tab, false),
+            text("cen"),
+            key(egui::Key::Enter, true),
+            text("A-2"),
+        ];
+        assert!(hold_after_field_change(&mut held, &mut frame));
+        assert_eq!(frame, [text("A-1"), key(egui::Key::Tab, true)]);
+
+        let mut frame = vec![];
+        assert!(hold_after_field_change(&mut held, &mut frame));
+        assert_eq!(
+            frame,
+            [
+                key(egui::Key::Tab, false),
+                text("cen"),
+                key(egui::Key::Enter, true)
+            ]
+        );
+
+        let mut frame = vec![text("7")];
+        assert!(!hold_after_field_change(&mut held, &mut frame));
+        assert_eq!(frame, [text("A-2"), text("7")]);
+    }
 }

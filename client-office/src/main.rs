@@ -34,7 +34,7 @@ struct Args {
     #[arg(long, env = "PACKBELL_PAIRING_CODE")]
     pairing_code: Option<String>,
     /// Name of this PC in the admin's device list.
-    #[arg(long, env = "PACKBELL_DEVICE_NAME")]
+    #[arg(long, env = "PACKBELL_NAME")]
     name: Option<String>,
 }
 

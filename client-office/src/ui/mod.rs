@@ -141,24 +141,30 @@ fn top_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let mut theme = screen.theme;
-            egui::ComboBox::new("office-theme", t.theme)
+            // Right to left: the combo first, then its label on its left.
+            let combo = egui::ComboBox::from_id_salt("office-theme")
                 .selected_text(theme_name(t, theme))
                 .show_ui(ui, |ui| {
                     for choice in [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark] {
                         ui.selectable_value(&mut theme, choice, theme_name(t, choice));
                     }
                 });
+            let label = ui.label(t.theme);
+            let _ = combo.response.labelled_by(label.id);
             if theme != screen.theme {
                 screen.intents.push(Intent::SetTheme(theme));
             }
             let mut lang = screen.lang;
-            egui::ComboBox::new("office-lang", t.language)
+            ui.add_space(12.0);
+            let combo = egui::ComboBox::from_id_salt("office-lang")
                 .selected_text(lang.name())
                 .show_ui(ui, |ui| {
                     for choice in Lang::ALL {
                         ui.selectable_value(&mut lang, choice, choice.name());
                     }
                 });
+            let label = ui.label(t.language);
+            let _ = combo.response.labelled_by(label.id);
             if lang != screen.lang {
                 screen.intents.push(Intent::SetLang(lang));
             }

@@ -7,6 +7,9 @@ use super::{AMBER, BLUE, GREEN, Intent, RED, Screen, note_id, number_id, rush_id
 use crate::i18n::{Lang, duration, time};
 use crate::model::{Feedback, FieldError, OrderRow, RowStatus};
 
+/// Width of the note column in the list.
+const NOTE_COLUMN_WIDTH: f32 = 300.0;
+
 pub fn orders_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     entry_form_ui(ui, screen);
     ui.add_space(8.0);
@@ -395,7 +398,15 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
     } else {
         row.note.clone()
     };
-    ui.add(egui::Label::new(note).truncate());
+    // A fixed width so that notes get room, cut with "…" beyond it (full on hover).
+    let height = ui.text_style_height(&egui::TextStyle::Body);
+    ui.allocate_ui(egui::vec2(NOTE_COLUMN_WIDTH, height), |ui| {
+        ui.set_min_width(NOTE_COLUMN_WIDTH);
+        let response = ui.add(egui::Label::new(note.as_str()).truncate());
+        if !note.is_empty() {
+            response.on_hover_text(note);
+        }
+    });
     if row.cancelling {
         ui.label(RichText::new(t.cancelling).italics().weak());
     } else if row.can_cancel() {
