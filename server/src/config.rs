@@ -22,6 +22,9 @@ pub struct ServerConfig {
     pub site: String,
     /// Stores created at start-up when no store of that name exists (demo, first run).
     pub seed_stores: Vec<String>,
+    /// Serve plain `ws://` instead of TLS. For debugging only: anyone on the LAN can
+    /// then read orders and tokens.
+    pub insecure_plaintext: bool,
     pub limits: Limits,
 }
 
@@ -35,6 +38,7 @@ impl ServerConfig {
             discovery_port: None,
             site: "test".to_owned(),
             seed_stores: Vec::new(),
+            insecure_plaintext: false,
             limits: Limits::default(),
         }
     }

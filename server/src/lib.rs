@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod discovery;
 pub mod fanout;
+pub mod identity;
 pub mod relay;
 pub mod validate;
 
@@ -37,7 +38,10 @@ pub struct Context {
     pub presence: Presence,
     pub limits: Limits,
     pub site: String,
+    /// Hex SHA-256 of the TLS certificate.
     pub server_id: String,
+    /// `None` when serving plaintext (`--insecure-plaintext`).
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
     /// Cancelled once on shutdown; every task watches it.
     pub shutdown: CancellationToken,
 }
@@ -55,20 +59,19 @@ pub struct RunningServer {
 impl RunningServer {
     pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         let data_dir = config.data_dir.clone();
-        let (conn, server_id) = tokio::task::spawn_blocking(move || {
+        let (conn, identity) = tokio::task::spawn_blocking(move || {
             let conn = db::open(&data_dir)?;
-            let server_id = match db::meta_get(&conn, "server_id")? {
-                Some(id) => id,
-                None => {
-                    let id = uuid::Uuid::new_v4().simple().to_string();
-                    db::meta_set(&conn, "server_id", &id)?;
-                    id
-                }
-            };
-            Ok::<_, db::DbError>((conn, server_id))
+            let identity = identity::Identity::load_or_create(&data_dir)?;
+            Ok::<_, anyhow::Error>((conn, identity))
         })
         .await?
-        .with_context(|| format!("opening the database in {}", config.data_dir.display()))?;
+        .with_context(|| format!("opening the data dir {}", config.data_dir.display()))?;
+        let tls = if config.insecure_plaintext {
+            None
+        } else {
+            Some(tokio_rustls::TlsAcceptor::from(identity.tls_config()?))
+        };
+        let server_id = identity.fingerprint;
 
         let fanout = Fanout::default();
         let (writer, writer_thread) =
@@ -87,6 +90,7 @@ impl RunningServer {
             limits: config.limits.clone(),
             site: config.site.clone(),
             server_id,
+            tls,
             shutdown: shutdown.clone(),
         });
         let server = RunningServer {

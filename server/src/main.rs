@@ -8,6 +8,7 @@ use chrono::Utc;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use packbell_server::config::DEFAULT_WS_PORT;
+use packbell_server::identity::Identity;
 use packbell_server::{Limits, RunningServer, ServerConfig, db};
 use packbell_shared::discovery::DEFAULT_DISCOVERY_PORT;
 use packbell_shared::protocol::Role;
@@ -16,8 +17,7 @@ use packbell_shared::protocol::Role;
 #[command(
     name = "packbell-server",
     version,
-    about = "Relays ready orders from office PCs to warehouse PCs on the LAN, and stores them durably.",
-    args_conflicts_with_subcommands = true
+    about = "Relays ready orders from office PCs to warehouse PCs on the LAN, and stores them durably."
 )]
 struct Cli {
     /// Where the database lives (default: the platform's data directory).
@@ -53,6 +53,10 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     seed_stores: Vec<String>,
+    /// Serve plain ws:// instead of TLS. Debugging only: anyone on the network can read
+    /// orders and device tokens.
+    #[arg(long, env = "PACKBELL_INSECURE_PLAINTEXT")]
+    insecure_plaintext: bool,
     /// Sustained commands per second allowed on one connection.
     #[arg(long, env = "PACKBELL_MAX_COMMANDS_PER_SECOND", default_value_t = Limits::default().commands_per_second)]
     max_commands_per_second: f64,
@@ -68,6 +72,19 @@ enum Cmd {
         #[arg(long, default_value_t = 10)]
         minutes: u32,
     },
+    /// Print the server id (certificate fingerprint) and what the data dir holds.
+    Status,
+    /// Move the server to another PC without pairing every client again.
+    #[command(subcommand)]
+    Identity(IdentityCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum IdentityCmd {
+    /// Write the server's certificate and private key to FILE.
+    Export { file: PathBuf },
+    /// Replace this data dir's identity with one exported from another server.
+    Import { file: PathBuf },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -104,6 +121,20 @@ fn main() -> anyhow::Result<()> {
         Some(Cmd::PairingCode { role, minutes }) => {
             print_pairing_code(&data_dir, role.into(), minutes)
         }
+        Some(Cmd::Status) => print_status(&data_dir),
+        Some(Cmd::Identity(IdentityCmd::Export { file })) => {
+            let id = Identity::export(&data_dir, &file)?;
+            eprintln!(
+                "Exported server identity {id} to {} (it holds the private key: keep it safe).",
+                file.display()
+            );
+            Ok(())
+        }
+        Some(Cmd::Identity(IdentityCmd::Import { file })) => {
+            let id = Identity::import(&data_dir, &file)?;
+            eprintln!("This data dir now has server identity {id}; paired clients will accept it.");
+            Ok(())
+        }
         None => serve(data_dir, cli.serve),
     }
 }
@@ -119,11 +150,31 @@ fn print_pairing_code(data_dir: &std::path::Path, role: Role, minutes: u32) -> a
     let now = Utc::now();
     let expires_at = now + chrono::Duration::minutes(i64::from(minutes));
     let code = db::apply::new_pairing_code(&conn, role, now, expires_at)?;
+    let identity = Identity::load_or_create(data_dir)?;
     eprintln!(
-        "Pairing code for one {} device, valid {minutes} minutes:",
-        role.as_str()
+        "Pairing code for one {} device, valid {minutes} minutes (server {}):",
+        role.as_str(),
+        packbell_shared::tls::short_fingerprint(&identity.fingerprint)
     );
     println!("{code}");
+    Ok(())
+}
+
+fn print_status(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let identity = Identity::load_or_create(data_dir)?;
+    let conn = db::open(data_dir)?;
+    let count = |sql: &str| -> anyhow::Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    println!("server id:      {}", identity.fingerprint);
+    println!("data dir:       {}", data_dir.display());
+    println!("events:         {}", count("SELECT COUNT(*) FROM events")?);
+    println!(
+        "pending orders: {}",
+        count("SELECT COUNT(*) FROM orders WHERE status = 'pending'")?
+    );
+    println!(
+        "devices:        {}",
+        count("SELECT COUNT(*) FROM devices WHERE revoked = 0")?
+    );
     Ok(())
 }
 
@@ -140,12 +191,19 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty())
             .collect(),
+        insecure_plaintext: args.insecure_plaintext,
         limits: Limits {
             commands_per_second: args.max_commands_per_second,
             command_burst: args.max_commands_per_second * 2.0,
             ..Limits::default()
         },
     };
+    if config.insecure_plaintext {
+        tracing::warn!(
+            "--insecure-plaintext: serving ws:// without TLS. Anyone on this network can read \
+             orders and device tokens, and paired clients will not connect. Debugging only."
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("packbell-server")
@@ -169,7 +227,12 @@ async fn print_banner(server: &RunningServer, config: &ServerConfig) -> anyhow::
         server.server_id()
     );
     println!("Data: {}", config.data_dir.display());
-    println!("Clients connect to ws://{}", server.ws_addr());
+    let scheme = if config.insecure_plaintext {
+        "ws"
+    } else {
+        "wss"
+    };
+    println!("Clients connect to {scheme}://{}", server.ws_addr());
     match server.discovery_addr() {
         Some(addr) => println!("Answering discovery on UDP port {}", addr.port()),
         None => println!("Discovery is off: clients need --server"),

@@ -25,6 +25,19 @@ struct Server {
     office_code: String,
 }
 
+/// A failing test must not leave server processes behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The start of a message, for failure output that stays readable.
+fn short(message: &ServerMessage) -> String {
+    format!("{message:?}").chars().take(200).collect()
+}
+
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
@@ -79,17 +92,12 @@ async fn connect(server: &Server, device: &mut Option<(u64, String)>) -> Raw {
             raw.send(json!({"type": "auth", "protocol": 1, "device_id": id, "token": token}))
                 .await;
         }
-        None => {
-            raw.send(json!({"type": "enrol", "protocol": 1,
-                            "pairing_code": server.office_code, "device_name": "office"}))
-                .await;
-            match raw.recv().await {
-                ServerMessage::Enrolled {
-                    device_id, token, ..
-                } => *device = Some((device_id, token)),
-                other => panic!("expected enrolled, got {other:?}"),
-            }
-        }
+        None => match common::pair(&mut raw, &server.office_code, "office").await {
+            ServerMessage::Enrolled {
+                device_id, token, ..
+            } => *device = Some((device_id, token)),
+            other => panic!("expected enrolled, got {other:?}"),
+        },
     }
     assert!(matches!(raw.recv().await, ServerMessage::Welcome { .. }));
     raw
@@ -134,8 +142,12 @@ async fn burst_until_killed(
                 Ok(ServerMessage::Ack { key, order_id, .. }) => {
                     acked.insert(key, order_id.expect("create_order acks carry the order id"));
                 }
-                Ok(ServerMessage::Event(_) | ServerMessage::CaughtUp { .. }) => {}
-                Ok(other) => panic!("unexpected {other:?}"),
+                Ok(
+                    ServerMessage::Event(_)
+                    | ServerMessage::CaughtUp { .. }
+                    | ServerMessage::SnapshotPart { .. },
+                ) => {}
+                Ok(other) => panic!("unexpected {}", short(&other)),
                 Err(_) => break,
             }
         }
@@ -216,7 +228,7 @@ async fn killed_mid_burst_loses_no_acknowledged_order_and_doubles_none() {
                         assert_eq!(Some(*before), order_id, "{key} keeps its order id");
                     }
                 }
-                other => panic!("expected ack, got {other:?}"),
+                other => panic!("expected ack, got {}", short(&other)),
             }
         }
         let conn = rusqlite::Connection::open(dir.path().join("packbell.sqlite3")).expect("db");

@@ -123,6 +123,7 @@ fn admin_requests_rejections_and_revocation() {
 
     // The revoked token was forgotten: the device asks for a new pairing.
     let mut warehouse = Client::start(LinkConfig {
+        insecure_plaintext: false,
         pairing_code: None,
         ..warehouse_config
     });

@@ -166,11 +166,17 @@ async fn unauthenticated_sockets_can_only_authenticate_and_are_closed_after_fail
     anon.expect_error("not_authenticated").await;
     anon.send(create_order("k", "A", site.store)).await;
     anon.expect_error("not_authenticated").await;
-    anon.send(
-        json!({"type": "enrol", "protocol": 1, "pairing_code": "0000-0000", "device_name": "x"}),
-    )
-    .await;
-    anon.expect_error("auth_failed").await;
+    let wrong = common::pair(&mut anon, "0000-0000", "x").await;
+    assert!(
+        matches!(
+            wrong,
+            ServerMessage::Error {
+                code: ErrorCode::AuthFailed,
+                ..
+            }
+        ),
+        "{wrong:?}"
+    );
     let (_, end) = anon.drain_to_end(Duration::from_secs(5)).await;
     assert_eq!(end, Ended::Closed(Some(close_code::POLICY)));
     site.server.shutdown().await;
@@ -207,21 +213,28 @@ async fn pairing_codes_are_single_use() {
         .new_pairing_code(Role::Warehouse)
         .await
         .expect("code");
-    let hello = json!({"type": "enrol", "protocol": 1, "pairing_code": code, "device_name": "wh"});
     let mut first = Raw::connect(site.server.ws_addr()).await;
-    first.send(hello.clone()).await;
-    assert!(matches!(
-        first.recv().await,
-        ServerMessage::Enrolled {
-            role: Role::Warehouse,
-            ..
-        }
-    ));
-    let mut second = Raw::connect(site.server.ws_addr()).await;
-    second.send(hello).await;
-    let refused = second.expect_error("auth_failed").await;
+    let enrolled = common::pair(&mut first, &code, "wh").await;
     assert!(
-        format!("{refused:?}").contains("already used"),
+        matches!(
+            enrolled,
+            ServerMessage::Enrolled {
+                role: Role::Warehouse,
+                ..
+            }
+        ),
+        "{enrolled:?}"
+    );
+    let mut second = Raw::connect(site.server.ws_addr()).await;
+    let refused = common::pair(&mut second, &code, "wh").await;
+    assert!(
+        matches!(
+            refused,
+            ServerMessage::Error {
+                code: ErrorCode::AuthFailed,
+                ..
+            }
+        ),
         "{refused:?}"
     );
     site.server.shutdown().await;

@@ -4,9 +4,13 @@
 //! - [`state`]: a client's copy of site state, a pure reducer over events.
 //! - [`discovery`]: UDP discovery packets and the client-side probe.
 //! - [`link`]: the client link (own thread, own runtime, durable outbox).
+//! - [`tls`] and [`pairing`]: pinned TLS and SPAKE2 pairing, shared by both ends.
 #![forbid(unsafe_code)]
 
 pub mod discovery;
 pub mod link;
+pub mod pairing;
 pub mod protocol;
 pub mod state;
+pub mod tls;
+pub mod transport;

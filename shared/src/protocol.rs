@@ -77,12 +77,18 @@ pub enum OrderStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
-    /// First message of a new device: trade a pairing code for a device token.
-    Enrol {
+    /// First message of a new device: start pairing (SPAKE2 side A) with the code's
+    /// public two-digit slot; the code itself never crosses the wire.
+    PairStart {
         protocol: u32,
-        pairing_code: String,
+        code_slot: String,
         device_name: String,
+        /// Hex of the 33-byte SPAKE2 message.
+        spake2: String,
     },
+    /// Key confirmation: hex HMAC-SHA256 proving this side derived the same key and saw
+    /// the same certificate fingerprint.
+    PairConfirm { mac: String },
     /// First message of an enrolled device.
     Auth {
         protocol: u32,
@@ -159,12 +165,17 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// Answer to a successful `enrol`: keep `device_id` and `token`; the socket is now
-    /// authenticated as that device.
+    /// The server's SPAKE2 message (side B), answer to `pair_start`.
+    PairChallenge {
+        spake2: String,
+    },
+    /// Pairing succeeded: keep `device_id` and `token` (after checking `mac`, the
+    /// server's key confirmation); the socket is now authenticated as that device.
     Enrolled {
         device_id: DeviceId,
         token: String,
         role: Role,
+        mac: String,
     },
     /// Answer to a successful `auth` (and sent right after `enrolled`).
     Welcome {
@@ -176,12 +187,21 @@ pub enum ServerMessage {
         role: Role,
         head_seq: Seq,
     },
-    /// Current state as of `seq`; live events with a larger seq follow.
+    /// Current state as of `seq`; live events with a larger seq follow. When `more`
+    /// is true, the rest of the orders follow in `snapshot_part` frames.
     Snapshot(Snapshot),
+    /// More orders of the snapshot at `seq` (a snapshot may exceed one frame).
+    SnapshotPart {
+        seq: Seq,
+        orders: Vec<Order>,
+        more: bool,
+    },
     /// One state change.
     Event(Event),
     /// Replay is over: everything up to `seq` was sent; live events follow.
-    CaughtUp { seq: Seq },
+    CaughtUp {
+        seq: Seq,
+    },
     /// A command was committed (or had been, for a repeated key).
     Ack {
         key: String,
@@ -191,7 +211,9 @@ pub enum ServerMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         store_id: Option<StoreId>,
     },
-    Devices { devices: Vec<DeviceInfo> },
+    Devices {
+        devices: Vec<DeviceInfo>,
+    },
     PairingCode {
         code: String,
         role: Role,
@@ -216,9 +238,10 @@ pub enum ErrorCode {
     UnknownType,
     /// The `protocol` number differs from the server's (fatal).
     VersionMismatch,
-    /// First message was not `enrol`/`auth`, or a second `enrol`/`auth` was sent.
+    /// First message was not `pair_start`/`auth`, or one was sent again.
     NotAuthenticated,
-    /// Bad pairing code or bad token; the connection is closed after a few.
+    /// Pairing failed (wrong, used or expired code) or bad token; the connection is
+    /// closed after a few.
     AuthFailed,
     /// The device was revoked (fatal).
     Revoked,
@@ -340,6 +363,9 @@ pub struct Snapshot {
     pub orders: Vec<Order>,
     /// Enrolled devices (names and roles only; never tokens).
     pub devices: Vec<DeviceSummary>,
+    /// More orders follow in `snapshot_part` frames (absent or false: complete).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

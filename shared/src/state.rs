@@ -34,8 +34,16 @@ impl SiteState {
     /// Replaces everything with a snapshot.
     pub fn load_snapshot(&mut self, snapshot: Snapshot) {
         self.seq = snapshot.seq;
-        self.stores = snapshot.stores.into_iter().map(|s| (s.store_id, s)).collect();
-        self.orders = snapshot.orders.into_iter().map(|o| (o.order_id, o)).collect();
+        self.stores = snapshot
+            .stores
+            .into_iter()
+            .map(|s| (s.store_id, s))
+            .collect();
+        self.orders = snapshot
+            .orders
+            .into_iter()
+            .map(|o| (o.order_id, o))
+            .collect();
         self.devices = snapshot
             .devices
             .into_iter()

@@ -22,7 +22,8 @@ use packbell_shared::protocol::{ClientMessage, Command, ErrorCode, EventBody, Se
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md");
 
 const CLIENT_TYPES: &[&str] = &[
-    "enrol",
+    "pair_start",
+    "pair_confirm",
     "auth",
     "subscribe",
     "command",
@@ -42,9 +43,11 @@ const COMMAND_OPS: &[&str] = &[
 ];
 
 const SERVER_TYPES: &[&str] = &[
+    "pair_challenge",
     "enrolled",
     "welcome",
     "snapshot",
+    "snapshot_part",
     "event",
     "caught_up",
     "ack",
@@ -88,7 +91,8 @@ const ERROR_CODES: &[&str] = &[
 
 fn client_type(message: &ClientMessage) -> &'static str {
     match message {
-        ClientMessage::Enrol { .. } => "enrol",
+        ClientMessage::PairStart { .. } => "pair_start",
+        ClientMessage::PairConfirm { .. } => "pair_confirm",
         ClientMessage::Auth { .. } => "auth",
         ClientMessage::Subscribe { .. } => "subscribe",
         ClientMessage::Command { .. } => "command",
@@ -112,9 +116,11 @@ fn command_op(command: &Command) -> &'static str {
 
 fn server_type(message: &ServerMessage) -> &'static str {
     match message {
+        ServerMessage::PairChallenge { .. } => "pair_challenge",
         ServerMessage::Enrolled { .. } => "enrolled",
         ServerMessage::Welcome { .. } => "welcome",
         ServerMessage::Snapshot(_) => "snapshot",
+        ServerMessage::SnapshotPart { .. } => "snapshot_part",
         ServerMessage::Event(_) => "event",
         ServerMessage::CaughtUp { .. } => "caught_up",
         ServerMessage::Ack { .. } => "ack",

@@ -115,6 +115,7 @@ struct Client {
 
 fn config(data_dir: &Path, server: &str, code: Option<&str>) -> LinkConfig {
     LinkConfig {
+        insecure_plaintext: true,
         data_dir: data_dir.to_owned(),
         server: Some(server.to_owned()),
         discovery_targets: Vec::new(),

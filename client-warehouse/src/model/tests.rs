@@ -42,6 +42,7 @@ fn order(order_id: OrderId, store_id: StoreId, priority: Priority, created: i64)
 
 fn snapshot(seq: u64, orders: Vec<Order>) -> Snapshot {
     Snapshot {
+        more: false,
         seq,
         stores: vec![store(1, "Centro"), store(2, "Norte")],
         orders,

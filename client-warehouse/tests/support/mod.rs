@@ -197,6 +197,7 @@ pub fn order(
 pub fn reset(seq: u64, stores: Vec<Store>, orders: Vec<Order>) -> LinkEvent {
     LinkEvent::Reset {
         snapshot: Snapshot {
+            more: false,
             seq,
             stores,
             orders,

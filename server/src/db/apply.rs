@@ -46,6 +46,7 @@ pub fn command(
     now: DateTime<Utc>,
 ) -> Result<Applied, ApplyError> {
     validate::key(key)?;
+    require_not_revoked(conn, device)?;
     let hash = payload_hash(command);
     if let Some(previous) = previous_result(conn, device, key, &hash)? {
         return Ok(previous);
@@ -265,6 +266,21 @@ fn project(
     })
 }
 
+/// A revoked device's commands are refused even if its socket is still open.
+fn require_not_revoked(conn: &Connection, device: DeviceId) -> Result<(), ApplyError> {
+    let revoked: Option<bool> = conn
+        .query_row(
+            "SELECT revoked FROM devices WHERE device_id = ?1",
+            [device],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if revoked == Some(true) {
+        return Err(Refusal::new(ErrorCode::Revoked, "this device was revoked").into());
+    }
+    Ok(())
+}
+
 fn require_active_store(conn: &Connection, store_id: StoreId) -> Result<(), ApplyError> {
     let active: Option<bool> = conn
         .query_row(
@@ -415,6 +431,14 @@ pub fn enrol(
     if used {
         return Err(refuse("this pairing code was already used; ask for a new one").into());
     }
+    let failures: u32 = conn.query_row(
+        "SELECT failures FROM pairing_codes WHERE code = ?1",
+        [&code],
+        |r| r.get(0),
+    )?;
+    if failures >= MAX_PAIRING_FAILURES {
+        return Err(refuse("this pairing code was voided after too many attempts").into());
+    }
     if expires_at < time_to_text(now) {
         return Err(refuse("this pairing code has expired; ask for a new one").into());
     }
@@ -445,7 +469,11 @@ pub fn enrol(
     })
 }
 
-/// Creates a single-use pairing code for `role`, valid until `expires_at`.
+/// Failed attempts after which a pairing code is void.
+pub const MAX_PAIRING_FAILURES: u32 = 5;
+
+/// Creates a single-use pairing code for `role`, valid until `expires_at`. Its first
+/// two digits (the public slot) differ from every other open code's.
 pub fn new_pairing_code(
     conn: &Connection,
     role: Role,
@@ -453,22 +481,59 @@ pub fn new_pairing_code(
     expires_at: DateTime<Utc>,
 ) -> Result<String, DbError> {
     let mut rng = rand::rng();
-    loop {
+    let now_text = time_to_text(now);
+    for _ in 0..1000 {
         let digits: u32 = rng.random_range(0..100_000_000);
-        let code = format!("{:04}-{:04}", digits / 10_000, digits % 10_000);
-        let inserted = conn.execute(
-            "INSERT OR IGNORE INTO pairing_codes (code, role, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![
-                normalise_code(&code),
-                role.as_str(),
-                time_to_text(now),
-                time_to_text(expires_at)
-            ],
+        let code = format!("{digits:08}");
+        let slot_taken: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pairing_codes
+             WHERE substr(code, 1, 2) = ?1 AND used = 0 AND expires_at > ?2)",
+            params![&code[..2], now_text],
+            |r| r.get(0),
         )?;
-        if inserted == 1 {
-            return Ok(code);
+        if slot_taken {
+            continue;
         }
+        conn.execute(
+            "INSERT OR REPLACE INTO pairing_codes (code, role, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![code, role.as_str(), now_text, time_to_text(expires_at)],
+        )?;
+        return Ok(format!("{}-{}", &code[..4], &code[4..]));
+    }
+    Err(DbError::Corrupt(
+        "no free pairing code slot: too many open codes".into(),
+    ))
+}
+
+/// Counts a failed attempt on `code`; at the limit the code is voided and a
+/// replacement for the same role is returned (to be shown on the console).
+pub fn pairing_failed(
+    conn: &Connection,
+    code: &str,
+    now: DateTime<Utc>,
+    ttl: chrono::Duration,
+) -> Result<Option<String>, DbError> {
+    let code = normalise_code(code);
+    conn.execute(
+        "UPDATE pairing_codes SET failures = failures + 1 WHERE code = ?1",
+        [&code],
+    )?;
+    let row: Option<(u32, String)> = conn
+        .query_row(
+            "SELECT failures, role FROM pairing_codes WHERE code = ?1 AND used = 0",
+            [&code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        Some((failures, role)) if failures >= MAX_PAIRING_FAILURES => {
+            conn.execute("UPDATE pairing_codes SET used = 1 WHERE code = ?1", [&code])?;
+            let role =
+                Role::parse(&role).ok_or_else(|| DbError::Corrupt(format!("role {role:?}")))?;
+            Ok(Some(new_pairing_code(conn, role, now, now + ttl)?))
+        }
+        _ => Ok(None),
     }
 }
 

@@ -208,6 +208,7 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
         .collect::<Result<Vec<_>, DbError>>()?;
     tx.finish()?;
     Ok(Snapshot {
+        more: false,
         seq,
         stores,
         orders,
@@ -242,6 +243,37 @@ pub fn authenticate(
         role: parse_role(&role)?,
         name,
     }))
+}
+
+/// An open pairing code, found by its public two-digit slot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenCode {
+    pub code: String,
+    pub role: Role,
+}
+
+/// The open (unused, unexpired, not voided) code whose digits start with `slot`.
+pub fn open_code_by_slot(
+    conn: &Connection,
+    slot: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<OpenCode>, DbError> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT code, role FROM pairing_codes
+             WHERE substr(code, 1, 2) = ?1 AND used = 0 AND expires_at > ?2 AND failures < ?3
+             ORDER BY created_at DESC LIMIT 1",
+            params![slot, time_to_text(now), super::apply::MAX_PAIRING_FAILURES],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(code, role)| {
+        Ok(OpenCode {
+            code,
+            role: parse_role(&role)?,
+        })
+    })
+    .transpose()
 }
 
 /// Every enrolled device; `connected` is filled in by the caller, which knows the sockets.

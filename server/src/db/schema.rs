@@ -4,7 +4,8 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
 /// Never edit a released step; append a new one.
-const STEPS: &[&str] = &[r#"
+const STEPS: &[&str] = &[
+    r#"
 -- The event log is the truth; every other table is a projection kept in the same
 -- transaction. AUTOINCREMENT: a seq is never reused, even after deletes.
 CREATE TABLE events (
@@ -64,7 +65,10 @@ CREATE TABLE meta (
     k TEXT PRIMARY KEY,
     v TEXT NOT NULL
 );
-"#];
+"#,
+    // Failed pairing attempts per code; at the limit the code is void.
+    "ALTER TABLE pairing_codes ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;",
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())

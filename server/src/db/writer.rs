@@ -57,6 +57,13 @@ pub enum WriteRequest {
         expires_at: DateTime<Utc>,
         reply: Reply<String>,
     },
+    /// Counts a failed pairing attempt; answers with the replacement code when the
+    /// code was voided.
+    PairingFailed {
+        code: String,
+        ttl: chrono::Duration,
+        reply: Reply<Option<String>>,
+    },
     /// Records when a device was last connected; nobody waits for it.
     Touch { device_id: DeviceId },
 }
@@ -121,6 +128,19 @@ impl WriterHandle {
         answer.await.map_err(|_| unavailable())?
     }
 
+    pub async fn pairing_failed(
+        &self,
+        code: String,
+        ttl: chrono::Duration,
+    ) -> Result<Option<String>, Refusal> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(WriteRequest::PairingFailed { code, ttl, reply })
+            .await
+            .map_err(|_| unavailable())?;
+        answer.await.map_err(|_| unavailable())?
+    }
+
     /// Best effort: dropped when the writer is busy.
     pub fn touch(&self, device_id: DeviceId) {
         let _ = self.sender.try_send(WriteRequest::Touch { device_id });
@@ -157,6 +177,7 @@ enum Done {
     Command(Reply<CommandResult>, Result<apply::Applied, Refusal>),
     Enrol(Reply<EnrolResult>, Result<apply::Enrolment, Refusal>),
     Code(Reply<String>, Result<String, Refusal>),
+    Replacement(Reply<Option<String>>, Result<Option<String>, Refusal>),
     Nothing,
 }
 
@@ -215,6 +236,10 @@ fn apply_one(conn: &Connection, request: WriteRequest, now: DateTime<Utc>) -> Do
             reply,
             refusal(apply::new_pairing_code(conn, role, now, expires_at).map_err(Into::into)),
         ),
+        WriteRequest::PairingFailed { code, ttl, reply } => Done::Replacement(
+            reply,
+            refusal(apply::pairing_failed(conn, &code, now, ttl).map_err(Into::into)),
+        ),
         WriteRequest::Touch { device_id } => {
             if let Err(e) = conn.execute(
                 "UPDATE devices SET last_seen = ?1 WHERE device_id = ?2",
@@ -244,6 +269,7 @@ impl Done {
             Done::Command(_, r) => r.is_ok(),
             Done::Enrol(_, r) => r.is_ok(),
             Done::Code(_, r) => r.is_ok(),
+            Done::Replacement(_, r) => r.is_ok(),
             Done::Nothing => true,
         }
     }
@@ -254,6 +280,7 @@ impl Done {
             Done::Command(reply, _) => drop(reply.send(Err(refusal))),
             Done::Enrol(reply, _) => drop(reply.send(Err(refusal))),
             Done::Code(reply, _) => drop(reply.send(Err(refusal))),
+            Done::Replacement(reply, _) => drop(reply.send(Err(refusal))),
             Done::Nothing => {}
         }
     }
@@ -287,6 +314,9 @@ impl Done {
                 let _ = reply.send(result);
             }
             Done::Code(reply, result) => {
+                let _ = reply.send(result);
+            }
+            Done::Replacement(reply, result) => {
                 let _ = reply.send(result);
             }
             Done::Nothing => {}

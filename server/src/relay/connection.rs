@@ -1,6 +1,6 @@
 //! One client socket, from handshake to close.
 //!
-//! Phases: WebSocket handshake, authentication (`enrol` or `auth`, bounded in time and
+//! Phases: WebSocket handshake, authentication (pairing or `auth`, bounded in time and
 //! attempts), then the session: commands go to the writer and are answered in the
 //! order they came; `subscribe` replays the log and then forwards live events.
 
@@ -12,18 +12,18 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 use futures_util::stream::{FuturesOrdered, SplitStream};
-use tokio::net::TcpStream;
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::{Duration, timeout, timeout_at};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+use packbell_shared::pairing::{self, PairingCode};
 use packbell_shared::protocol::{
-    ClientMessage, Command, ErrorCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, Role, Seq, ServerMessage,
-    close_code,
+    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage, close_code,
 };
+
+pub use packbell_shared::transport::{Io, websocket_config};
 
 use super::outgoing::{self, Outgoing};
 use super::parse::{self, BadFrame};
@@ -41,7 +41,14 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 type Answer = Pin<Box<dyn Future<Output = ServerMessage> + Send>>;
-type Source = SplitStream<WebSocketStream<TcpStream>>;
+type Source = SplitStream<WebSocketStream<Box<dyn Io>>>;
+
+/// The fields of a `pair_start` message.
+struct PairStart {
+    code_slot: String,
+    device_name: String,
+    spake2: String,
+}
 
 /// Why a connection ends.
 #[derive(Debug)]
@@ -59,14 +66,8 @@ fn close(code: u16, reason: impl Into<String>) -> End {
     }
 }
 
-pub fn websocket_config() -> WebSocketConfig {
-    WebSocketConfig::default()
-        .max_message_size(Some(MAX_FRAME_BYTES))
-        .max_frame_size(Some(MAX_FRAME_BYTES))
-}
-
 /// Serves one accepted TCP stream until it closes.
-pub async fn serve(stream: TcpStream, peer: SocketAddr, ctx: Arc<Context>) {
+pub async fn serve(stream: Box<dyn Io>, peer: SocketAddr, ctx: Arc<Context>) {
     let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(websocket_config()));
     let ws = match timeout(ctx.limits.auth_timeout, handshake).await {
         Ok(Ok(ws)) => ws,
@@ -99,7 +100,7 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, ctx: Arc<Context>) {
 }
 
 /// Answers a socket that arrived while the server was full: handshake, then 1013.
-pub async fn refuse_full(stream: TcpStream) {
+pub async fn refuse_full(stream: Box<dyn Io>) {
     let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(websocket_config()));
     if let Ok(Ok(ws)) = timeout(CLOSE_GRACE, handshake).await {
         let (sink, _source) = ws.split();
@@ -125,8 +126,10 @@ struct Session {
     out: mpsc::Sender<Outgoing>,
     /// Answers to commands and requests, in the order they came.
     answers: FuturesOrdered<Answer>,
-    /// Live events, once subscribed.
+    /// Live events, from authentication on (so revocation reaches every socket).
     live: Option<broadcast::Receiver<Arc<LiveEvent>>>,
+    /// Whether the client asked for events; until then live events are not forwarded.
+    subscribed: bool,
     /// Highest seq sent on this socket; live events at or below it are skipped.
     last_sent: Seq,
     /// When anything last arrived from the peer (frames, pongs).
@@ -147,6 +150,7 @@ impl Session {
             out,
             answers: FuturesOrdered::new(),
             live: None,
+            subscribed: false,
             last_sent: 0,
             last_heard: Instant::now(),
             bucket,
@@ -159,6 +163,7 @@ impl Session {
             Err(end) => return end,
         };
         let _presence = self.ctx.presence.enter(device.device_id);
+        self.live = Some(self.ctx.fanout.subscribe());
         self.ctx.writer.touch(device.device_id);
         let end = self.serve(source, &device).await;
         self.ctx.writer.touch(device.device_id);
@@ -219,14 +224,22 @@ impl Session {
                     self.refuse_frame(bad).await?;
                     failures += 1;
                 }
-                Ok(ClientMessage::Enrol {
-                    pairing_code,
+                Ok(ClientMessage::PairStart {
+                    code_slot,
                     device_name,
+                    spake2,
                     ..
-                }) => match self.enrol(pairing_code, device_name).await? {
-                    Some(device) => return Ok(device),
-                    None => failures += 1,
-                },
+                }) => {
+                    let start = PairStart {
+                        code_slot,
+                        device_name,
+                        spake2,
+                    };
+                    match self.pair(source, deadline, start).await? {
+                        Some(device) => return Ok(device),
+                        None => failures += 1,
+                    }
+                }
                 Ok(ClientMessage::Auth {
                     device_id, token, ..
                 }) => {
@@ -265,7 +278,7 @@ impl Session {
                 Ok(_) => {
                     self.send_error(
                         ErrorCode::NotAuthenticated,
-                        "send enrol or auth first",
+                        "send pair_start or auth first",
                         None,
                     )
                     .await?;
@@ -275,22 +288,98 @@ impl Session {
         }
     }
 
-    async fn enrol(
+    /// Runs the SPAKE2 exchange for an open pairing code, then enrols the device.
+    /// `Ok(None)`: this attempt failed (already answered with an error).
+    async fn pair(
         &mut self,
-        code: String,
-        device_name: String,
+        source: &mut Source,
+        deadline: tokio::time::Instant,
+        start: PairStart,
     ) -> Result<Option<Authenticated>, End> {
-        match self.ctx.writer.enrol(code, device_name.clone()).await {
+        let now = chrono::Utc::now();
+        let slot = start.code_slot.clone();
+        let open = self
+            .read(move |conn| reader::open_code_by_slot(conn, &slot, now))
+            .await?;
+        let code = match open.map(|open| PairingCode::parse(&open.code)) {
+            Some(Ok(code)) => code,
+            _ => {
+                self.send_error(
+                    ErrorCode::AuthFailed,
+                    "no open pairing code matches: it may be mistyped, used or expired; \
+                     ask for a new one",
+                    None,
+                )
+                .await?;
+                return Ok(None);
+            }
+        };
+        // Over TLS the exchange binds our certificate; a client that saw another one
+        // (someone in between) cannot confirm.
+        let binding = if self.ctx.tls.is_some() {
+            self.ctx.server_id.clone()
+        } else {
+            String::new()
+        };
+        let answer = hex::decode(&start.spake2)
+            .ok()
+            .and_then(|message| pairing::server_respond(&code, &message, &binding).ok());
+        let Some((challenge, confirmations)) = answer else {
+            self.send_error(
+                ErrorCode::InvalidField,
+                "spake2 must be the hex of a 33-byte SPAKE2 message",
+                None,
+            )
+            .await?;
+            return Ok(None);
+        };
+        self.send(&ServerMessage::PairChallenge {
+            spake2: hex::encode(challenge),
+        })
+        .await?;
+        let frame = timeout_at(deadline, source.next())
+            .await
+            .map_err(|_| close(close_code::POLICY, "authentication timed out"))?;
+        let mac = match self
+            .read_text(frame)
+            .await?
+            .map(|t| parse::client_message(&t))
+        {
+            Some(Ok(ClientMessage::PairConfirm { mac })) => mac,
+            _ => {
+                self.send_error(ErrorCode::NotAuthenticated, "expected pair_confirm", None)
+                    .await?;
+                return Ok(None);
+            }
+        };
+        if !pairing::confirmation_matches(&confirmations.client, &mac) {
+            self.count_pairing_failure(&code).await;
+            self.send_error(
+                ErrorCode::AuthFailed,
+                "pairing failed: wrong code, or something between this device and the server",
+                None,
+            )
+            .await?;
+            return Ok(None);
+        }
+        let device_name = start.device_name;
+        match self
+            .ctx
+            .writer
+            .enrol(code.digits().to_owned(), device_name.clone())
+            .await
+        {
             Ok(enrolled) => {
                 tracing::info!(
                     device_id = enrolled.device_id,
                     role = enrolled.role.as_str(),
-                    "enrolled device {device_name:?}"
+                    "paired device {device_name:?}"
                 );
                 self.send(&ServerMessage::Enrolled {
                     device_id: enrolled.device_id,
                     token: enrolled.token,
                     role: enrolled.role,
+                    mac: hex::encode(confirmations.server),
                 })
                 .await?;
                 let device = Authenticated {
@@ -302,10 +391,32 @@ impl Session {
                 Ok(Some(device))
             }
             Err(refusal) => {
-                tracing::info!("enrolment refused: {}", refusal.message);
+                tracing::info!("pairing refused: {}", refusal.message);
                 self.send_error(refusal.code, refusal.message, None).await?;
                 Ok(None)
             }
+        }
+    }
+
+    /// Counts the failure; when that voids the code, shows its replacement on the console.
+    async fn count_pairing_failure(&mut self, code: &PairingCode) {
+        let ttl = chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)
+            .unwrap_or(chrono::Duration::minutes(10));
+        match self
+            .ctx
+            .writer
+            .pairing_failed(code.digits().to_owned(), ttl)
+            .await
+        {
+            Ok(Some(replacement)) => {
+                tracing::warn!("a pairing code was voided after too many failed attempts");
+                println!(
+                    "Pairing code {} was voided after too many failed attempts. New code: {replacement}",
+                    code.display()
+                );
+            }
+            Ok(None) => tracing::info!("failed pairing attempt"),
+            Err(refusal) => tracing::error!("could not count a failed pairing: {refusal}"),
         }
     }
 
@@ -431,7 +542,9 @@ impl Session {
             Err(bad) => return self.answer_in_order(bad.code, bad.message, bad.key),
         };
         match message {
-            ClientMessage::Enrol { .. } | ClientMessage::Auth { .. } => self.answer_in_order(
+            ClientMessage::PairStart { .. }
+            | ClientMessage::PairConfirm { .. }
+            | ClientMessage::Auth { .. } => self.answer_in_order(
                 ErrorCode::NotAuthenticated,
                 "this socket is already authenticated",
                 None,
@@ -476,7 +589,7 @@ impl Session {
         if !command.allowed_for(device.role) {
             return self.answer_in_order(
                 ErrorCode::Forbidden,
-                format!("a {} device may not do this", device.role.as_str()),
+                format!("the {} role may not do this", device.role.as_str()),
                 Some(key),
             );
         }
@@ -565,9 +678,7 @@ impl Session {
     /// snapshot), so nothing committed in between can be missed; live events at or
     /// below what was sent are skipped, so nothing is sent twice.
     async fn subscribe(&mut self, after_seq: Seq) -> Result<(), End> {
-        if self.live.is_none() {
-            self.live = Some(self.ctx.fanout.subscribe());
-        }
+        self.subscribed = true;
         let head = self.read(reader::head_seq).await?;
         let behind = head.saturating_sub(after_seq);
         if after_seq == 0 || after_seq > head || behind > self.ctx.limits.max_replay {
@@ -575,7 +686,9 @@ impl Session {
                 .read(|conn| reader::snapshot(conn, chrono::Utc::now()))
                 .await?;
             self.last_sent = snapshot.seq;
-            self.send(&ServerMessage::Snapshot(snapshot)).await?;
+            for frame in split_snapshot(snapshot) {
+                self.send(&frame).await?;
+            }
         } else {
             self.replay(after_seq, head).await?;
         }
@@ -613,7 +726,7 @@ impl Session {
                         .await?;
                     return Err(close(close_code::POLICY, "device revoked"));
                 }
-                if event.seq <= self.last_sent {
+                if !self.subscribed || event.seq <= self.last_sent {
                     return Ok(());
                 }
                 let frame = Outgoing::Text(event.frame.clone());
@@ -643,6 +756,7 @@ impl Session {
                     Err(()) => Err(End::Drop),
                 }
             }
+            Err(broadcast::error::RecvError::Lagged(_)) if !self.subscribed => Ok(()),
             Err(broadcast::error::RecvError::Lagged(_)) => {
                 // This task fell behind the ring: the log has what it skipped.
                 let head = self.read(reader::head_seq).await?;
@@ -668,6 +782,53 @@ impl Session {
             }
         }
     }
+}
+
+/// Room for orders in one snapshot frame: the frame limit less a margin for the
+/// envelope, so no snapshot frame is ever refused as too large.
+const SNAPSHOT_FRAME_BUDGET: usize = packbell_shared::protocol::MAX_FRAME_BYTES - 8 * 1024;
+
+/// Splits a snapshot into a `snapshot` frame and as many `snapshot_part`s as its
+/// orders need to stay within the frame limit.
+fn split_snapshot(mut snapshot: packbell_shared::protocol::Snapshot) -> Vec<ServerMessage> {
+    let seq = snapshot.seq;
+    let envelope = serde_json::to_string(&packbell_shared::protocol::Snapshot {
+        orders: Vec::new(),
+        ..snapshot.clone()
+    })
+    .map(|s| s.len())
+    .unwrap_or(0);
+    let mut chunks: Vec<Vec<packbell_shared::protocol::Order>> = vec![Vec::new()];
+    let mut used = envelope;
+    for order in std::mem::take(&mut snapshot.orders) {
+        let size = serde_json::to_string(&order)
+            .map(|s| s.len() + 1)
+            .unwrap_or(0);
+        if used + size > SNAPSHOT_FRAME_BUDGET && !chunks.last().is_some_and(Vec::is_empty) {
+            chunks.push(Vec::new());
+            used = 64;
+        }
+        used += size;
+        if let Some(chunk) = chunks.last_mut() {
+            chunk.push(order);
+        }
+    }
+    let parts = chunks.len();
+    let mut chunks = chunks.into_iter().enumerate();
+    let mut frames = Vec::with_capacity(parts);
+    if let Some((_, first)) = chunks.next() {
+        snapshot.orders = first;
+        snapshot.more = parts > 1;
+        frames.push(ServerMessage::Snapshot(snapshot));
+    }
+    for (index, orders) in chunks {
+        frames.push(ServerMessage::SnapshotPart {
+            seq,
+            orders,
+            more: index + 1 < parts,
+        });
+    }
+    frames
 }
 
 fn internal_error() -> ServerMessage {

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
-use super::connection;
+use super::connection::{self, Io};
 use crate::Context;
 
 /// Pause after a failed accept (e.g. out of file descriptors) before trying again.
@@ -30,19 +30,41 @@ pub async fn run(listener: TcpListener, ctx: Arc<Context>, tasks: TaskTracker) {
         };
         // Small frames, sent as soon as they are ready.
         let _ = stream.set_nodelay(true);
-        match slots.clone().try_acquire_owned() {
-            Ok(slot) => {
-                let ctx = ctx.clone();
-                tasks.spawn(async move {
+        let slot = slots.clone().try_acquire_owned().ok();
+        if slot.is_none() {
+            tracing::warn!(%peer, "connection cap reached, refusing");
+        }
+        let ctx = ctx.clone();
+        tasks.spawn(async move {
+            let Some(stream) = secure(stream, &ctx).await else {
+                return;
+            };
+            match slot {
+                Some(slot) => {
                     connection::serve(stream, peer, ctx).await;
                     drop(slot);
-                });
+                }
+                None => connection::refuse_full(stream).await,
             }
-            Err(_) => {
-                tracing::warn!(%peer, "connection cap reached, refusing");
-                tasks.spawn(connection::refuse_full(stream));
-            }
-        }
+        });
     }
     tracing::debug!("listener stopped");
+}
+
+/// Runs the TLS handshake (bounded by the auth timeout), unless plaintext was asked for.
+async fn secure(stream: TcpStream, ctx: &Context) -> Option<Box<dyn Io>> {
+    let Some(acceptor) = &ctx.tls else {
+        return Some(Box::new(stream));
+    };
+    match tokio::time::timeout(ctx.limits.auth_timeout, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => Some(Box::new(tls)),
+        Ok(Err(e)) => {
+            tracing::debug!("TLS handshake failed: {e}");
+            None
+        }
+        Err(_) => {
+            tracing::debug!("TLS handshake timed out");
+            None
+        }
+    }
 }

@@ -6,7 +6,8 @@ use serde_json::Value;
 use packbell_shared::protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION};
 
 const KNOWN_TYPES: &[&str] = &[
-    "enrol",
+    "pair_start",
+    "pair_confirm",
     "auth",
     "subscribe",
     "command",
@@ -65,7 +66,7 @@ pub fn client_message(text: &str) -> Result<ClientMessage, BadFrame> {
         ));
     }
     let key = object.get("key").and_then(Value::as_str).map(str::to_owned);
-    if matches!(kind, "enrol" | "auth") {
+    if matches!(kind, "pair_start" | "auth") {
         check_version(object.get("protocol"))?;
     }
     if kind == "command"

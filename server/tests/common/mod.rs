@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use packbell_server::{Limits, RunningServer, ServerConfig};
+use packbell_shared::pairing::{ClientPairing, PairingCode, confirmation_matches};
 use packbell_shared::protocol::{Role, ServerMessage};
+use packbell_shared::tls::Trust;
+use packbell_shared::transport::{self, Security, WsStream};
 
 pub const WAIT: Duration = Duration::from_secs(10);
 
@@ -41,27 +42,40 @@ pub enum Ended {
 }
 
 pub struct Raw {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    ws: WsStream,
+    /// The certificate fingerprint the server showed ("" over plaintext).
+    pub fingerprint: String,
 }
 
 impl Raw {
+    /// TLS, accepting whatever certificate the server shows (as a pairing client does).
     pub async fn connect(addr: SocketAddr) -> Raw {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/"))
+        Self::connect_with(addr, &Security::Tls(Trust::Learn)).await
+    }
+
+    pub async fn connect_with(addr: SocketAddr, security: &Security) -> Raw {
+        let connected = transport::connect(&addr.to_string(), security)
             .await
             .expect("websocket connects");
-        Raw { ws }
+        Raw {
+            ws: connected.ws,
+            fingerprint: connected.fingerprint.unwrap_or_default(),
+        }
     }
 
     /// Connects with a tiny receive buffer, so a client that stops reading fills up fast.
     pub async fn connect_with_small_buffer(addr: SocketAddr) -> Raw {
         let socket = tokio::net::TcpSocket::new_v4().expect("socket");
         socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
-        let stream = socket.connect(addr).await.expect("tcp connects");
-        let (ws, _) =
-            tokio_tungstenite::client_async(format!("ws://{addr}/"), MaybeTlsStream::Plain(stream))
+        let tcp = socket.connect(addr).await.expect("tcp connects");
+        let connected =
+            transport::connect_over(tcp, &addr.to_string(), &Security::Tls(Trust::Learn))
                 .await
                 .expect("websocket connects");
-        Raw { ws }
+        Raw {
+            ws: connected.ws,
+            fingerprint: connected.fingerprint.unwrap_or_default(),
+        }
     }
 
     pub async fn send_text(&mut self, text: &str) {
@@ -110,7 +124,11 @@ impl Raw {
                     return Err(Ended::Closed(frame.map(|f| u16::from(f.code))));
                 }
                 Some(Ok(_)) => continue,
-                Some(Err(_)) | None => return Err(Ended::Dropped),
+                Some(Err(e)) => {
+                    eprintln!("socket error: {e}");
+                    return Err(Ended::Dropped);
+                }
+                None => return Err(Ended::Dropped),
             }
         }
     }
@@ -166,9 +184,7 @@ pub async fn enrol_on(
     name: &str,
 ) -> (Raw, u64, String) {
     let code = server.new_pairing_code(role).await.expect("pairing code");
-    raw.send(json!({"type": "enrol", "protocol": 1, "pairing_code": code, "device_name": name}))
-        .await;
-    let (device_id, token) = match raw.recv().await {
+    let (device_id, token) = match pair(&mut raw, &code, name).await {
         ServerMessage::Enrolled {
             device_id, token, ..
         } => (device_id, token),
@@ -179,6 +195,35 @@ pub async fn enrol_on(
         other => panic!("expected welcome, got {other:?}"),
     }
     (raw, device_id, token)
+}
+
+/// One pairing attempt with `code` (SPAKE2, bound to the certificate this socket saw).
+/// Returns the server's last answer: `enrolled` (its mac checked) or an error.
+pub async fn pair(raw: &mut Raw, code: &str, name: &str) -> ServerMessage {
+    let code = PairingCode::parse(code).expect("well-formed code");
+    let (state, message) = ClientPairing::start(&code);
+    raw.send(
+        json!({"type": "pair_start", "protocol": 1, "code_slot": code.slot(),
+                    "device_name": name, "spake2": hex::encode(message)}),
+    )
+    .await;
+    let challenge = match raw.recv().await {
+        ServerMessage::PairChallenge { spake2 } => spake2,
+        other => return other,
+    };
+    let confirmations = state
+        .finish(&hex::decode(challenge).expect("hex"), &raw.fingerprint)
+        .expect("valid challenge");
+    raw.send(json!({"type": "pair_confirm", "mac": hex::encode(confirmations.client)}))
+        .await;
+    let answer = raw.recv().await;
+    if let ServerMessage::Enrolled { mac, .. } = &answer {
+        assert!(
+            confirmation_matches(&confirmations.server, mac),
+            "the server proved it knows the code"
+        );
+    }
+    answer
 }
 
 pub async fn auth(server: &RunningServer, device_id: u64, token: &str) -> Raw {

@@ -108,6 +108,7 @@ pub fn link_config(
     code: Option<String>,
 ) -> LinkConfig {
     LinkConfig {
+        insecure_plaintext: false,
         data_dir: data_dir.to_owned(),
         server: Some(server.to_string()),
         discovery_targets: Vec::new(),

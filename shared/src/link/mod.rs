@@ -57,6 +57,8 @@ pub struct LinkConfig {
     pub site: Option<String>,
     /// Shown to admins in the device list.
     pub device_name: String,
+    /// Talk plain `ws://` to a server run with `--insecure-plaintext` (debugging only).
+    pub insecure_plaintext: bool,
     /// Used for enrolment on first run (otherwise the owner sends
     /// [`LinkRequest::Pair`]); ignored once the device holds a token.
     pub pairing_code: Option<String>,

@@ -6,17 +6,15 @@ use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::protocol::{
-    ClientMessage, ErrorCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, ServerMessage, close_code,
-};
+use crate::pairing::{self, ClientPairing, PairingCode};
+use crate::protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage, close_code};
+use crate::tls::Trust;
+use crate::transport::{self, ConnectError, Security, WsStream};
 
 use super::outbox::{ErrorOutcome, MAX_IN_FLIGHT};
 use super::runner::{Link, REQUEST_BATCH, sleep_until, stopped};
@@ -40,7 +38,7 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(2);
 /// full batch of requests; a full queue means the connection is wedged and is dropped.
 const OUTGOING_QUEUE: usize = MAX_IN_FLIGHT + REQUEST_BATCH + 16;
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Socket = WsStream;
 
 /// How a session ended, and so what the reconnect loop does next.
 #[derive(Debug)]
@@ -174,30 +172,48 @@ async fn write_frames(
 /// What this device says first.
 enum Hello {
     Auth(Credentials),
-    Enrol(String),
+    Pair(PairingCode),
 }
 
 /// Runs one connection to `address` (`HOST:PORT`) from connect to end.
 pub(super) async fn run(link: &mut Link, address: &str) -> SessionEnd {
     let hello = match (&link.credentials, &link.pairing_code) {
         (Some(credentials), _) => Hello::Auth(credentials.clone()),
-        (None, Some(code)) => Hello::Enrol(code.clone()),
+        (None, Some(code)) => match PairingCode::parse(code) {
+            Ok(code) => Hello::Pair(code),
+            Err(error) => {
+                link.pairing_code = None;
+                return SessionEnd::NeedsPairing {
+                    reason: Some(error.to_string()),
+                };
+            }
+        },
         (None, None) => return SessionEnd::NeedsPairing { reason: None },
     };
-    let url = format!("ws://{address}/");
-    let config = WebSocketConfig::default()
-        .max_frame_size(Some(MAX_FRAME_BYTES))
-        .max_message_size(Some(MAX_FRAME_BYTES));
-    let connect = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        tokio_tungstenite::connect_async_with_config(url, Some(config), true),
-    );
-    let socket = tokio::select! {
+    let security = match (&hello, link.config.insecure_plaintext) {
+        (_, true) => Security::Plaintext,
+        (Hello::Pair(_), false) => Security::Tls(Trust::Learn),
+        (Hello::Auth(credentials), false) => match &credentials.server_fingerprint {
+            Some(fingerprint) => Security::Tls(Trust::Pinned(fingerprint.clone())),
+            // Paired over plaintext: the token must not go to an unpinned server.
+            None => {
+                return SessionEnd::NeedsPairing {
+                    reason: Some("this PC was paired without encryption; pair it again".to_owned()),
+                };
+            }
+        },
+    };
+    let connect = tokio::time::timeout(CONNECT_TIMEOUT, transport::connect(address, &security));
+    let (socket, fingerprint) = tokio::select! {
         () = stopped(&mut link.stop) => return SessionEnd::Stopped,
         connected = connect => match connected {
             Err(_) => return lost(format!("{address} did not answer within {} s", CONNECT_TIMEOUT.as_secs())),
-            Ok(Err(error)) => return lost(format!("cannot connect to {address}: {error}")),
-            Ok(Ok((socket, _response))) => socket,
+            Ok(Err(error @ ConnectError::NotPairedServer { .. })) => {
+                tracing::warn!(%address, %error, "refusing an unknown server");
+                return lost(error.to_string());
+            }
+            Ok(Err(error)) => return lost(error.to_string()),
+            Ok(Ok(connected)) => (connected.ws, connected.fingerprint),
         },
     };
     tracing::debug!(%address, "connected");
@@ -210,7 +226,7 @@ pub(super) async fn run(link: &mut Link, address: &str) -> SessionEnd {
         last_received: Instant::now(),
         ping_sent: false,
     };
-    let end = match handshake(link, &mut conn, hello, address).await {
+    let end = match handshake(link, &mut conn, hello, address, fingerprint).await {
         Err(end) => end,
         Ok(()) => match live(link, &mut conn).await {
             Ok(never) => match never {},
@@ -263,27 +279,37 @@ async fn close(conn: Conn, writer: JoinHandle<Result<(), tungstenite::Error>>, e
     }
 }
 
-/// Sends `auth` or `enrol` and waits for `welcome`.
+/// Sends `auth` (or pairs) and waits for `welcome`. `fingerprint` is the certificate
+/// the server showed (`None` over plaintext).
 async fn handshake(
     link: &mut Link,
     conn: &mut Conn,
     hello: Hello,
     address: &str,
+    fingerprint: Option<String>,
 ) -> Result<(), SessionEnd> {
-    let enrolling = matches!(hello, Hello::Enrol(_));
+    let enrolling = matches!(hello, Hello::Pair(_));
+    let mut pairing = None;
     let message = match hello {
         Hello::Auth(credentials) => ClientMessage::Auth {
             protocol: PROTOCOL_VERSION,
             device_id: credentials.device_id,
             token: credentials.token,
         },
-        Hello::Enrol(pairing_code) => ClientMessage::Enrol {
-            protocol: PROTOCOL_VERSION,
-            pairing_code,
-            device_name: link.config.device_name.clone(),
-        },
+        Hello::Pair(code) => {
+            let (state, spake2) = ClientPairing::start(&code);
+            pairing = Some(state);
+            ClientMessage::PairStart {
+                protocol: PROTOCOL_VERSION,
+                code_slot: code.slot().to_owned(),
+                device_name: link.config.device_name.clone(),
+                spake2: hex::encode(spake2),
+            }
+        }
     };
     conn.send(&message)?;
+    let binding = fingerprint.clone().unwrap_or_default();
+    let mut expected_server_mac = None;
     let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
     loop {
         let message = tokio::select! {
@@ -298,13 +324,46 @@ async fn handshake(
         };
         match message {
             None => {}
+            Some(ServerMessage::PairChallenge { spake2 }) => {
+                let Some(state) = pairing.take() else {
+                    return Err(lost("the server sent an unexpected pairing challenge"));
+                };
+                let confirmations = hex::decode(&spake2)
+                    .map_err(|_| pairing::PairingError::BadMessage)
+                    .and_then(|message| state.finish(&message, &binding))
+                    .map_err(|error| lost(format!("pairing failed: {error}")))?;
+                conn.send(&ClientMessage::PairConfirm {
+                    mac: hex::encode(confirmations.client),
+                })?;
+                expected_server_mac = Some(confirmations.server);
+            }
             Some(ServerMessage::Enrolled {
                 device_id,
                 token,
                 role,
+                mac,
             }) => {
-                tracing::info!(device_id, ?role, "enrolled");
-                let credentials = Credentials { device_id, token };
+                // Only a server that knows the code and showed us this very certificate
+                // can produce this value; anything else is not our server.
+                let confirmed = expected_server_mac
+                    .as_ref()
+                    .is_some_and(|expected| pairing::confirmation_matches(expected, &mac));
+                if !confirmed {
+                    link.pairing_code = None;
+                    return Err(SessionEnd::NeedsPairing {
+                        reason: Some(
+                            "the server could not prove it knows the pairing code; \
+                             pairing stopped"
+                                .to_owned(),
+                        ),
+                    });
+                }
+                tracing::info!(device_id, ?role, "paired");
+                let credentials = Credentials {
+                    device_id,
+                    token,
+                    server_fingerprint: fingerprint.clone(),
+                };
                 let saved = credentials.clone();
                 let stored = link
                     .store
@@ -471,6 +530,9 @@ async fn on_message(
 ) -> Result<(), SessionEnd> {
     match message {
         ServerMessage::Snapshot(snapshot) => link.sync.on_snapshot(snapshot, actions),
+        ServerMessage::SnapshotPart { seq, orders, more } => {
+            link.sync.on_snapshot_part(seq, orders, more, actions);
+        }
         ServerMessage::Event(event) => link.sync.on_event(event, actions),
         ServerMessage::CaughtUp { seq } => link.sync.on_caught_up(seq, actions),
         ServerMessage::Ack {
@@ -535,8 +597,10 @@ async fn on_message(
             })
             .await;
         }
-        ServerMessage::Enrolled { .. } | ServerMessage::Welcome { .. } => {
-            tracing::debug!("ignoring a second welcome");
+        ServerMessage::Enrolled { .. }
+        | ServerMessage::Welcome { .. }
+        | ServerMessage::PairChallenge { .. } => {
+            tracing::debug!("ignoring a handshake message after welcome");
         }
     }
     for action in actions.drain(..) {

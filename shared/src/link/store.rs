@@ -36,6 +36,9 @@ const MIGRATIONS: &[&str] = &["
 mod kv {
     pub const DEVICE_ID: &str = "device_id";
     pub const TOKEN: &str = "token";
+    /// Fingerprint of the server certificate pinned at pairing (absent when paired
+    /// over plaintext).
+    pub const SERVER_FINGERPRINT: &str = "server_fingerprint";
     pub const LAST_SERVER: &str = "last_server";
     /// The server the saved state came from; state from another server is dropped.
     pub const STATE_SERVER_ID: &str = "state_server_id";
@@ -65,6 +68,8 @@ pub enum StoreError {
 pub struct Credentials {
     pub device_id: DeviceId,
     pub token: String,
+    /// The pinned server certificate fingerprint; the token is only sent to it.
+    pub server_fingerprint: Option<String>,
 }
 
 /// The site state saved at the last checkpoint.
@@ -152,7 +157,11 @@ impl LinkStore {
             return Ok(None);
         };
         match device_id.parse() {
-            Ok(device_id) => Ok(Some(Credentials { device_id, token })),
+            Ok(device_id) => Ok(Some(Credentials {
+                device_id,
+                token,
+                server_fingerprint: self.get(kv::SERVER_FINGERPRINT)?,
+            })),
             Err(_) => {
                 tracing::warn!(%device_id, "ignoring an unreadable stored device id");
                 Ok(None)
@@ -164,12 +173,19 @@ impl LinkStore {
         let tx = self.conn.transaction()?;
         LinkStore::put(&tx, kv::DEVICE_ID, &credentials.device_id.to_string())?;
         LinkStore::put(&tx, kv::TOKEN, &credentials.token)?;
+        match &credentials.server_fingerprint {
+            Some(fingerprint) => LinkStore::put(&tx, kv::SERVER_FINGERPRINT, fingerprint)?,
+            None => LinkStore::delete(&tx, &[kv::SERVER_FINGERPRINT])?,
+        }
         tx.commit()?;
         Ok(())
     }
 
     pub fn clear_credentials(&mut self) -> Result<(), StoreError> {
-        LinkStore::delete(&self.conn, &[kv::DEVICE_ID, kv::TOKEN])
+        LinkStore::delete(
+            &self.conn,
+            &[kv::DEVICE_ID, kv::TOKEN, kv::SERVER_FINGERPRINT],
+        )
     }
 
     /// `HOST:PORT` of the last server this device authenticated with.
@@ -303,6 +319,7 @@ mod tests {
         let credentials = Credentials {
             device_id: 42,
             token: "secret".into(),
+            server_fingerprint: Some("ab".repeat(32)),
         };
         store.set_credentials(&credentials).unwrap();
         assert_eq!(store.credentials().unwrap(), Some(credentials));

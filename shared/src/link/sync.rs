@@ -31,6 +31,8 @@ pub struct StateSync {
     repairing: bool,
     /// The state changed since the last checkpoint.
     dirty: bool,
+    /// A snapshot whose `snapshot_part`s are still arriving.
+    partial: Option<Snapshot>,
 }
 
 impl StateSync {
@@ -40,6 +42,7 @@ impl StateSync {
             pending: 0,
             repairing: false,
             dirty: false,
+            partial: None,
         }
     }
 
@@ -56,6 +59,7 @@ impl StateSync {
 
     /// The connection is gone; a new one subscribes again.
     pub fn connection_lost(&mut self) {
+        self.partial = None;
         self.pending = 0;
         self.repairing = false;
     }
@@ -77,6 +81,43 @@ impl StateSync {
     }
 
     pub fn on_snapshot(&mut self, snapshot: Snapshot, out: &mut Vec<SyncAction>) {
+        if snapshot.more {
+            self.partial = Some(snapshot);
+            return;
+        }
+        self.load_snapshot(snapshot, out);
+    }
+
+    /// Adds orders to the snapshot being received; loads it once complete.
+    pub fn on_snapshot_part(
+        &mut self,
+        seq: Seq,
+        orders: Vec<crate::protocol::Order>,
+        more: bool,
+        out: &mut Vec<SyncAction>,
+    ) {
+        let Some(mut snapshot) = self.partial.take() else {
+            tracing::warn!(seq, "ignoring a snapshot part without its snapshot");
+            return;
+        };
+        if snapshot.seq != seq {
+            tracing::warn!(
+                seq,
+                expected = snapshot.seq,
+                "ignoring a part of another snapshot"
+            );
+            return;
+        }
+        snapshot.orders.extend(orders);
+        snapshot.more = more;
+        if more {
+            self.partial = Some(snapshot);
+        } else {
+            self.load_snapshot(snapshot, out);
+        }
+    }
+
+    fn load_snapshot(&mut self, snapshot: Snapshot, out: &mut Vec<SyncAction>) {
         if snapshot.seq < self.state.seq {
             tracing::debug!(
                 snapshot = snapshot.seq,
@@ -121,6 +162,9 @@ impl StateSync {
     }
 
     pub fn on_caught_up(&mut self, seq: Seq, out: &mut Vec<SyncAction>) {
+        if self.partial.take().is_some() {
+            tracing::warn!("a snapshot ended without all its parts; subscribing again");
+        }
         self.pending = self.pending.saturating_sub(1);
         if self.pending > 0 {
             return;
@@ -145,6 +189,7 @@ impl StateSync {
 /// The state as a snapshot, for the owner (the saved copy at start-up).
 pub fn snapshot_of(state: &SiteState) -> Snapshot {
     Snapshot {
+        more: false,
         seq: state.seq,
         stores: state.stores.values().cloned().collect(),
         orders: state.orders.values().cloned().collect(),
