@@ -43,6 +43,11 @@ server=$(sed -n 's/^SERVER=//p' "$work/site.out")
 code=$(sed -n 's/^ADMIN_CODE=//p' "$work/site.out")
 [ -n "$code" ] || { echo "screenshots: the busy site did not start" >&2; cat "$work/site.err" >&2; exit 1; }
 
+# Optional look: PACKBELL_SHOT_THEME=Light|Dark, PACKBELL_SHOT_LANG=En|Es.
+mkdir -p "$work/office"
+printf '{"theme":"%s","lang":%s}\n' "${PACKBELL_SHOT_THEME:-System}" \
+  "$([ -n "${PACKBELL_SHOT_LANG:-}" ] && echo "\"$PACKBELL_SHOT_LANG\"" || echo null)" \
+  >"$work/office/office-ui.json"
 DISPLAY=$display XDG_RUNTIME_DIR=$work/xdg LANG=en_GB.UTF-8 LC_ALL=en_GB.UTF-8 \
   target/debug/packbell-office --server "$server" --pairing-code "$code" \
   --data-dir "$work/office" --name "Oficina 1" >"$work/office.log" 2>&1 &

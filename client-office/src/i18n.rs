@@ -415,6 +415,18 @@ impl Lang {
         }
     }
 
+    /// "3 pending", "3 pendientes": a count of orders in a status.
+    pub fn status_count(self, status: RowStatus, count: usize) -> String {
+        let word = match (self, status, count) {
+            (Lang::Es, RowStatus::Pending, n) if n != 1 => "pendientes",
+            (Lang::Es, RowStatus::Packed, n) if n != 1 => "preparados",
+            (Lang::Es, RowStatus::Cancelled, n) if n != 1 => "cancelados",
+            (Lang::Es, RowStatus::Refused, n) if n != 1 => "rechazados",
+            _ => self.status(status),
+        };
+        format!("{count} {word}")
+    }
+
     pub fn field_error(self, error: &FieldError) -> String {
         match (self, error) {
             (Lang::En, FieldError::NumberEmpty) => "Type the order number.".into(),
@@ -693,6 +705,17 @@ mod tests {
         assert_eq!(Lang::from_locale(Some("en-GB")), Lang::En);
         assert_eq!(Lang::from_locale(Some("fr-FR")), Lang::En);
         assert_eq!(Lang::from_locale(None), Lang::En);
+    }
+
+    #[test]
+    fn counts_agree_in_number() {
+        assert_eq!(
+            Lang::Es.status_count(RowStatus::Pending, 10),
+            "10 pendientes"
+        );
+        assert_eq!(Lang::Es.status_count(RowStatus::Packed, 1), "1 preparado");
+        assert_eq!(Lang::Es.status_count(RowStatus::Queued, 2), "2 en cola");
+        assert_eq!(Lang::En.status_count(RowStatus::Packed, 4), "4 packed");
     }
 
     #[test]

@@ -251,8 +251,7 @@ fn order_list_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         for (status, count) in screen.model.status_counts(screen.day_start) {
             if count > 0 {
                 ui.label(
-                    RichText::new(format!("{count} {}", lang.status(status)))
-                        .color(status_colour(status)),
+                    RichText::new(lang.status_count(status, count)).color(status_colour(status)),
                 );
             }
         }
