@@ -52,6 +52,7 @@ fn rig(role: Role) -> Rig {
     events
         .send(LinkEvent::Reset {
             snapshot: Snapshot {
+                more: false,
                 seq: 3,
                 stores: vec![
                     store(1, "Centro"),

@@ -42,6 +42,7 @@ fn model() -> Model {
     m.apply_link_event(
         LinkEvent::Reset {
             snapshot: Snapshot {
+                more: false,
                 seq: 10,
                 stores: vec![
                     store(1, "Centro", true),
@@ -479,6 +480,7 @@ fn unacked_orders_survive_a_restart_and_are_claimed_by_their_order() {
     m.apply_link_event(
         LinkEvent::Reset {
             snapshot: Snapshot {
+                more: false,
                 seq: fresh.site.seq,
                 stores: fresh.site.stores.values().cloned().collect(),
                 orders: fresh.site.orders.values().cloned().collect(),
