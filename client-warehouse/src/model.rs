@@ -234,6 +234,10 @@ impl Model {
                 }
             }
             LinkEvent::Notice(text) => self.push_hint(Hint::Notice(text)),
+            LinkEvent::ServersFound(servers) => self.push_hint(Hint::Notice(format!(
+                "Several packbell servers answered: {}. Start with --server HOST:PORT to pick one.",
+                packbell_shared::link::describe_servers(&servers)
+            ))),
             LinkEvent::Queued { .. }
             | LinkEvent::Acked { .. }
             | LinkEvent::Devices(_)

@@ -290,6 +290,10 @@ impl Model {
                 });
             }
             LinkEvent::Notice(text) => self.notice(text),
+            LinkEvent::ServersFound(servers) => self.notice(format!(
+                "Several packbell servers answered: {}. Start with --server HOST:PORT to pick one.",
+                packbell_shared::link::describe_servers(&servers)
+            )),
         }
     }
 

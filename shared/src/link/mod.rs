@@ -132,6 +132,9 @@ pub enum LinkEvent {
         role: Role,
         expires_at: DateTime<Utc>,
     },
+    /// Discovery found several servers and this device is not paired yet: the owner
+    /// shows them (site, address, short fingerprint) and answers `ChooseServer`.
+    ServersFound(Vec<crate::discovery::FoundServer>),
     /// A problem worth showing once (e.g. a non-command error from the server).
     Notice(String),
 }
@@ -148,8 +151,27 @@ pub enum LinkRequest {
     ListDevices,
     /// Admin only; answered by [`LinkEvent::PairingCode`].
     NewPairingCode { role: Role },
+    /// Pair with this server (by id, from [`LinkEvent::ServersFound`]) when several
+    /// answered discovery.
+    ChooseServer { server_id: String },
     /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`] waits.
     Shutdown,
+}
+
+/// One line per server that answered discovery, for people to pick from.
+pub fn describe_servers(servers: &[crate::discovery::FoundServer]) -> String {
+    servers
+        .iter()
+        .map(|s| {
+            format!(
+                "{} at {} (id {})",
+                s.site,
+                s.ws_addr,
+                crate::tls::short_fingerprint(&s.server_id)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[derive(Debug, thiserror::Error)]

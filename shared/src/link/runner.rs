@@ -64,6 +64,8 @@ pub(super) struct Link {
     pub(super) credentials: Option<Credentials>,
     /// Code for the next enrolment; cleared once used.
     pub(super) pairing_code: Option<String>,
+    /// The server the owner picked when discovery found several (unpaired only).
+    chosen_server: Option<String>,
     last_status: Option<LinkStatus>,
 }
 
@@ -122,6 +124,7 @@ impl Link {
             answered: Vec::new(),
             credentials: None,
             pairing_code: None,
+            chosen_server: None,
             last_status: None,
         }
     }
@@ -200,6 +203,10 @@ impl Link {
                 LinkRequest::ListDevices => handled.control.push(ClientMessage::ListDevices),
                 LinkRequest::NewPairingCode { role } => {
                     handled.control.push(ClientMessage::NewPairingCode { role });
+                }
+                LinkRequest::ChooseServer { server_id } => {
+                    self.chosen_server = Some(server_id);
+                    handled.paired = true;
                 }
                 LinkRequest::Shutdown => self.stopping = true,
             }
@@ -371,15 +378,31 @@ impl Link {
             found = discovery::discover(&targets, site.as_deref(), DiscoverOptions::default()) => found,
         };
         let found = found.map_err(|error| format!("discovery failed: {error}"))?;
-        // Prefer the server our saved state came from.
-        let chosen = found
-            .iter()
-            .find(|server| self.server_id.as_deref() == Some(server.server_id.as_str()))
-            .or_else(|| found.first());
-        if found.len() > 1 {
-            tracing::info!(count = found.len(), ?chosen, "several servers answered");
+        let pinned = self
+            .credentials
+            .as_ref()
+            .and_then(|credentials| credentials.server_fingerprint.clone());
+        if let Some(pinned) = pinned {
+            // Paired: only our server will do; impostors are skipped before connecting.
+            return Ok(found
+                .into_iter()
+                .find(|server| server.server_id == pinned)
+                .map(|server| server.ws_addr.to_string()));
         }
-        Ok(chosen.map(|server| server.ws_addr.to_string()))
+        if found.len() > 1 {
+            if let Some(chosen) = &self.chosen_server
+                && let Some(server) = found.iter().find(|s| &s.server_id == chosen)
+            {
+                return Ok(Some(server.ws_addr.to_string()));
+            }
+            tracing::info!(
+                count = found.len(),
+                "several servers answered; asking the owner"
+            );
+            self.emit(LinkEvent::ServersFound(found)).await;
+            return Err("several packbell servers answered; choose one".to_owned());
+        }
+        Ok(found.first().map(|server| server.ws_addr.to_string()))
     }
 
     /// The reconnect loop. Returns the store thread for the caller to finish.
