@@ -1,19 +1,218 @@
 #!/usr/bin/env bash
-# Runs packbell on this PC: a server on a demo data dir with sample stores.
-# Usage: scripts/demo.sh [--fresh]
+# packbell on this PC: a server with sample stores, one office and one warehouse
+# window, found by discovery on loopback and paired through the real pairing flow.
+#
+# Usage: scripts/demo.sh [--fresh] [--orders-per-minute N] [--check]
+#   --fresh                start from an empty demo (new server, new pairings)
+#   --orders-per-minute N  a simulated office also sends orders, N per minute
+#   --check                bounded self-test under Xvfb: 5 simulated orders must ring in
+#                          the warehouse; screenshots go to target/demo-check/
 set -euo pipefail
 cd "$(dirname "$0")/.."
-demo_dir="$PWD/.demo"
-for arg in "$@"; do
-  case "$arg" in
-    --fresh) rm -rf "$demo_dir" ;;
-    *) echo "usage: $0 [--fresh]" >&2; exit 2 ;;
+repo="$PWD"
+
+fresh=0
+check=0
+per_minute=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fresh) fresh=1 ;;
+    --check) check=1 ;;
+    --orders-per-minute)
+      per_minute="${2:-}"
+      [[ "$per_minute" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "demo: --orders-per-minute needs a number" >&2; exit 2; }
+      shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "demo: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
 
-bash scripts/install-deps.sh
-command -v cargo >/dev/null || { echo "packbell: install Rust first (https://rustup.rs)" >&2; exit 1; }
-cargo build --locked --bin packbell-server
+# Loopback only: the demo never announces itself on the LAN.
+DISCOVERY_PORT=47800
+WS_PORT=47801
+DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
+
+if [ $check -eq 1 ]; then
+  demo_dir="$repo/target/demo-check"
+  rm -rf "$demo_dir"
+  # Ports of their own, so a check can run beside a demo.
+  DISCOVERY_PORT=47810
+  WS_PORT=47811
+  DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
+else
+  demo_dir="$repo/.demo"
+  [ $fresh -eq 1 ] && rm -rf "$demo_dir"
+fi
 mkdir -p "$demo_dir"
-exec target/debug/packbell-server --data-dir "$demo_dir/server" --site Demo \
-  --seed-store Centro --seed-store Norte --seed-store Online
+
+if [ $check -eq 0 ] && [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  cat >&2 <<'EOF'
+demo: no display found, so the windows cannot open.
+  On a desktop, run this from a terminal inside the desktop session.
+  On a headless machine:  xvfb-run -a ./scripts/demo.sh
+  Or run the bounded self-test, which makes screenshots:  ./scripts/demo.sh --check
+EOF
+  exit 1
+fi
+
+bash scripts/install-deps.sh
+command -v cargo >/dev/null || { echo "demo: install Rust first (https://rustup.rs)" >&2; exit 1; }
+echo "demo: building (the first build takes a few minutes)"
+cargo build --locked -q -p packbell-server -p packbell-office -p packbell-warehouse \
+  --bin packbell-server --bin packbell-office --bin packbell-warehouse --example simulate_office
+bin="${CARGO_TARGET_DIR:-$repo/target}/debug"
+
+pids=()
+xvfb_pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${xvfb_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'echo; echo "demo: stopping"; exit 0' INT TERM
+
+# --check: each window on an Xvfb display of its own, so screenshots never overlap.
+xvfb_pids=()
+start_xvfb() {
+  local n
+  for n in $(seq 90 130); do
+    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
+      Xvfb ":$n" -screen 0 1400x900x24 -nolisten tcp >"$demo_dir/xvfb-$n.log" 2>&1 &
+      xvfb_pids+=($!)
+      local _
+      for _ in $(seq 50); do DISPLAY=":$n" xwininfo -root >/dev/null 2>&1 && break; sleep 0.1; done
+      echo ":$n"
+      return 0
+    fi
+  done
+  echo "demo: no free X display" >&2
+  return 1
+}
+office_display="${DISPLAY:-}"
+warehouse_display="${DISPLAY:-}"
+if [ $check -eq 1 ]; then
+  office_display="$(start_xvfb)"
+  warehouse_display="$(start_xvfb)"
+  mkdir -p -m 700 "$demo_dir/xdg-runtime"
+  export XDG_RUNTIME_DIR="$demo_dir/xdg-runtime"
+fi
+
+# Port check: a second demo (or anything else) on the same ports would confuse discovery.
+if (exec 3<>"/dev/tcp/127.0.0.1/$WS_PORT") 2>/dev/null; then
+  echo "demo: port $WS_PORT is in use (another demo running?); stop it first" >&2
+  exit 1
+fi
+
+"$bin/packbell-server" --data-dir "$demo_dir/server" --site Demo --bind 127.0.0.1 \
+  --ws-port "$WS_PORT" --discovery-port "$DISCOVERY_PORT" \
+  --seed-store Centro --seed-store Norte --seed-store Online \
+  >"$demo_dir/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  grep -q "Pairing codes" "$demo_dir/server.log" 2>/dev/null && break
+  kill -0 "${pids[0]}" 2>/dev/null || { cat "$demo_dir/server.log" >&2; echo "demo: the server did not start" >&2; exit 1; }
+  sleep 0.1
+done
+
+# Pair a client only once: its link keeps the token (and the pinned server) afterwards.
+code_if_unpaired() {
+  local role="$1" dir="$2"
+  if [ -f "$dir/link.sqlite3" ] && python3 - "$dir/link.sqlite3" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+row = db.execute("SELECT value FROM kv WHERE name = 'token'").fetchone()
+sys.exit(0 if row else 1)
+PY
+  then
+    return 0
+  fi
+  "$bin/packbell-server" pairing-code --role "$role" --data-dir "$demo_dir/server" 2>/dev/null
+}
+
+start_client() {
+  local app="$1" role="$2" name="$3" display="$4"
+  local dir="$demo_dir/$app"
+  mkdir -p "$dir"
+  local code
+  code="$(code_if_unpaired "$role" "$dir")"
+  local args=(--data-dir "$dir" --discovery-addr "$DISCOVERY_ADDR" --name "$name")
+  [ -n "$code" ] && args+=(--pairing-code "$code")
+  DISPLAY="$display" RUST_LOG="${RUST_LOG:-info}" "$bin/packbell-$app" "${args[@]}" \
+    >"$demo_dir/$app.log" 2>&1 &
+  pids+=($!)
+}
+
+start_client office admin "Oficina" "$office_display"
+start_client warehouse warehouse "Almacén" "$warehouse_display"
+
+simulate() {
+  local count_args=("$@")
+  local dir="$demo_dir/simulator"
+  mkdir -p "$dir"
+  local code
+  code="$(code_if_unpaired office "$dir")"
+  local args=(--data-dir "$dir" --discovery-addr "$DISCOVERY_ADDR" --name "Facturación (simulada)")
+  [ -n "$code" ] && args+=(--pairing-code "$code")
+  "$bin/examples/simulate_office" "${args[@]}" "${count_args[@]}"
+}
+
+if [ $check -eq 0 ]; then
+  echo
+  echo "packbell demo is running: an office window and a warehouse window."
+  echo "Type an order number in the office window, pick a store, press Enter:"
+  echo "the warehouse window rings and lists it. Logs: $demo_dir/*.log"
+  if [ -n "$per_minute" ]; then
+    echo "A simulated office sends $per_minute orders per minute."
+    simulate --orders-per-minute "$per_minute" >"$demo_dir/simulator.log" 2>&1 &
+    pids+=($!)
+  fi
+  echo "Ctrl-C stops everything."
+  wait "${pids[0]}"
+  exit 0
+fi
+
+# ------------------------------------------------------------------- --check
+deadline=$((SECONDS + 60))
+fail() {
+  echo "demo --check: FAILED: $*" >&2
+  for log in "$demo_dir"/*.log; do
+    echo "---- $(basename "$log") (last lines)" >&2
+    tail -n 15 "$log" >&2
+  done
+  exit 1
+}
+# The warehouse must be paired and connected before orders count as "live".
+until grep -q "welcomed" "$demo_dir/warehouse.log" 2>/dev/null; do
+  [ $SECONDS -lt $deadline ] || fail "the warehouse did not connect"
+  sleep 0.5
+done
+timeout $((deadline - SECONDS)) bash -c "$(declare -f simulate code_if_unpaired); \
+  bin='$bin' demo_dir='$demo_dir' DISCOVERY_ADDR='$DISCOVERY_ADDR' \
+  simulate --orders-per-minute 120 --count 5" >"$demo_dir/simulator.log" 2>&1 \
+  || fail "the simulated office could not send its orders"
+mapfile -t sent < <(sed -n 's/^sent order \([0-9]*\).*/\1/p' "$demo_dir/simulator.log")
+[ ${#sent[@]} -eq 5 ] || fail "expected 5 sent orders, got ${#sent[@]}"
+for number in "${sent[@]}"; do
+  until grep -q "rang order $number" "$demo_dir/warehouse.log"; do
+    [ $SECONDS -lt $deadline ] || fail "the warehouse did not ring for order $number"
+    sleep 0.3
+  done
+done
+sleep 1.5
+# The first top-level window that has a name, on a display of its own.
+shot() {
+  local display="$1" out="$2"
+  local id
+  id="$(DISPLAY="$display" xwininfo -root -children | awk '/^ +0x/ && $2 ~ /^"/ {print $1; exit}')"
+  [ -n "$id" ] || fail "no window on $display"
+  DISPLAY="$display" import -window "$id" "$out"
+}
+shot "$office_display" "$demo_dir/office.png"
+shot "$warehouse_display" "$demo_dir/warehouse.png"
+convert "$demo_dir/office.png" "$demo_dir/warehouse.png" -background black -gravity center +append "$demo_dir/both.png"
+echo "demo --check: ok — 5 orders rang in the warehouse: ${sent[*]}"
+echo "demo --check: screenshots in $demo_dir (office.png, warehouse.png, both.png)"
