@@ -122,6 +122,7 @@ pub struct Tr {
     pub pair_code: &'static str,
     pub pair_button: &'static str,
     pub pair_checking: &'static str,
+    pub pair_choose_server: &'static str,
 
     pub admin_stores: &'static str,
     pub admin_devices: &'static str,
@@ -229,6 +230,7 @@ pub static EN: Tr = Tr {
     pair_code: "Pairing code",
     pair_button: "Pair",
     pair_checking: "Checking the code…",
+    pair_choose_server: "Several packbell servers answered on this network. Pick the one of your shop:",
 
     admin_stores: "Stores",
     admin_devices: "Devices",
@@ -336,6 +338,7 @@ pub static ES: Tr = Tr {
     pair_code: "Código de emparejamiento",
     pair_button: "Emparejar",
     pair_checking: "Comprobando el código…",
+    pair_choose_server: "Han respondido varios servidores packbell en esta red. Elige el de tu tienda:",
 
     admin_stores: "Tiendas",
     admin_devices: "Dispositivos",
@@ -679,6 +682,12 @@ impl Lang {
                 format!("Código {code} para un dispositivo de {role}, válido hasta las {until}.")
             }
         }
+    }
+
+    /// One server found by discovery: "Tienda Sol · 192.168.1.10:47801 · id 3f2a9c1e".
+    pub fn found_server(self, site: &str, addr: &str, server_id: &str) -> String {
+        let short: String = server_id.chars().take(8).collect();
+        format!("{site} · {addr} · id {short}")
     }
 
     pub fn listed_at(self, at: DateTime<Utc>) -> String {

@@ -33,6 +33,10 @@ struct Args {
     /// Pairing code for the first start (otherwise the window asks for it).
     #[arg(long, env = "PACKBELL_PAIRING_CODE")]
     pairing_code: Option<String>,
+    /// Talk plain ws:// to a server started with --insecure-plaintext (debugging only:
+    /// anyone on the network can then read orders and this PC's token).
+    #[arg(long)]
+    insecure_plaintext: bool,
     /// Name of this PC in the admin's device list.
     #[arg(long, env = "PACKBELL_NAME")]
     name: Option<String>,
@@ -60,6 +64,10 @@ fn main() -> anyhow::Result<()> {
     config.discovery_targets = args.discovery_addr;
     config.site = args.site;
     config.pairing_code = args.pairing_code;
+    config.insecure_plaintext = args.insecure_plaintext;
+    if args.insecure_plaintext {
+        tracing::warn!("--insecure-plaintext: talking to the server without TLS");
+    }
     tracing::info!(data_dir = %data_dir.display(), "starting the office client");
 
     let (link, events) = spawn_link(config).context("starting the client link")?;

@@ -439,3 +439,32 @@ fn rows_show_packed_by_whom_and_how_long_it_took() {
     assert!(harness.query_by_label_contains("Almacén 1 at").is_some());
     assert!(harness.query_by_label("1 min 35 s").is_some());
 }
+
+#[test]
+fn several_servers_are_offered_and_the_chosen_one_is_sent() {
+    let link = FakeLink::default();
+    let (events, receiver) = channel();
+    let app = OfficeApp::new(Box::new(link.clone()), receiver, None, Lang::En).expect("app");
+    let mut harness = harness(app);
+    let server = |id: &str, last: u8| packbell_shared::discovery::FoundServer {
+        ws_addr: std::net::SocketAddr::from(([192, 168, 1, last], 47801)),
+        site: "Tienda Sol".into(),
+        server_id: id.into(),
+        protocol: 1,
+    };
+    events
+        .send(LinkEvent::ServersFound(vec![
+            server("3f2a9c1e77", 10),
+            server("b7c0d4e512", 11),
+        ]))
+        .expect("pump alive");
+    wait_for_text(&mut harness, "Several packbell servers answered", WAIT);
+    harness
+        .get_by_label("Tienda Sol · 192.168.1.11:47801 · id b7c0d4e5")
+        .click();
+    frames(&mut harness, 2);
+    assert!(matches!(
+        link.sent.lock().expect("lock").requests.last(),
+        Some(LinkRequest::ChooseServer { server_id }) if server_id == "b7c0d4e512"
+    ));
+}

@@ -11,6 +11,7 @@ mod orders;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use packbell_shared::discovery::FoundServer;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{
     Command, DeviceId, DeviceInfo, ErrorCode, EventBody, OrderId, OrderStatus, Priority, Role,
@@ -154,7 +155,7 @@ pub struct IssuedCode {
     pub expires_at: DateTime<Utc>,
 }
 
-/// The pairing dialog's state; open while the link needs a code.
+/// The pairing dialog's state; open while the link needs a code or a choice.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pairing {
     pub needed: bool,
@@ -162,6 +163,18 @@ pub struct Pairing {
     pub code: String,
     /// A code was sent; waiting for the link to connect or ask again.
     pub sent: bool,
+    /// Several servers answered discovery and this PC is not paired: the worker
+    /// picks one (by site, address and short id) instead of the link guessing.
+    pub servers: Vec<FoundServer>,
+    /// The server id picked from `servers`.
+    pub chosen: Option<String>,
+}
+
+impl Pairing {
+    /// The dialog is shown while there is a code to type or a server to pick.
+    pub fn open(&self) -> bool {
+        self.needed || !self.servers.is_empty()
+    }
 }
 
 /// The cancel dialog's state.
@@ -289,12 +302,25 @@ impl Model {
                     expires_at,
                 });
             }
+            LinkEvent::ServersFound(servers) => {
+                self.pairing.chosen = None;
+                self.pairing.servers = servers;
+            }
             LinkEvent::Notice(text) => self.notice(text),
-            LinkEvent::ServersFound(servers) => self.notice(format!(
-                "Several packbell servers answered: {}. Start with --server HOST:PORT to pick one.",
-                packbell_shared::link::describe_servers(&servers)
-            )),
         }
+    }
+
+    /// The worker picked one of the servers that answered discovery.
+    pub fn choose_server(&mut self, server_id: &str) -> Option<String> {
+        let found = self
+            .pairing
+            .servers
+            .iter()
+            .any(|s| s.server_id == server_id);
+        found.then(|| {
+            self.pairing.chosen = Some(server_id.to_owned());
+            server_id.to_owned()
+        })
     }
 
     fn set_status(&mut self, status: LinkStatus) {

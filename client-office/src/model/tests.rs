@@ -673,3 +673,32 @@ fn the_created_event_confirms_even_when_it_beats_the_ack() {
     assert_eq!(m.today_rows(day_start()).len(), 1);
     assert_eq!(m.outbox_len(), 0);
 }
+
+#[test]
+fn several_servers_found_are_offered_and_one_is_chosen() {
+    let mut m = Model::default();
+    let server = |id: &str, port| FoundServer {
+        ws_addr: std::net::SocketAddr::from(([192, 168, 1, 10], port)),
+        site: "Tienda Sol".into(),
+        server_id: id.into(),
+        protocol: 1,
+    };
+    m.apply_link_event(
+        LinkEvent::ServersFound(vec![server("aaa", 1), server("bbb", 2)]),
+        t0(),
+    );
+    assert!(m.pairing.open());
+    assert_eq!(m.choose_server("zzz"), None, "only what was offered");
+    assert_eq!(m.choose_server("bbb").as_deref(), Some("bbb"));
+    assert_eq!(m.pairing.chosen.as_deref(), Some("bbb"));
+    m.apply_link_event(
+        LinkEvent::Status(LinkStatus::Connected {
+            site: "Tienda Sol".into(),
+            server_id: "bbb".into(),
+            device_id: ME,
+            role: Role::Office,
+        }),
+        t0(),
+    );
+    assert!(!m.pairing.open(), "connected: the dialog closes");
+}

@@ -227,13 +227,34 @@ fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
 
 fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
     let model = &mut *screen.model;
-    if !model.pairing.needed {
+    if !model.pairing.open() {
         return;
     }
     let t = screen.t;
+    let lang = screen.lang;
     egui::Modal::new(Id::unique("office-pairing")).show(ctx, |ui| {
-        ui.set_width(420.0);
+        ui.set_width(460.0);
         ui.heading(t.pair_title);
+        if !model.pairing.servers.is_empty() {
+            ui.label(t.pair_choose_server);
+            let servers = model.pairing.servers.clone();
+            for server in &servers {
+                let chosen = model.pairing.chosen.as_deref() == Some(server.server_id.as_str());
+                let text =
+                    lang.found_server(&server.site, &server.ws_addr.to_string(), &server.server_id);
+                if ui.selectable_label(chosen, text).clicked()
+                    && let Some(server_id) = model.choose_server(&server.server_id)
+                {
+                    screen
+                        .intents
+                        .push(Intent::Request(LinkRequest::ChooseServer { server_id }));
+                }
+            }
+            ui.separator();
+        }
+        if !model.pairing.needed {
+            return;
+        }
         ui.label(t.pair_text);
         if let Some(reason) = &model.pairing.reason {
             ui.colored_label(RED, reason);
