@@ -18,7 +18,6 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-use packbell_shared::pairing::{self, PairingCode};
 use packbell_shared::protocol::{
     ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage, close_code,
 };
@@ -41,25 +40,25 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 type Answer = Pin<Box<dyn Future<Output = ServerMessage> + Send>>;
-type Source = SplitStream<WebSocketStream<Box<dyn Io>>>;
+pub(super) type Source = SplitStream<WebSocketStream<Box<dyn Io>>>;
 
 /// The fields of a `pair_start` message.
-struct PairStart {
-    code_slot: String,
-    device_name: String,
-    spake2: String,
+pub(super) struct PairStart {
+    pub(super) code_slot: String,
+    pub(super) device_name: String,
+    pub(super) spake2: String,
 }
 
 /// Why a connection ends.
 #[derive(Debug)]
-enum End {
+pub(super) enum End {
     /// Send this close frame, then stop.
     Close { code: u16, reason: String },
     /// The peer went away or cannot be told anything; just drop the socket.
     Drop,
 }
 
-fn close(code: u16, reason: impl Into<String>) -> End {
+pub(super) fn close(code: u16, reason: impl Into<String>) -> End {
     End::Close {
         code,
         reason: reason.into(),
@@ -119,8 +118,8 @@ pub async fn refuse_full(stream: Box<dyn Io>) {
     }
 }
 
-struct Session {
-    ctx: Arc<Context>,
+pub(super) struct Session {
+    pub(super) ctx: Arc<Context>,
     /// Frames to the sender task; bounded. A queue that stays full drops the client
     /// (it reconnects and catches up), so it cannot hold anyone else back.
     out: mpsc::Sender<Outgoing>,
@@ -173,7 +172,7 @@ impl Session {
     /// Sends a message, waiting for room in the queue (for answers and replays, which
     /// must not be skipped). A client that does not drain it within the idle timeout is
     /// dropped.
-    async fn send(&mut self, message: &ServerMessage) -> Result<(), End> {
+    pub(super) async fn send(&mut self, message: &ServerMessage) -> Result<(), End> {
         let frame = Outgoing::Text(message_text(message));
         match timeout(self.ctx.limits.idle_timeout, self.out.send(frame)).await {
             Ok(Ok(())) => Ok(()),
@@ -182,7 +181,7 @@ impl Session {
         }
     }
 
-    async fn send_error(
+    pub(super) async fn send_error(
         &mut self,
         code: ErrorCode,
         message: impl Into<String>,
@@ -288,139 +287,7 @@ impl Session {
         }
     }
 
-    /// Runs the SPAKE2 exchange for an open pairing code, then enrols the device.
-    /// `Ok(None)`: this attempt failed (already answered with an error).
-    async fn pair(
-        &mut self,
-        source: &mut Source,
-        deadline: tokio::time::Instant,
-        start: PairStart,
-    ) -> Result<Option<Authenticated>, End> {
-        let now = chrono::Utc::now();
-        let slot = start.code_slot.clone();
-        let open = self
-            .read(move |conn| reader::open_code_by_slot(conn, &slot, now))
-            .await?;
-        let code = match open.map(|open| PairingCode::parse(&open.code)) {
-            Some(Ok(code)) => code,
-            _ => {
-                self.send_error(
-                    ErrorCode::AuthFailed,
-                    "no open pairing code matches: it may be mistyped, used or expired; \
-                     ask for a new one",
-                    None,
-                )
-                .await?;
-                return Ok(None);
-            }
-        };
-        // Over TLS the exchange binds our certificate; a client that saw another one
-        // (someone in between) cannot confirm.
-        let binding = if self.ctx.tls.is_some() {
-            self.ctx.server_id.clone()
-        } else {
-            String::new()
-        };
-        let answer = hex::decode(&start.spake2)
-            .ok()
-            .and_then(|message| pairing::server_respond(&code, &message, &binding).ok());
-        let Some((challenge, confirmations)) = answer else {
-            self.send_error(
-                ErrorCode::InvalidField,
-                "spake2 must be the hex of a 33-byte SPAKE2 message",
-                None,
-            )
-            .await?;
-            return Ok(None);
-        };
-        self.send(&ServerMessage::PairChallenge {
-            spake2: hex::encode(challenge),
-        })
-        .await?;
-        let frame = timeout_at(deadline, source.next())
-            .await
-            .map_err(|_| close(close_code::POLICY, "authentication timed out"))?;
-        let mac = match self
-            .read_text(frame)
-            .await?
-            .map(|t| parse::client_message(&t))
-        {
-            Some(Ok(ClientMessage::PairConfirm { mac })) => mac,
-            _ => {
-                self.send_error(ErrorCode::NotAuthenticated, "expected pair_confirm", None)
-                    .await?;
-                return Ok(None);
-            }
-        };
-        if !pairing::confirmation_matches(&confirmations.client, &mac) {
-            self.count_pairing_failure(&code).await;
-            self.send_error(
-                ErrorCode::AuthFailed,
-                "pairing failed: wrong code, or something between this device and the server",
-                None,
-            )
-            .await?;
-            return Ok(None);
-        }
-        let device_name = start.device_name;
-        match self
-            .ctx
-            .writer
-            .enrol(code.digits().to_owned(), device_name.clone())
-            .await
-        {
-            Ok(enrolled) => {
-                tracing::info!(
-                    device_id = enrolled.device_id,
-                    role = enrolled.role.as_str(),
-                    "paired device {device_name:?}"
-                );
-                self.send(&ServerMessage::Enrolled {
-                    device_id: enrolled.device_id,
-                    token: enrolled.token,
-                    role: enrolled.role,
-                    mac: hex::encode(confirmations.server),
-                })
-                .await?;
-                let device = Authenticated {
-                    device_id: enrolled.device_id,
-                    role: enrolled.role,
-                    name: device_name,
-                };
-                self.welcome(&device).await?;
-                Ok(Some(device))
-            }
-            Err(refusal) => {
-                tracing::info!("pairing refused: {}", refusal.message);
-                self.send_error(refusal.code, refusal.message, None).await?;
-                Ok(None)
-            }
-        }
-    }
-
-    /// Counts the failure; when that voids the code, shows its replacement on the console.
-    async fn count_pairing_failure(&mut self, code: &PairingCode) {
-        let ttl = chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)
-            .unwrap_or(chrono::Duration::minutes(10));
-        match self
-            .ctx
-            .writer
-            .pairing_failed(code.digits().to_owned(), ttl)
-            .await
-        {
-            Ok(Some(replacement)) => {
-                tracing::warn!("a pairing code was voided after too many failed attempts");
-                println!(
-                    "Pairing code {} was voided after too many failed attempts. New code: {replacement}",
-                    code.display()
-                );
-            }
-            Ok(None) => tracing::info!("failed pairing attempt"),
-            Err(refusal) => tracing::error!("could not count a failed pairing: {refusal}"),
-        }
-    }
-
-    async fn welcome(&mut self, device: &Authenticated) -> Result<(), End> {
+    pub(super) async fn welcome(&mut self, device: &Authenticated) -> Result<(), End> {
         let head_seq = self.ctx.reader.run(reader::head_seq).await.map_err(|e| {
             tracing::error!("reading head seq failed: {e}");
             close(close_code::TRY_AGAIN_LATER, "internal error")
@@ -439,7 +306,7 @@ impl Session {
 
     /// Turns a received frame into text, answering the frames that are not.
     /// `Ok(None)`: nothing to handle (ping, pong, binary answered with an error).
-    async fn read_text(
+    pub(super) async fn read_text(
         &mut self,
         frame: Option<Result<Message, WsError>>,
     ) -> Result<Option<String>, End> {
@@ -686,7 +553,7 @@ impl Session {
                 .read(|conn| reader::snapshot(conn, chrono::Utc::now()))
                 .await?;
             self.last_sent = snapshot.seq;
-            for frame in split_snapshot(snapshot) {
+            for frame in super::snapshot::split_snapshot(snapshot) {
                 self.send(&frame).await?;
             }
         } else {
@@ -768,7 +635,7 @@ impl Session {
         }
     }
 
-    async fn read<T, F>(&mut self, f: F) -> Result<T, End>
+    pub(super) async fn read<T, F>(&mut self, f: F) -> Result<T, End>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Connection) -> Result<T, crate::db::DbError> + Send + 'static,
@@ -782,53 +649,6 @@ impl Session {
             }
         }
     }
-}
-
-/// Room for orders in one snapshot frame: the frame limit less a margin for the
-/// envelope, so no snapshot frame is ever refused as too large.
-const SNAPSHOT_FRAME_BUDGET: usize = packbell_shared::protocol::MAX_FRAME_BYTES - 8 * 1024;
-
-/// Splits a snapshot into a `snapshot` frame and as many `snapshot_part`s as its
-/// orders need to stay within the frame limit.
-fn split_snapshot(mut snapshot: packbell_shared::protocol::Snapshot) -> Vec<ServerMessage> {
-    let seq = snapshot.seq;
-    let envelope = serde_json::to_string(&packbell_shared::protocol::Snapshot {
-        orders: Vec::new(),
-        ..snapshot.clone()
-    })
-    .map(|s| s.len())
-    .unwrap_or(0);
-    let mut chunks: Vec<Vec<packbell_shared::protocol::Order>> = vec![Vec::new()];
-    let mut used = envelope;
-    for order in std::mem::take(&mut snapshot.orders) {
-        let size = serde_json::to_string(&order)
-            .map(|s| s.len() + 1)
-            .unwrap_or(0);
-        if used + size > SNAPSHOT_FRAME_BUDGET && !chunks.last().is_some_and(Vec::is_empty) {
-            chunks.push(Vec::new());
-            used = 64;
-        }
-        used += size;
-        if let Some(chunk) = chunks.last_mut() {
-            chunk.push(order);
-        }
-    }
-    let parts = chunks.len();
-    let mut chunks = chunks.into_iter().enumerate();
-    let mut frames = Vec::with_capacity(parts);
-    if let Some((_, first)) = chunks.next() {
-        snapshot.orders = first;
-        snapshot.more = parts > 1;
-        frames.push(ServerMessage::Snapshot(snapshot));
-    }
-    for (index, orders) in chunks {
-        frames.push(ServerMessage::SnapshotPart {
-            seq,
-            orders,
-            more: index + 1 < parts,
-        });
-    }
-    frames
 }
 
 fn internal_error() -> ServerMessage {

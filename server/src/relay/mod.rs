@@ -3,6 +3,8 @@
 pub mod connection;
 pub mod listener;
 pub mod outgoing;
+pub mod pairing;
 pub mod parse;
 pub mod presence;
 pub mod rate;
+pub mod snapshot;

@@ -1,0 +1,146 @@
+//! Pairing a new device on an unauthenticated socket: SPAKE2 keyed by an open pairing
+//! code, key confirmation bound to our certificate, then enrolment.
+
+use futures_util::StreamExt;
+use tokio::time::timeout_at;
+
+use packbell_shared::pairing::{self, PairingCode};
+use packbell_shared::protocol::{ClientMessage, ErrorCode, ServerMessage, close_code};
+
+use super::connection::{End, PairStart, Session, Source, close};
+use super::parse;
+use crate::db::reader::{self, Authenticated};
+
+impl Session {
+    /// Runs the SPAKE2 exchange for an open pairing code, then enrols the device.
+    /// `Ok(None)`: this attempt failed (already answered with an error).
+    pub(super) async fn pair(
+        &mut self,
+        source: &mut Source,
+        deadline: tokio::time::Instant,
+        start: PairStart,
+    ) -> Result<Option<Authenticated>, End> {
+        let now = chrono::Utc::now();
+        let slot = start.code_slot.clone();
+        let open = self
+            .read(move |conn| reader::open_code_by_slot(conn, &slot, now))
+            .await?;
+        let code = match open.map(|open| PairingCode::parse(&open.code)) {
+            Some(Ok(code)) => code,
+            _ => {
+                self.send_error(
+                    ErrorCode::AuthFailed,
+                    "no open pairing code matches: it may be mistyped, used or expired; \
+                     ask for a new one",
+                    None,
+                )
+                .await?;
+                return Ok(None);
+            }
+        };
+        // Over TLS the exchange binds our certificate; a client that saw another one
+        // (someone in between) cannot confirm.
+        let binding = if self.ctx.tls.is_some() {
+            self.ctx.server_id.clone()
+        } else {
+            String::new()
+        };
+        let answer = hex::decode(&start.spake2)
+            .ok()
+            .and_then(|message| pairing::server_respond(&code, &message, &binding).ok());
+        let Some((challenge, confirmations)) = answer else {
+            self.send_error(
+                ErrorCode::InvalidField,
+                "spake2 must be the hex of a 33-byte SPAKE2 message",
+                None,
+            )
+            .await?;
+            return Ok(None);
+        };
+        self.send(&ServerMessage::PairChallenge {
+            spake2: hex::encode(challenge),
+        })
+        .await?;
+        let frame = timeout_at(deadline, source.next())
+            .await
+            .map_err(|_| close(close_code::POLICY, "authentication timed out"))?;
+        let mac = match self
+            .read_text(frame)
+            .await?
+            .map(|t| parse::client_message(&t))
+        {
+            Some(Ok(ClientMessage::PairConfirm { mac })) => mac,
+            _ => {
+                self.send_error(ErrorCode::NotAuthenticated, "expected pair_confirm", None)
+                    .await?;
+                return Ok(None);
+            }
+        };
+        if !pairing::confirmation_matches(&confirmations.client, &mac) {
+            self.count_pairing_failure(&code).await;
+            self.send_error(
+                ErrorCode::AuthFailed,
+                "pairing failed: wrong code, or something between this device and the server",
+                None,
+            )
+            .await?;
+            return Ok(None);
+        }
+        let device_name = start.device_name;
+        match self
+            .ctx
+            .writer
+            .enrol(code.digits().to_owned(), device_name.clone())
+            .await
+        {
+            Ok(enrolled) => {
+                tracing::info!(
+                    device_id = enrolled.device_id,
+                    role = enrolled.role.as_str(),
+                    "paired device {device_name:?}"
+                );
+                self.send(&ServerMessage::Enrolled {
+                    device_id: enrolled.device_id,
+                    token: enrolled.token,
+                    role: enrolled.role,
+                    mac: hex::encode(confirmations.server),
+                })
+                .await?;
+                let device = Authenticated {
+                    device_id: enrolled.device_id,
+                    role: enrolled.role,
+                    name: device_name,
+                };
+                self.welcome(&device).await?;
+                Ok(Some(device))
+            }
+            Err(refusal) => {
+                tracing::info!("pairing refused: {}", refusal.message);
+                self.send_error(refusal.code, refusal.message, None).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Counts the failure; when that voids the code, shows its replacement on the console.
+    async fn count_pairing_failure(&mut self, code: &PairingCode) {
+        let ttl = chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)
+            .unwrap_or(chrono::Duration::minutes(10));
+        match self
+            .ctx
+            .writer
+            .pairing_failed(code.digits().to_owned(), ttl)
+            .await
+        {
+            Ok(Some(replacement)) => {
+                tracing::warn!("a pairing code was voided after too many failed attempts");
+                println!(
+                    "Pairing code {} was voided after too many failed attempts. New code: {replacement}",
+                    code.display()
+                );
+            }
+            Ok(None) => tracing::info!("failed pairing attempt"),
+            Err(refusal) => tracing::error!("could not count a failed pairing: {refusal}"),
+        }
+    }
+}
