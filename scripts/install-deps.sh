@@ -7,7 +7,7 @@ packages=(
   # build: alsa-sys needs these
   pkg-config libasound2-dev libxkbcommon-dev
   # windows under Xvfb, screenshots
-  xvfb xauth imagemagick x11-utils
+  xvfb xauth imagemagick x11-utils xdotool
   # rendering without a GPU (lavapipe / llvmpipe), X11 client libraries loaded at run time
   mesa-vulkan-drivers libvulkan1 libegl1 libgl1 libgl1-mesa-dri libegl-mesa0
   libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxi6 libxrandr2 fonts-dejavu-core

@@ -26,6 +26,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo nextest"
 cargo nextest run --workspace --locked --no-fail-fast
 
+echo "== scripts/demo.sh --check"
+bash scripts/demo.sh --check
+
 for script in scripts/e2e-*.sh; do
   [ -e "$script" ] || continue
   echo "== $script"
