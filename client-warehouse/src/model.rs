@@ -234,6 +234,8 @@ impl Model {
                 }
             }
             LinkEvent::Notice(text) => self.push_hint(Hint::Notice(text)),
+            // Admin answers; a warehouse device never asks for them.
+            LinkEvent::SiteStatus(_) => {}
             LinkEvent::ServersFound(servers) => self.push_hint(Hint::Notice(format!(
                 "Several packbell servers answered: {}. Start with --server HOST:PORT to pick one.",
                 packbell_shared::link::describe_servers(&servers)
@@ -400,7 +402,9 @@ impl Model {
             EventBody::StoreAdded { .. }
             | EventBody::StoreRenamed { .. }
             | EventBody::StoreDeactivated { .. } => self.touch(),
-            EventBody::DeviceEnrolled { .. } | EventBody::DeviceRevoked { .. } => {}
+            EventBody::DeviceEnrolled { .. }
+            | EventBody::DeviceRevoked { .. }
+            | EventBody::DeviceRoleChanged { .. } => {}
         }
     }
 

@@ -23,6 +23,9 @@ pub struct LiveEvent {
     pub frame: Utf8Bytes,
     /// Set for `device_revoked`, so that device's connections close themselves.
     pub revoked_device: Option<DeviceId>,
+    /// Set for `device_role_changed`: that device's connections close so it
+    /// reconnects with its new role.
+    pub role_changed_device: Option<DeviceId>,
 }
 
 #[derive(Clone)]
@@ -49,10 +52,15 @@ impl Fanout {
             EventBody::DeviceRevoked { device_id } => Some(device_id),
             _ => None,
         };
+        let role_changed_device = match event.body {
+            EventBody::DeviceRoleChanged { device_id, .. } => Some(device_id),
+            _ => None,
+        };
         let live = LiveEvent {
             seq: event.seq,
             frame: event_frame(event),
             revoked_device,
+            role_changed_device,
         };
         // No receivers is fine: nobody is connected.
         let _ = self.sender.send(Arc::new(live));

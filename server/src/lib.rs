@@ -42,6 +42,8 @@ pub struct Context {
     pub server_id: String,
     /// `None` when serving plaintext (`--insecure-plaintext`).
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    pub data_dir: std::path::PathBuf,
+    pub started_at: chrono::DateTime<Utc>,
     /// Cancelled once on shutdown; every task watches it.
     pub shutdown: CancellationToken,
 }
@@ -91,6 +93,8 @@ impl RunningServer {
             site: config.site.clone(),
             server_id,
             tls,
+            data_dir: config.data_dir.clone(),
+            started_at: Utc::now(),
             shutdown: shutdown.clone(),
         });
         let server = RunningServer {

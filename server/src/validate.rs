@@ -71,7 +71,8 @@ pub fn command(command: &Command) -> Result<(), Refusal> {
         Command::PackOrder { .. }
         | Command::RecallOrder { .. }
         | Command::DeactivateStore { .. }
-        | Command::RevokeDevice { .. } => Ok(()),
+        | Command::RevokeDevice { .. }
+        | Command::ChangeRole { .. } => Ok(()),
     }
 }
 

@@ -431,3 +431,74 @@ async fn graceful_shutdown_closes_sockets_with_a_reason() {
     assert_eq!(end, Ended::Closed(Some(close_code::GOING_AWAY)));
     stopping.await.expect("shutdown completes");
 }
+
+#[tokio::test]
+async fn a_role_change_reconnects_the_device_with_its_new_role() {
+    let site = start_site(Limits::default()).await;
+    let (mut admin, _, _) = enrol(&site.server, Role::Admin, "owner").await;
+    let (mut device, id, token) = enrol(&site.server, Role::Warehouse, "wh").await;
+    device
+        .send(json!({"type": "subscribe", "after_seq": 0}))
+        .await;
+    device
+        .recv_until(|m| matches!(m, ServerMessage::CaughtUp { .. }))
+        .await;
+    admin
+        .send(json!({"type": "command", "key": "c1",
+                     "command": {"op": "change_role", "device_id": id, "role": "office"}}))
+        .await;
+    assert!(matches!(admin.recv().await, ServerMessage::Ack { .. }));
+    let (seen, end) = device.drain_to_end(Duration::from_secs(5)).await;
+    assert!(
+        seen.iter()
+            .any(|m| format!("{m:?}").contains("DeviceRoleChanged")),
+        "{seen:?}"
+    );
+    assert_eq!(end, Ended::Closed(Some(close_code::ROLE_CHANGED)));
+
+    let mut again = Raw::connect(site.server.ws_addr()).await;
+    again
+        .send(json!({"type": "auth", "protocol": 1, "device_id": id, "token": token}))
+        .await;
+    assert!(matches!(
+        again.recv().await,
+        ServerMessage::Welcome {
+            role: Role::Office,
+            ..
+        }
+    ));
+    again.send(create_order("o1", "A-1", site.store)).await;
+    assert!(matches!(again.recv().await, ServerMessage::Ack { .. }));
+    site.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn site_status_counts_connections_by_role_for_admins_only() {
+    let site = start_site(Limits::default()).await;
+    let (mut admin, _, _) = enrol(&site.server, Role::Admin, "owner").await;
+    let (_w1, _, _) = enrol(&site.server, Role::Warehouse, "wh1").await;
+    let (_w2, _, _) = enrol(&site.server, Role::Warehouse, "wh2").await;
+    let (mut office, _, _) = enrol(&site.server, Role::Office, "office").await;
+    admin.send(json!({"type": "site_status"})).await;
+    match admin
+        .recv_until(|m| !matches!(m, ServerMessage::Event(_)))
+        .await
+    {
+        ServerMessage::SiteStatus(status) => {
+            assert_eq!(
+                (
+                    status.connected_office,
+                    status.connected_warehouse,
+                    status.connected_admin
+                ),
+                (1, 2, 1)
+            );
+            assert!(status.database_bytes > 0);
+            assert!(status.head_seq >= 5, "store + four enrolments");
+        }
+        other => panic!("expected site_status, got {other:?}"),
+    }
+    office.send(json!({"type": "site_status"})).await;
+    office.expect_error("forbidden").await;
+    site.server.shutdown().await;
+}

@@ -103,6 +103,8 @@ pub enum ClientMessage {
     ListDevices,
     /// Admin only: a new pairing code for a device of `role`, answered by `pairing_code`.
     NewPairingCode { role: Role },
+    /// Admin only: how the server is doing, answered by `site_status`.
+    SiteStatus,
 }
 
 /// State changes; each becomes one event when accepted.
@@ -141,6 +143,12 @@ pub enum Command {
     RevokeDevice {
         device_id: DeviceId,
     },
+    /// Gives a device another role; its open sockets are closed so it reconnects
+    /// with the new one.
+    ChangeRole {
+        device_id: DeviceId,
+        role: Role,
+    },
 }
 
 impl Command {
@@ -156,7 +164,8 @@ impl Command {
             Command::AddStore { .. }
             | Command::RenameStore { .. }
             | Command::DeactivateStore { .. }
-            | Command::RevokeDevice { .. } => role == Role::Admin,
+            | Command::RevokeDevice { .. }
+            | Command::ChangeRole { .. } => role == Role::Admin,
         }
     }
 }
@@ -214,6 +223,8 @@ pub enum ServerMessage {
     Devices {
         devices: Vec<DeviceInfo>,
     },
+    /// Answer to `site_status`.
+    SiteStatus(SiteStatus),
     PairingCode {
         code: String,
         role: Role,
@@ -351,6 +362,10 @@ pub enum EventBody {
     DeviceRevoked {
         device_id: DeviceId,
     },
+    DeviceRoleChanged {
+        device_id: DeviceId,
+        role: Role,
+    },
 }
 
 /// State of the site at `seq`: what a client needs to draw its screens.
@@ -415,6 +430,21 @@ pub struct DeviceInfo {
     pub revoked: bool,
 }
 
+/// Answer to `site_status`: what an admin checks when something seems wrong.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteStatus {
+    pub server_version: String,
+    pub started_at: DateTime<Utc>,
+    pub uptime_seconds: u64,
+    /// Authenticated sockets open now, per role.
+    pub connected_office: u32,
+    pub connected_warehouse: u32,
+    pub connected_admin: u32,
+    /// Size of the database files (main file plus write-ahead log), in bytes.
+    pub database_bytes: u64,
+    pub head_seq: Seq,
+}
+
 /// WebSocket close codes the server uses, beyond the standard ones.
 pub mod close_code {
     /// Authentication failed too often, timed out, or the device was revoked.
@@ -429,4 +459,6 @@ pub mod close_code {
     pub const TOO_SLOW: u16 = 4000;
     /// Protocol version mismatch.
     pub const VERSION_MISMATCH: u16 = 4001;
+    /// The device's role changed; reconnect to continue with the new one.
+    pub const ROLE_CHANGED: u16 = 4002;
 }

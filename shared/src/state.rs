@@ -137,6 +137,11 @@ impl SiteState {
                     },
                 );
             }
+            EventBody::DeviceRoleChanged { device_id, role } => {
+                if let Some(device) = self.devices.get_mut(device_id) {
+                    device.role = *role;
+                }
+            }
             EventBody::DeviceRevoked { device_id } => {
                 if let Some(device) = self.devices.get_mut(device_id) {
                     device.revoked = true;

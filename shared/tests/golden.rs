@@ -29,6 +29,7 @@ const CLIENT_TYPES: &[&str] = &[
     "command",
     "list_devices",
     "new_pairing_code",
+    "site_status",
 ];
 
 const COMMAND_OPS: &[&str] = &[
@@ -40,6 +41,7 @@ const COMMAND_OPS: &[&str] = &[
     "rename_store",
     "deactivate_store",
     "revoke_device",
+    "change_role",
 ];
 
 const SERVER_TYPES: &[&str] = &[
@@ -52,6 +54,7 @@ const SERVER_TYPES: &[&str] = &[
     "caught_up",
     "ack",
     "devices",
+    "site_status",
     "pairing_code",
     "error",
 ];
@@ -66,6 +69,7 @@ const EVENT_KINDS: &[&str] = &[
     "store_deactivated",
     "device_enrolled",
     "device_revoked",
+    "device_role_changed",
 ];
 
 const ERROR_CODES: &[&str] = &[
@@ -98,6 +102,7 @@ fn client_type(message: &ClientMessage) -> &'static str {
         ClientMessage::Command { .. } => "command",
         ClientMessage::ListDevices => "list_devices",
         ClientMessage::NewPairingCode { .. } => "new_pairing_code",
+        ClientMessage::SiteStatus => "site_status",
     }
 }
 
@@ -111,6 +116,7 @@ fn command_op(command: &Command) -> &'static str {
         Command::RenameStore { .. } => "rename_store",
         Command::DeactivateStore { .. } => "deactivate_store",
         Command::RevokeDevice { .. } => "revoke_device",
+        Command::ChangeRole { .. } => "change_role",
     }
 }
 
@@ -125,6 +131,7 @@ fn server_type(message: &ServerMessage) -> &'static str {
         ServerMessage::CaughtUp { .. } => "caught_up",
         ServerMessage::Ack { .. } => "ack",
         ServerMessage::Devices { .. } => "devices",
+        ServerMessage::SiteStatus(_) => "site_status",
         ServerMessage::PairingCode { .. } => "pairing_code",
         ServerMessage::Error { .. } => "error",
     }
@@ -141,6 +148,7 @@ fn event_kind(body: &EventBody) -> &'static str {
         EventBody::StoreDeactivated { .. } => "store_deactivated",
         EventBody::DeviceEnrolled { .. } => "device_enrolled",
         EventBody::DeviceRevoked { .. } => "device_revoked",
+        EventBody::DeviceRoleChanged { .. } => "device_role_changed",
     }
 }
 

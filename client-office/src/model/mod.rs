@@ -208,6 +208,8 @@ pub struct Model {
     pub admin_feedback: Option<Feedback>,
     /// The last answer to `list_devices`, and when it came.
     pub devices: Option<(Vec<DeviceInfo>, DateTime<Utc>)>,
+    /// The last answer to `site_status`, and when it came.
+    pub site_status: Option<(packbell_shared::protocol::SiteStatus, DateTime<Utc>)>,
     pub issued_code: Option<IssuedCode>,
     pub notices: Vec<String>,
     pub filter: ListFilter,
@@ -231,6 +233,7 @@ impl Default for Model {
             feedback: None,
             admin_feedback: None,
             devices: None,
+            site_status: None,
             issued_code: None,
             notices: Vec::new(),
             filter: ListFilter::default(),
@@ -290,6 +293,9 @@ impl Model {
             LinkEvent::Rejected { key, code, message } => self.rejected(&key, code, message),
             LinkEvent::Devices(devices) => {
                 self.devices = Some((devices, now));
+            }
+            LinkEvent::SiteStatus(status) => {
+                self.site_status = Some((status, now));
             }
             LinkEvent::PairingCode {
                 code,

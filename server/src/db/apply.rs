@@ -263,6 +263,27 @@ fn project(
                 None,
             )
         }
+        Command::ChangeRole { device_id, role } => {
+            let changed = conn.execute(
+                "UPDATE devices SET role = ?1 WHERE device_id = ?2 AND revoked = 0",
+                params![role.as_str(), device_id],
+            )?;
+            if changed == 0 {
+                return Err(Refusal::new(
+                    ErrorCode::UnknownDevice,
+                    format!("no active device {device_id}"),
+                )
+                .into());
+            }
+            (
+                EventBody::DeviceRoleChanged {
+                    device_id: *device_id,
+                    role: *role,
+                },
+                None,
+                None,
+            )
+        }
     })
 }
 
@@ -396,6 +417,7 @@ pub fn event_kind(body: &EventBody) -> &'static str {
         EventBody::StoreDeactivated { .. } => "store_deactivated",
         EventBody::DeviceEnrolled { .. } => "device_enrolled",
         EventBody::DeviceRevoked { .. } => "device_revoked",
+        EventBody::DeviceRoleChanged { .. } => "device_role_changed",
     }
 }
 
@@ -470,7 +492,7 @@ pub fn enrol(
 }
 
 /// Failed attempts after which a pairing code is void.
-pub const MAX_PAIRING_FAILURES: u32 = 5;
+pub const MAX_PAIRING_FAILURES: u32 = 6;
 
 /// Creates a single-use pairing code for `role`, valid until `expires_at`. Its first
 /// two digits (the public slot) differ from every other open code's.

@@ -161,7 +161,7 @@ impl Session {
             Ok(device) => device,
             Err(end) => return end,
         };
-        let _presence = self.ctx.presence.enter(device.device_id);
+        let _presence = self.ctx.presence.enter(device.device_id, device.role);
         self.live = Some(self.ctx.fanout.subscribe());
         self.ctx.writer.touch(device.device_id);
         let end = self.serve(source, &device).await;
@@ -420,6 +420,7 @@ impl Session {
             ClientMessage::Command { key, command } => self.command(device, key, command).await,
             ClientMessage::ListDevices => self.list_devices(device),
             ClientMessage::NewPairingCode { role } => self.new_pairing_code(device, role),
+            ClientMessage::SiteStatus => self.site_status(device),
         }
     }
 
@@ -516,6 +517,44 @@ impl Session {
         Ok(())
     }
 
+    fn site_status(&mut self, device: &Authenticated) -> Result<(), End> {
+        if device.role != Role::Admin {
+            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
+        }
+        let ctx = self.ctx.clone();
+        self.answers.push_back(Box::pin(async move {
+            let head_seq = match ctx.reader.run(reader::head_seq).await {
+                Ok(seq) => seq,
+                Err(e) => {
+                    tracing::error!("reading head seq failed: {e}");
+                    return internal_error();
+                }
+            };
+            let db = crate::db::db_path(&ctx.data_dir);
+            let mut database_bytes = 0;
+            for suffix in ["", "-wal"] {
+                let mut path = db.clone().into_os_string();
+                path.push(suffix);
+                if let Ok(meta) = tokio::fs::metadata(&path).await {
+                    database_bytes += meta.len();
+                }
+            }
+            let (office, warehouse, admin) = ctx.presence.sockets_by_role();
+            let now = chrono::Utc::now();
+            ServerMessage::SiteStatus(packbell_shared::protocol::SiteStatus {
+                server_version: env!("CARGO_PKG_VERSION").to_owned(),
+                started_at: ctx.started_at,
+                uptime_seconds: u64::try_from((now - ctx.started_at).num_seconds()).unwrap_or(0),
+                connected_office: office,
+                connected_warehouse: warehouse,
+                connected_admin: admin,
+                database_bytes,
+                head_seq,
+            })
+        }));
+        Ok(())
+    }
+
     fn new_pairing_code(&mut self, device: &Authenticated, role: Role) -> Result<(), End> {
         if device.role != Role::Admin {
             return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
@@ -593,7 +632,11 @@ impl Session {
                         .await?;
                     return Err(close(close_code::POLICY, "device revoked"));
                 }
+                let role_changed = event.role_changed_device == Some(device.device_id);
                 if !self.subscribed || event.seq <= self.last_sent {
+                    if role_changed {
+                        return Err(close(close_code::ROLE_CHANGED, "role changed; reconnect"));
+                    }
                     return Ok(());
                 }
                 let frame = Outgoing::Text(event.frame.clone());
@@ -616,6 +659,10 @@ impl Session {
                     Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
                 };
                 match sent {
+                    Ok(()) if role_changed => {
+                        self.last_sent = event.seq;
+                        Err(close(close_code::ROLE_CHANGED, "role changed; reconnect"))
+                    }
                     Ok(()) => {
                         self.last_sent = event.seq;
                         Ok(())

@@ -13,6 +13,7 @@ const KNOWN_TYPES: &[&str] = &[
     "command",
     "list_devices",
     "new_pairing_code",
+    "site_status",
 ];
 const KNOWN_OPS: &[&str] = &[
     "create_order",
@@ -23,6 +24,7 @@ const KNOWN_OPS: &[&str] = &[
     "rename_store",
     "deactivate_store",
     "revoke_device",
+    "change_role",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

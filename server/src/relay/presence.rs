@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use packbell_shared::protocol::DeviceId;
+use packbell_shared::protocol::{DeviceId, Role};
 
 #[derive(Clone, Default)]
 pub struct Presence {
-    connected: Arc<Mutex<HashMap<DeviceId, usize>>>,
+    /// Open authenticated sockets per device, with the role they authenticated as.
+    connected: Arc<Mutex<HashMap<DeviceId, (Role, usize)>>>,
 }
 
 /// Marks a device connected for as long as it is held.
@@ -17,14 +18,32 @@ pub struct PresenceGuard {
 }
 
 impl Presence {
-    pub fn enter(&self, device_id: DeviceId) -> PresenceGuard {
+    pub fn enter(&self, device_id: DeviceId, role: Role) -> PresenceGuard {
         if let Ok(mut map) = self.connected.lock() {
-            *map.entry(device_id).or_default() += 1;
+            let entry = map.entry(device_id).or_insert((role, 0));
+            entry.0 = role;
+            entry.1 += 1;
         }
         PresenceGuard {
             presence: self.clone(),
             device_id,
         }
+    }
+
+    /// Open sockets per role: (office, warehouse, admin).
+    pub fn sockets_by_role(&self) -> (u32, u32, u32) {
+        let mut counts = (0, 0, 0);
+        if let Ok(map) = self.connected.lock() {
+            for (role, sockets) in map.values() {
+                let sockets = u32::try_from(*sockets).unwrap_or(u32::MAX);
+                match role {
+                    Role::Office => counts.0 += sockets,
+                    Role::Warehouse => counts.1 += sockets,
+                    Role::Admin => counts.2 += sockets,
+                }
+            }
+        }
+        counts
     }
 
     pub fn is_connected(&self, device_id: DeviceId) -> bool {
@@ -38,7 +57,7 @@ impl Presence {
 impl Drop for PresenceGuard {
     fn drop(&mut self) {
         if let Ok(mut map) = self.presence.connected.lock()
-            && let Some(count) = map.get_mut(&self.device_id)
+            && let Some((_, count)) = map.get_mut(&self.device_id)
         {
             *count -= 1;
             if *count == 0 {

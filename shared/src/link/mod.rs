@@ -127,6 +127,8 @@ pub enum LinkEvent {
         message: String,
     },
     Devices(Vec<DeviceInfo>),
+    /// Answer to [`LinkRequest::SiteStatus`].
+    SiteStatus(crate::protocol::SiteStatus),
     PairingCode {
         code: String,
         role: Role,
@@ -151,6 +153,8 @@ pub enum LinkRequest {
     ListDevices,
     /// Admin only; answered by [`LinkEvent::PairingCode`].
     NewPairingCode { role: Role },
+    /// Admin only; answered by [`LinkEvent::SiteStatus`].
+    SiteStatus,
     /// Pair with this server (by id, from [`LinkEvent::ServersFound`]) when several
     /// answered discovery.
     ChooseServer { server_id: String },

@@ -204,6 +204,7 @@ impl Link {
                 LinkRequest::NewPairingCode { role } => {
                     handled.control.push(ClientMessage::NewPairingCode { role });
                 }
+                LinkRequest::SiteStatus => handled.control.push(ClientMessage::SiteStatus),
                 LinkRequest::ChooseServer { server_id } => {
                     self.chosen_server = Some(server_id);
                     handled.paired = true;

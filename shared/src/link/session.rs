@@ -178,8 +178,9 @@ enum Hello {
 /// Runs one connection to `address` (`HOST:PORT`) from connect to end.
 pub(super) async fn run(link: &mut Link, address: &str) -> SessionEnd {
     let hello = match (&link.credentials, &link.pairing_code) {
-        (Some(credentials), _) => Hello::Auth(credentials.clone()),
-        (None, Some(code)) => match PairingCode::parse(code) {
+        // A code the owner gave pairs again even when paired (the server was
+        // reinstalled); the stored token stays until the new pairing succeeds.
+        (_, Some(code)) => match PairingCode::parse(code) {
             Ok(code) => Hello::Pair(code),
             Err(error) => {
                 link.pairing_code = None;
@@ -188,6 +189,7 @@ pub(super) async fn run(link: &mut Link, address: &str) -> SessionEnd {
                 };
             }
         },
+        (Some(credentials), None) => Hello::Auth(credentials.clone()),
         (None, None) => return SessionEnd::NeedsPairing { reason: None },
     };
     let security = match (&hello, link.config.insecure_plaintext) {
@@ -196,7 +198,9 @@ pub(super) async fn run(link: &mut Link, address: &str) -> SessionEnd {
         (Hello::Auth(credentials), false) => match &credentials.server_fingerprint {
             Some(fingerprint) => Security::Tls(Trust::Pinned(fingerprint.clone())),
             // Paired over plaintext: the token must not go to an unpinned server.
+            // Forgotten for this run, so the link asks for a code instead of retrying.
             None => {
+                link.credentials = None;
                 return SessionEnd::NeedsPairing {
                     reason: Some("this PC was paired without encryption; pair it again".to_owned()),
                 };
@@ -584,6 +588,9 @@ async fn on_message(
             }
             _ => link.emit(LinkEvent::Notice(message)).await,
         },
+        ServerMessage::SiteStatus(status) => {
+            link.emit(LinkEvent::SiteStatus(status)).await;
+        }
         ServerMessage::Devices { devices } => link.emit(LinkEvent::Devices(devices)).await,
         ServerMessage::PairingCode {
             code,
