@@ -140,7 +140,11 @@ fn main() -> anyhow::Result<()> {
         println!(
             "sent order {number} to {}{}",
             state.store_name(store_id).unwrap_or("?"),
-            if priority == Priority::Rush { " (rush)" } else { "" }
+            if priority == Priority::Rush {
+                " (rush)"
+            } else {
+                ""
+            }
         );
     }
     link.shutdown();
