@@ -492,7 +492,7 @@ pub fn enrol(
 }
 
 /// Failed attempts after which a pairing code is void.
-pub const MAX_PAIRING_FAILURES: u32 = 6;
+pub const MAX_PAIRING_FAILURES: u32 = 5;
 
 /// Creates a single-use pairing code for `role`, valid until `expires_at`. Its first
 /// two digits (the public slot) differ from every other open code's.
