@@ -502,3 +502,27 @@ async fn site_status_counts_connections_by_role_for_admins_only() {
     office.expect_error("forbidden").await;
     site.server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_silent_peer_is_dropped_and_a_live_one_is_kept() {
+    let limits = Limits {
+        ping_interval: Duration::from_millis(100),
+        idle_timeout: Duration::from_millis(400),
+        ..Limits::default()
+    };
+    let site = start_site(limits).await;
+    let (mut silent, _, _) = enrol(&site.server, Role::Warehouse, "silent").await;
+    let (mut live, _, _) = enrol(&site.server, Role::Warehouse, "live").await;
+    // The live peer keeps reading, so its WebSocket answers the server's pings.
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(1500);
+    while tokio::time::Instant::now() < deadline {
+        match live.next_message(Duration::from_millis(100)).await {
+            Err(Ended::Silent) => {}
+            other => panic!("the live peer should stay connected, got {other:?}"),
+        }
+    }
+    // The silent peer read nothing for 1.5 s: no pongs, so the server gave up on it.
+    let (_, end) = silent.drain_to_end(Duration::from_secs(5)).await;
+    assert_eq!(end, Ended::Dropped);
+    site.server.shutdown().await;
+}
