@@ -10,6 +10,11 @@
 //! and every error code a row in the page's error table. The tag lists below are checked
 //! against the types themselves, and the `match`es that name each variant stop compiling
 //! when a variant is added, so a new variant cannot go undocumented.
+//!
+//! The pairing section is checked too: every `hmac-check` block (lines `key:`,
+//! `fingerprint:`, `label:`, `expected:`) is recomputed as HMAC-SHA256(key, label ||
+//! fingerprint), and a client built from the page's SPAKE2 parameters and labels runs a
+//! real exchange against the server's side of `packbell_shared::pairing`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -17,6 +22,11 @@ use std::fmt::Write as _;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use spake2::{Ed25519Group, Identity, Password, Spake2};
+
+use packbell_shared::pairing::{self, PairingCode};
 use packbell_shared::protocol::{ClientMessage, Command, ErrorCode, EventBody, ServerMessage};
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md");
@@ -194,59 +204,81 @@ fn read_doc() -> String {
     std::fs::read_to_string(DOC).unwrap_or_else(|e| panic!("cannot read {DOC}: {e}"))
 }
 
-/// The `json client` and `json server` blocks of `doc`. Fails on a fence left open and on
-/// a `json` block that says neither `client` nor `server` (it would go unchecked).
-fn blocks(doc: &str) -> Result<Vec<Block>, String> {
+/// A fenced code block of the page: its info string, where it starts, its text.
+#[derive(Debug)]
+struct Fence {
+    info: String,
+    /// 1-based line of the opening fence.
+    line: usize,
+    body: String,
+}
+
+/// Every fenced code block of `doc`, in order. Fails on a fence left open.
+fn fences(doc: &str) -> Result<Vec<Fence>, String> {
     let mut found = Vec::new();
-    // (fence, info string, line of the fence, body)
-    let mut open: Option<(String, String, usize, String)> = None;
+    // (fence, the block so far)
+    let mut open: Option<(String, Fence)> = None;
     for (index, line) in doc.lines().enumerate() {
         let trimmed = line.trim_start();
         match &mut open {
             None => {
                 let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
                 if ticks >= 3 {
-                    let info = trimmed[ticks..].trim().to_owned();
-                    open = Some(("`".repeat(ticks), info, index + 1, String::new()));
+                    let fence = Fence {
+                        info: trimmed[ticks..].trim().to_owned(),
+                        line: index + 1,
+                        body: String::new(),
+                    };
+                    open = Some(("`".repeat(ticks), fence));
                 }
             }
-            Some((fence, _, _, body)) => {
-                let closes = trimmed.starts_with(fence.as_str())
+            Some((ticks, fence)) => {
+                let closes = trimmed.starts_with(ticks.as_str())
                     && trimmed.trim_end().chars().all(|c| c == '`');
-                if !closes {
-                    body.push_str(line);
-                    body.push('\n');
-                    continue;
+                if closes {
+                    let Some((_, fence)) = open.take() else {
+                        unreachable!("a block is open");
+                    };
+                    found.push(fence);
+                } else {
+                    fence.body.push_str(line);
+                    fence.body.push('\n');
                 }
-                let Some((_, info, start, body)) = open.take() else {
-                    unreachable!("a block is open");
-                };
-                let mut words = info.split_whitespace();
-                if words.next() != Some("json") {
-                    continue;
-                }
-                let side = match (words.next(), words.next()) {
-                    (Some("client"), None) => Side::Client,
-                    (Some("server"), None) => Side::Server,
-                    _ => {
-                        return Err(format!(
-                            "line {start}: info string {info:?}: a json block must be \
-                             `json client` or `json server` (use `jsonc` for other JSON)"
-                        ));
-                    }
-                };
-                found.push(Block {
-                    side,
-                    line: start,
-                    text: body,
-                });
             }
         }
     }
     match open {
-        Some((_, _, start, _)) => Err(format!("line {start}: code block is never closed")),
+        Some((_, fence)) => Err(format!("line {}: code block is never closed", fence.line)),
         None => Ok(found),
     }
+}
+
+/// The `json client` and `json server` blocks of `doc`. Fails on a fence left open and on
+/// a `json` block that says neither `client` nor `server` (it would go unchecked).
+fn blocks(doc: &str) -> Result<Vec<Block>, String> {
+    let mut found = Vec::new();
+    for Fence { info, line, body } in fences(doc)? {
+        let mut words = info.split_whitespace();
+        if words.next() != Some("json") {
+            continue;
+        }
+        let side = match (words.next(), words.next()) {
+            (Some("client"), None) => Side::Client,
+            (Some("server"), None) => Side::Server,
+            _ => {
+                return Err(format!(
+                    "line {line}: info string {info:?}: a json block must be \
+                     `json client` or `json server` (use `jsonc` for other JSON)"
+                ));
+            }
+        };
+        found.push(Block {
+            side,
+            line,
+            text: body,
+        });
+    }
+    Ok(found)
 }
 
 /// Parses `value` as `T` and serialises it again; the result must equal `value`.
@@ -496,6 +528,172 @@ fn the_error_code_match_agrees_with_serde_and_as_str() {
         let code: ErrorCode = serde_json::from_value(Value::from(tag)).expect("a known code");
         assert_eq!(error_code(code), tag);
         assert_eq!(code.as_str(), tag);
+    }
+}
+
+/// One `hmac-check` block: HMAC-SHA256 keyed with `key` over `label` followed by
+/// `fingerprint` (both as ASCII bytes) must give `expected`.
+#[derive(Debug)]
+struct HmacCheck {
+    /// 1-based line of the opening fence.
+    line: usize,
+    key: Vec<u8>,
+    fingerprint: String,
+    label: String,
+    expected: String,
+}
+
+const HMAC_CHECK_FIELDS: [&str; 4] = ["key", "fingerprint", "label", "expected"];
+
+/// The `hmac-check` blocks of `doc`. Each line is `name: value`; every field appears
+/// exactly once (`fingerprint:` may be empty: the plaintext binding).
+fn hmac_checks(doc: &str) -> Result<Vec<HmacCheck>, String> {
+    let mut checks = Vec::new();
+    for Fence { info, line, body } in fences(doc)? {
+        if info != "hmac-check" {
+            continue;
+        }
+        let mut fields = std::collections::BTreeMap::new();
+        for text in body.lines().filter(|text| !text.trim().is_empty()) {
+            let Some((name, value)) = text.split_once(':') else {
+                return Err(format!("line {line}: {text:?} is not `name: value`"));
+            };
+            let name = name.trim();
+            if !HMAC_CHECK_FIELDS.contains(&name) {
+                return Err(format!("line {line}: unknown field {name:?}"));
+            }
+            if fields.insert(name, value.trim().to_owned()).is_some() {
+                return Err(format!("line {line}: {name:?} given twice"));
+            }
+        }
+        let field = |name: &str| {
+            fields
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("line {line}: no `{name}:` line"))
+        };
+        let key =
+            hex::decode(field("key")?).map_err(|e| format!("line {line}: key is not hex: {e}"))?;
+        checks.push(HmacCheck {
+            line,
+            key,
+            fingerprint: field("fingerprint")?,
+            label: field("label")?,
+            expected: field("expected")?,
+        });
+    }
+    Ok(checks)
+}
+
+fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    for part in parts {
+        mac.update(part);
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The text between `prefix` and the next backtick, e.g. an identity in the parameter
+/// table written as ``identity A = **`packbell-client`**``.
+fn documented_after<'a>(doc: &'a str, prefix: &str) -> &'a str {
+    let (_, rest) = doc
+        .split_once(prefix)
+        .unwrap_or_else(|| panic!("docs/protocol.md no longer says {prefix:?}"));
+    rest.split('`').next().unwrap_or_default()
+}
+
+#[test]
+fn the_hmac_checks_hold() {
+    let checks = hmac_checks(&read_doc()).unwrap_or_else(|problem| panic!("{problem}"));
+    assert!(
+        checks.len() >= 2,
+        "docs/protocol.md should have hmac-check blocks for both confirmation labels"
+    );
+    let mut problems = String::new();
+    for check in &checks {
+        let got = hmac_sha256(
+            &check.key,
+            &[check.label.as_bytes(), check.fingerprint.as_bytes()],
+        );
+        if got != check.expected {
+            let _ = writeln!(
+                problems,
+                "line {}: HMAC-SHA256 gives {got}, the page says {}",
+                check.line, check.expected
+            );
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "hmac-check blocks of docs/protocol.md are wrong:\n{problems}"
+    );
+}
+
+/// A client that follows the page (side A, the code's digits as the password, the
+/// identities and labels written there) agrees with the server's side of pairing: both
+/// confirmation values match, with a fingerprint binding and with the empty one.
+#[test]
+fn the_documented_pairing_recipe_is_the_servers() {
+    let doc = read_doc();
+    let id_a = documented_after(&doc, "identity A = **`");
+    let id_b = documented_after(&doc, "identity B = **`");
+    let checks = hmac_checks(&doc).unwrap_or_else(|problem| panic!("{problem}"));
+    let labels: BTreeSet<&str> = checks.iter().map(|c| c.label.as_str()).collect();
+    let mut bindings: BTreeSet<&str> = checks.iter().map(|c| c.fingerprint.as_str()).collect();
+    bindings.insert("");
+    let code = PairingCode::parse("1422-8093").expect("a well-formed code");
+    for binding in bindings {
+        let (client, message_a) = Spake2::<Ed25519Group>::start_a(
+            &Password::new(code.digits().as_bytes()),
+            &Identity::new(id_a.as_bytes()),
+            &Identity::new(id_b.as_bytes()),
+        );
+        assert_eq!(message_a.len(), 33, "side A's message is 33 bytes");
+        assert_eq!(message_a[0], b'A', "side A's message starts with 0x41");
+        let (message_b, server) = pairing::server_respond(&code, &message_a, binding)
+            .expect("the server accepts the documented side A");
+        assert_eq!(message_b.len(), 33, "side B's message is 33 bytes");
+        assert_eq!(message_b[0], b'B', "side B's message starts with 0x42");
+        let key = client
+            .finish(&message_b)
+            .expect("the documented side A finishes");
+        assert_eq!(key.len(), 32, "K is 32 bytes");
+        let (mut client_confirmed, mut server_confirmed) = (false, false);
+        for label in &labels {
+            let mac = hmac_sha256(&key, &[label.as_bytes(), binding.as_bytes()]);
+            if mac == hex::encode(server.client) {
+                client_confirmed = true;
+            } else if mac == hex::encode(server.server) {
+                server_confirmed = true;
+            } else {
+                panic!("the label {label:?} of docs/protocol.md gives neither confirmation");
+            }
+        }
+        assert!(
+            client_confirmed && server_confirmed,
+            "docs/protocol.md should document both confirmation labels \
+             (binding {binding:?}: client {client_confirmed}, server {server_confirmed})"
+        );
+    }
+}
+
+#[test]
+fn the_hmac_check_reader_refuses_broken_blocks() {
+    let good = "```hmac-check\nkey: 00ff\nfingerprint:\nlabel: a b\nexpected: 12\n```\n";
+    let checks = hmac_checks(good).expect("a good block");
+    assert_eq!(checks[0].key, vec![0, 255]);
+    assert_eq!(checks[0].fingerprint, "");
+    assert_eq!(checks[0].label, "a b");
+    let broken = [
+        "```hmac-check\nkey: 00\nlabel: x\nexpected: 12\n```\n",
+        "```hmac-check\nkey: zz\nfingerprint:\nlabel: x\nexpected: 12\n```\n",
+        "```hmac-check\nkey: 00\nkey: 00\nfingerprint:\nlabel: x\nexpected: 12\n```\n",
+        "```hmac-check\nkey: 00\nfingerprint:\nlabel: x\nexpected: 12\nextra: 1\n```\n",
+        "```hmac-check\nkey 00\n```\n",
+        "```hmac-check\nkey: 00\n",
+    ];
+    for doc in broken {
+        assert!(hmac_checks(doc).is_err(), "not caught:\n{doc}");
     }
 }
 
