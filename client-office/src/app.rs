@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, Local, Utc};
-use packbell_shared::link::LinkEvent;
+use packbell_shared::link::{LinkEvent, LinkRequest};
 
 use crate::i18n::Lang;
 use crate::link::{LinkPort, PumpStop, lock, spawn_pump};
 use crate::model::Model;
 use crate::settings::{SubmissionFile, ThemeChoice, UiSettings};
-use crate::ui::{self, Intent, Screen, View};
+use crate::ui::{self, AdminTab, Intent, Screen, View};
 
 /// Repaints the ui from other threads once the first frame has told us its context.
 #[derive(Clone, Default)]
@@ -49,6 +49,9 @@ pub struct OfficeApp {
     /// Used when no language was chosen.
     system_lang: Lang,
     view: View,
+    /// The view drawn last frame: a screen that needs fresh data from the server asks
+    /// for it when it opens.
+    shown_view: Option<View>,
     /// The theme last given to egui, so it is set only when it changes.
     applied_theme: Option<ThemeChoice>,
     /// Focus goes to the order number on the first frame.
@@ -100,6 +103,7 @@ impl OfficeApp {
             settings,
             system_lang,
             view: View::default(),
+            shown_view: None,
             applied_theme: None,
             first_frame: true,
             clock: None,
@@ -186,6 +190,12 @@ impl OfficeApp {
         for intent in intents {
             self.handle(&ctx, &mut model, intent, now);
         }
+        if self.shown_view != Some(self.view) {
+            self.shown_view = Some(self.view);
+            if let Some(request) = request_on_open(self.view) {
+                self.handle(&ctx, &mut model, Intent::Request(request), now);
+            }
+        }
         if self.settings.last_role != model.role {
             self.settings.last_role = model.role;
             self.save_settings();
@@ -268,6 +278,15 @@ impl eframe::App for OfficeApp {
         if hold_after_field_change(&mut self.held_input, &mut raw_input.events) {
             ctx.request_repaint();
         }
+    }
+}
+
+/// What a screen asks the server for when it opens (Refresh asks again).
+fn request_on_open(view: View) -> Option<LinkRequest> {
+    match view {
+        View::Admin(AdminTab::Devices) => Some(LinkRequest::ListDevices),
+        View::Admin(AdminTab::Site) => Some(LinkRequest::SiteStatus),
+        View::Orders | View::Admin(AdminTab::Stores | AdminTab::Exports) => None,
     }
 }
 

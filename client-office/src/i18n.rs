@@ -151,6 +151,9 @@ pub struct Tr {
     pub revoke: &'static str,
     pub devices_hint: &'static str,
     pub roles_hint: &'static str,
+    pub this_pc_mark: &'static str,
+    pub confirm_this_pc: &'static str,
+    pub only_admin: &'static str,
     pub new_code_for: &'static str,
     pub create_code: &'static str,
 
@@ -172,7 +175,15 @@ pub struct Tr {
     pub orders_today: &'static str,
     pub connected_now: &'static str,
     pub connected_now_hint: &'static str,
-    pub site_gap: &'static str,
+    pub site_local: &'static str,
+    pub site_server: &'static str,
+    pub server_version: &'static str,
+    pub started_at: &'static str,
+    pub uptime: &'static str,
+    pub connections: &'static str,
+    pub database_size: &'static str,
+    pub head_seq: &'static str,
+    pub site_status_none: &'static str,
 }
 
 pub static EN: Tr = Tr {
@@ -258,7 +269,10 @@ pub static EN: Tr = Tr {
     revoked: "revoked",
     revoke: "Revoke",
     devices_hint: "Press Refresh to ask the server for last-seen times and who is connected.",
-    roles_hint: "A device's role comes from the pairing code it enrolled with; to change it, revoke the device and pair it again with a code for the new role.",
+    roles_hint: "Changing a role disconnects that device for a moment: it reconnects by itself with the new role.",
+    this_pc_mark: "(this PC)",
+    confirm_this_pc: "Yes, change this PC ✔",
+    only_admin: "This PC is the only admin device: pair another admin before changing its role.",
     new_code_for: "New pairing code for a device of role",
     create_code: "Create code",
 
@@ -278,9 +292,17 @@ pub static EN: Tr = Tr {
     last_event: "Last event (seq)",
     stores_count: "Active stores",
     orders_today: "Orders today",
-    connected_now: "Connected now",
+    connected_now: "Devices connected",
     connected_now_hint: "press Refresh under Devices",
-    site_gap: "Server version, uptime and database size are not reported by the server yet.",
+    site_local: "This PC",
+    site_server: "Server",
+    server_version: "Server version",
+    started_at: "Started",
+    uptime: "Uptime",
+    connections: "Connections by role",
+    database_size: "Database size",
+    head_seq: "Last event on the server (seq)",
+    site_status_none: "No answer from the server yet: it answers when this PC is connected. Press Refresh to ask again.",
 };
 
 pub static ES: Tr = Tr {
@@ -366,7 +388,10 @@ pub static ES: Tr = Tr {
     revoked: "revocado",
     revoke: "Revocar",
     devices_hint: "Pulsa Actualizar para pedir al servidor la última conexión y quién está conectado.",
-    roles_hint: "El rol de un dispositivo lo fija el código con el que se emparejó; para cambiarlo, revócalo y emparéjalo de nuevo con un código del rol nuevo.",
+    roles_hint: "Al cambiar el rol, ese dispositivo se desconecta un momento y se vuelve a conectar solo con el rol nuevo.",
+    this_pc_mark: "(este PC)",
+    confirm_this_pc: "Sí, cambiar este PC ✔",
+    only_admin: "Este PC es el único dispositivo administrador: empareja otro administrador antes de cambiar su rol.",
     new_code_for: "Código de emparejamiento nuevo para un dispositivo con rol",
     create_code: "Crear código",
 
@@ -386,9 +411,17 @@ pub static ES: Tr = Tr {
     last_event: "Último evento (seq)",
     stores_count: "Tiendas activas",
     orders_today: "Pedidos de hoy",
-    connected_now: "Conectados ahora",
+    connected_now: "Dispositivos conectados",
     connected_now_hint: "pulsa Actualizar en Dispositivos",
-    site_gap: "El servidor aún no informa de su versión, tiempo en marcha ni tamaño de la base de datos.",
+    site_local: "Este PC",
+    site_server: "Servidor",
+    server_version: "Versión del servidor",
+    started_at: "En marcha desde",
+    uptime: "Tiempo en marcha",
+    connections: "Conexiones por rol",
+    database_size: "Tamaño de la base de datos",
+    head_seq: "Último evento en el servidor (seq)",
+    site_status_none: "El servidor aún no ha respondido: responde cuando este PC está conectado. Pulsa Actualizar para preguntar otra vez.",
 };
 
 impl Lang {
@@ -589,6 +622,12 @@ impl Lang {
             }
             (Lang::En, Operation::RevokeDevice { name, .. }) => format!("Revoking {name}"),
             (Lang::Es, Operation::RevokeDevice { name, .. }) => format!("Revocar {name}"),
+            (Lang::En, Operation::ChangeRole { name, role, .. }) => {
+                format!("Changing {name} to {}", self.role(*role))
+            }
+            (Lang::Es, Operation::ChangeRole { name, role, .. }) => {
+                format!("Cambiar {name} a {}", self.role(*role))
+            }
         }
     }
 
@@ -616,6 +655,14 @@ impl Lang {
             }
             (Lang::En, Operation::RevokeDevice { name, .. }) => format!("{name} revoked."),
             (Lang::Es, Operation::RevokeDevice { name, .. }) => format!("{name} revocado."),
+            (Lang::En, Operation::ChangeRole { name, role, .. }) => format!(
+                "{name} is now {}; it reconnects with the new role.",
+                self.role(*role)
+            ),
+            (Lang::Es, Operation::ChangeRole { name, role, .. }) => format!(
+                "{name} tiene ahora el rol {}; se reconecta con él.",
+                self.role(*role)
+            ),
         }
     }
 
@@ -684,10 +731,106 @@ impl Lang {
         }
     }
 
-    /// One server found by discovery: "Tienda Sol · 192.168.1.10:47801 · id 3f2a9c1e".
+    /// One server found by discovery: "Tienda Sol · 192.168.1.10:47801 · id 3f2a:9c1e:…".
     pub fn found_server(self, site: &str, addr: &str, server_id: &str) -> String {
-        let short: String = server_id.chars().take(8).collect();
+        let short = packbell_shared::tls::short_fingerprint(server_id);
         format!("{site} · {addr} · id {short}")
+    }
+
+    /// Accessible name of a device's role picker.
+    pub fn role_of(self, name: &str) -> String {
+        match self {
+            Lang::En => format!("Role of {name}"),
+            Lang::Es => format!("Rol de {name}"),
+        }
+    }
+
+    /// The button that confirms a picked role.
+    pub fn change_role_to(self, role: Role) -> String {
+        let role = self.role(role);
+        match self {
+            Lang::En => format!("Change to {role} ✔"),
+            Lang::Es => format!("Cambiar a {role} ✔"),
+        }
+    }
+
+    /// Asked before this PC's own role changes.
+    pub fn this_pc_warning(self, role: Role) -> String {
+        let role = self.role(role);
+        match self {
+            Lang::En => format!(
+                "This is this PC: it reconnects as {role} and the Admin screens close. Only another admin device can change it back."
+            ),
+            Lang::Es => format!(
+                "Es este PC: se reconectará como {role} y se cerrarán las pantallas de administración. Solo otro dispositivo administrador podrá deshacerlo."
+            ),
+        }
+    }
+
+    /// When the server's status arrived.
+    pub fn reported_at(self, at: DateTime<Utc>) -> String {
+        let at = at.with_timezone(&Local).format("%H:%M:%S");
+        match self {
+            Lang::En => format!("Reported at {at}."),
+            Lang::Es => format!("Datos de las {at}."),
+        }
+    }
+
+    /// A local date and time: "2025-03-14 09:05".
+    pub fn date_time(self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
+
+    /// How long the server has been running: "45 s", "12 min", "3 h 12 min",
+    /// "2 days 3 h".
+    pub fn uptime(self, seconds: u64) -> String {
+        let (days, hours, minutes) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60);
+        if seconds < 60 {
+            format!("{seconds} s")
+        } else if seconds < 3600 {
+            format!("{minutes} min")
+        } else if days == 0 {
+            format!("{hours} h {minutes} min")
+        } else {
+            let unit = match (self, days) {
+                (Lang::En, 1) => "day",
+                (Lang::En, _) => "days",
+                (Lang::Es, 1) => "día",
+                (Lang::Es, _) => "días",
+            };
+            format!("{days} {unit} {hours} h")
+        }
+    }
+
+    /// A size in bytes for people: "812 B", "4.2 KiB", "12.8 MiB" ("4,2 KiB" in Spanish).
+    pub fn bytes(self, bytes: u64) -> String {
+        const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+        if bytes < 1024 {
+            return format!("{bytes} B");
+        }
+        let mut value = bytes as f64 / 1024.0;
+        let mut unit = 0;
+        while value >= 1024.0 && unit + 1 < UNITS.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        let text = format!("{value:.1} {}", UNITS[unit]);
+        match self {
+            Lang::En => text,
+            Lang::Es => text.replace('.', ","),
+        }
+    }
+
+    /// Open connections per role: "office 2 · warehouse 3 · admin 1".
+    pub fn connections(self, office: u32, warehouse: u32, admin: u32) -> String {
+        format!(
+            "{} {office} · {} {warehouse} · {} {admin}",
+            self.role(Role::Office),
+            self.role(Role::Warehouse),
+            self.role(Role::Admin)
+        )
     }
 
     pub fn listed_at(self, at: DateTime<Utc>) -> String {
@@ -725,6 +868,32 @@ mod tests {
         assert_eq!(Lang::Es.status_count(RowStatus::Packed, 1), "1 preparado");
         assert_eq!(Lang::Es.status_count(RowStatus::Queued, 2), "2 en cola");
         assert_eq!(Lang::En.status_count(RowStatus::Packed, 4), "4 packed");
+    }
+
+    #[test]
+    fn uptimes_and_sizes_read_naturally() {
+        assert_eq!(Lang::En.uptime(42), "42 s");
+        assert_eq!(Lang::En.uptime(12 * 60 + 5), "12 min");
+        assert_eq!(Lang::En.uptime(3 * 3600 + 12 * 60 + 59), "3 h 12 min");
+        assert_eq!(Lang::En.uptime(86_400 + 3 * 3600), "1 day 3 h");
+        assert_eq!(Lang::Es.uptime(2 * 86_400 + 60), "2 días 0 h");
+        assert_eq!(Lang::En.bytes(812), "812 B");
+        assert_eq!(Lang::En.bytes(4300), "4.2 KiB");
+        assert_eq!(Lang::Es.bytes(4300), "4,2 KiB");
+        assert_eq!(Lang::En.bytes(13_421_773), "12.8 MiB");
+        assert_eq!(Lang::En.bytes(3 << 30), "3.0 GiB");
+        assert_eq!(
+            Lang::En.connections(2, 3, 1),
+            "office 2 · warehouse 3 · admin 1"
+        );
+    }
+
+    #[test]
+    fn found_servers_show_the_short_fingerprint() {
+        assert_eq!(
+            Lang::En.found_server("Tienda Sol", "192.168.1.10:47801", "3f2a9c1e77b0d4e5aa"),
+            "Tienda Sol · 192.168.1.10:47801 · id 3f2a:9c1e:77b0:d4e5"
+        );
     }
 
     #[test]

@@ -331,3 +331,66 @@ fn twenty_orders_entered_offline_survive_an_app_restart_and_exist_once() {
     assert_eq!(counts.len(), 20, "{counts:?}");
     assert!(counts.values().all(|&c| c == 1), "{counts:?}");
 }
+
+#[test]
+fn an_admin_changes_another_devices_role_and_the_list_follows() {
+    let w = world();
+    let mut admin = paired_office(&w.site, &w.dir.join("admin"), Role::Admin, "Dueña");
+    let mut warehouse = BareLink::start(&w.site, &w.dir.join("wh"), Role::Warehouse, "Almacén 1");
+    let listed = |m: &packbell_office::model::Model| {
+        m.devices.as_ref().and_then(|(list, at)| {
+            list.iter()
+                .find(|d| d.name == "Almacén 1")
+                .map(|d| (d.device_id, d.role, *at))
+        })
+    };
+
+    admin.get_by_label("Admin").click();
+    frames(&mut admin, 2);
+    admin.get_by_label("Devices").click();
+    step_until(&mut admin, "the device list", NET_WAIT, |m| {
+        listed(m).is_some()
+    });
+    let (device_id, role, _) = with_model(&admin, |m| listed(m)).expect("listed");
+    assert_eq!(role, Role::Warehouse);
+
+    admin.get_by_label("Role of Almacén 1").click();
+    frames(&mut admin, 3);
+    admin.get_by_label("office").click();
+    frames(&mut admin, 3);
+    admin.get_by_label("Change to office ✔").click();
+    step_until(&mut admin, "the role changed event", NET_WAIT, |m| {
+        m.site.devices.get(&device_id).map(|d| d.role) == Some(Role::Office)
+    });
+    wait_for_text(
+        &mut admin,
+        "Almacén 1 is now office; it reconnects with the new role.",
+        NET_WAIT,
+    );
+    with_model(&admin, |m| {
+        assert_eq!(listed(m).map(|(_, role, _)| role), Some(Role::Office));
+    });
+
+    // The device itself is put back on the link with its new role.
+    warehouse.wait_for("reconnected as office", |e| {
+        matches!(
+            e,
+            LinkEvent::Status(LinkStatus::Connected {
+                role: Role::Office,
+                ..
+            })
+        )
+    });
+
+    // What the server lists says the same.
+    let before = with_model(&admin, |m| listed(m).map(|(_, _, at)| at)).expect("listed");
+    std::thread::sleep(Duration::from_millis(20));
+    admin.get_by_label("Refresh").click();
+    step_until(&mut admin, "a fresh device list", NET_WAIT, |m| {
+        listed(m).is_some_and(|(_, _, at)| at > before)
+    });
+    with_model(&admin, |m| {
+        assert_eq!(listed(m).map(|(_, role, _)| role), Some(Role::Office));
+    });
+    assert!(admin.query_by_label("Role of Almacén 1").is_some());
+}

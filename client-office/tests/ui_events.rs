@@ -16,7 +16,8 @@ use packbell_office::link::testing::FakeLink;
 use packbell_office::model::RowStatus;
 use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
 use packbell_shared::protocol::{
-    Command, DeviceSummary, Event, EventBody, Priority, Role, Snapshot, Store,
+    Command, DeviceInfo, DeviceSummary, Event, EventBody, Priority, Role, SiteStatus, Snapshot,
+    Store,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -454,17 +455,194 @@ fn several_servers_are_offered_and_the_chosen_one_is_sent() {
     };
     events
         .send(LinkEvent::ServersFound(vec![
-            server("3f2a9c1e77", 10),
-            server("b7c0d4e512", 11),
+            server("3f2a9c1e77b0d4e5aa", 10),
+            server("b7c0d4e5129f3a61bb", 11),
         ]))
         .expect("pump alive");
     wait_for_text(&mut harness, "Several packbell servers answered", WAIT);
     harness
-        .get_by_label("Tienda Sol · 192.168.1.11:47801 · id b7c0d4e5")
+        .get_by_label("Tienda Sol · 192.168.1.11:47801 · id b7c0:d4e5:129f:3a61")
         .click();
     frames(&mut harness, 2);
     assert!(matches!(
         link.sent.lock().expect("lock").requests.last(),
-        Some(LinkRequest::ChooseServer { server_id }) if server_id == "b7c0d4e512"
+        Some(LinkRequest::ChooseServer { server_id }) if server_id == "b7c0d4e5129f3a61bb"
     ));
+}
+
+fn requests(link: &FakeLink) -> Vec<LinkRequest> {
+    link.sent.lock().expect("lock").requests.clone()
+}
+
+fn device_info(device_id: u64, name: &str, role: Role) -> DeviceInfo {
+    DeviceInfo {
+        device_id,
+        name: name.into(),
+        role,
+        enrolled_at: Utc::now(),
+        last_seen: Some(Utc::now()),
+        connected: true,
+        revoked: false,
+    }
+}
+
+#[test]
+fn the_role_picker_sends_change_role_once_confirmed() {
+    let Rig {
+        mut harness,
+        events,
+        link,
+    } = rig(Role::Admin);
+    frames(&mut harness, 2);
+    harness.get_by_label("Admin").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Devices").click();
+    frames(&mut harness, 2);
+    assert!(
+        matches!(requests(&link).last(), Some(LinkRequest::ListDevices)),
+        "opening Devices asks for the list"
+    );
+    events
+        .send(LinkEvent::Devices(vec![
+            device_info(5, "Oficina 1", Role::Admin),
+            device_info(9, "Almacén 1", Role::Warehouse),
+        ]))
+        .expect("pump alive");
+    wait_for_text(&mut harness, "Listed at", WAIT);
+    assert!(harness.query_by_label("(this PC)").is_some());
+    assert!(
+        harness
+            .get_by_label("Role of Oficina 1")
+            .accesskit_node()
+            .is_disabled(),
+        "the only admin device cannot change its own role"
+    );
+
+    harness.get_by_label("Role of Almacén 1").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("office").click();
+    frames(&mut harness, 3);
+    assert!(
+        sent_orders(&link).is_empty(),
+        "nothing sent before confirming"
+    );
+    harness.get_by_label("Change to office ✔").click();
+    frames(&mut harness, 2);
+    let sent = sent_orders(&link);
+    assert_eq!(
+        sent.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>(),
+        [Command::ChangeRole {
+            device_id: 9,
+            role: Role::Office
+        }]
+    );
+    wait_for_text(&mut harness, "working…", WAIT);
+
+    events
+        .send(LinkEvent::Acked {
+            key: sent[0].0.clone(),
+            seq: 4,
+            order_id: None,
+            store_id: None,
+        })
+        .expect("pump alive");
+    events
+        .send(LinkEvent::Event {
+            event: Event {
+                seq: 4,
+                at: Utc::now(),
+                device: 5,
+                body: EventBody::DeviceRoleChanged {
+                    device_id: 9,
+                    role: Role::Office,
+                },
+            },
+            replayed: false,
+        })
+        .expect("pump alive");
+    wait_for_text(
+        &mut harness,
+        "✔ Almacén 1 is now office; it reconnects with the new role.",
+        WAIT,
+    );
+    step_until(&mut harness, "the list shows the new role", WAIT, |m| {
+        m.devices
+            .as_ref()
+            .is_some_and(|(list, _)| list[1].role == Role::Office)
+    });
+}
+
+#[test]
+fn cancelling_a_picked_role_sends_nothing() {
+    let Rig {
+        mut harness, link, ..
+    } = rig(Role::Admin);
+    frames(&mut harness, 2);
+    harness.get_by_label("Admin").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Devices").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Role of Almacén 1").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("admin").click();
+    frames(&mut harness, 3);
+    harness.get_by_label("Cancel").click();
+    frames(&mut harness, 2);
+    assert!(harness.query_by_label("Change to admin ✔").is_none());
+    assert!(sent_orders(&link).is_empty());
+}
+
+#[test]
+fn the_site_screen_asks_for_the_status_and_shows_it() {
+    let Rig {
+        mut harness,
+        events,
+        link,
+    } = rig(Role::Admin);
+    frames(&mut harness, 2);
+    harness.get_by_label("Admin").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Site").click();
+    frames(&mut harness, 2);
+    assert!(
+        matches!(requests(&link).last(), Some(LinkRequest::SiteStatus)),
+        "opening Site asks the server"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("No answer from the server yet")
+            .is_some()
+    );
+    events
+        .send(LinkEvent::SiteStatus(SiteStatus {
+            server_version: "0.3.1".into(),
+            started_at: Utc::now() - chrono::Duration::seconds(11_525),
+            uptime_seconds: 11_525,
+            connected_office: 2,
+            connected_warehouse: 3,
+            connected_admin: 1,
+            database_bytes: 5_767_168,
+            head_seq: 420,
+        }))
+        .expect("pump alive");
+    wait_for_text(&mut harness, "3 h 12 min", WAIT);
+    for text in [
+        "0.3.1",
+        "5.5 MiB",
+        "office 2 · warehouse 3 · admin 1",
+        "420",
+        "Tienda Sol",
+        "srv-1",
+    ] {
+        assert!(harness.query_by_label(text).is_some(), "{text}");
+    }
+    assert!(harness.query_by_label_contains("Reported at").is_some());
+
+    harness.get_by_label("Refresh").click();
+    frames(&mut harness, 2);
+    let asked = requests(&link)
+        .iter()
+        .filter(|r| matches!(r, LinkRequest::SiteStatus))
+        .count();
+    assert_eq!(asked, 2, "Refresh asks again");
 }

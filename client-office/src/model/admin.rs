@@ -19,6 +19,8 @@ pub struct AdminForms {
     /// Deactivating a store or revoking a device cannot be undone: asked twice.
     pub confirm_deactivate: Option<StoreId>,
     pub confirm_revoke: Option<DeviceId>,
+    /// A role picked for a device, waiting for the admin to confirm it.
+    pub role_change: Option<RoleChange>,
     /// Role for the next pairing code.
     pub code_role: Role,
     /// Export range and stores (the export itself comes with CSV reports).
@@ -37,12 +39,36 @@ impl Default for AdminForms {
             rename_error: None,
             confirm_deactivate: None,
             confirm_revoke: None,
+            role_change: None,
             code_role: Role::Office,
             export_from: String::new(),
             export_to: String::new(),
             export_stores: BTreeSet::new(),
         }
     }
+}
+
+/// A new role picked for a device in the Devices screen, not sent yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleChange {
+    pub device_id: DeviceId,
+    pub role: Role,
+    /// For this PC only: the admin confirmed once and was warned; the next
+    /// confirmation sends it.
+    pub warned: bool,
+}
+
+/// How freely a device's role may be changed from this PC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleLock {
+    /// Another device: pick, then confirm.
+    Free,
+    /// This PC, and another admin device exists: pick, confirm, then confirm again
+    /// after a warning (it loses the admin screens as soon as it reconnects).
+    ThisPc,
+    /// This PC is the only admin device left: not changeable here, or nobody could
+    /// administer the site any more.
+    LastAdmin,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +169,88 @@ impl Model {
         )
     }
 
+    /// A device's role as last known: the live site state (kept current by events),
+    /// else the last device list.
+    pub fn device_role(&self, device_id: DeviceId) -> Option<Role> {
+        self.site
+            .devices
+            .get(&device_id)
+            .map(|d| d.role)
+            .or_else(|| {
+                self.devices
+                    .as_ref()
+                    .and_then(|(list, _)| list.iter().find(|d| d.device_id == device_id))
+                    .map(|d| d.role)
+            })
+    }
+
+    /// Whether `device_id`'s role can be changed from here, and how carefully.
+    pub fn role_lock(&self, device_id: DeviceId) -> RoleLock {
+        if self.site_info.device_id != Some(device_id) {
+            return RoleLock::Free;
+        }
+        let other_admin = self
+            .site
+            .devices
+            .values()
+            .any(|d| d.device_id != device_id && !d.revoked && d.role == Role::Admin);
+        if other_admin {
+            RoleLock::ThisPc
+        } else {
+            RoleLock::LastAdmin
+        }
+    }
+
+    /// The admin picked `role` for a device: ask to confirm (nothing is sent yet);
+    /// a revoke waiting for confirmation is dropped. Picking its current role again,
+    /// or a locked device, clears the question.
+    pub fn pick_role(&mut self, device_id: DeviceId, role: Role) {
+        self.admin.confirm_revoke = None;
+        let unchanged = self.device_role(device_id) == Some(role);
+        self.admin.role_change = (!unchanged && self.role_lock(device_id) != RoleLock::LastAdmin)
+            .then_some(RoleChange {
+                device_id,
+                role,
+                warned: false,
+            });
+    }
+
+    pub fn cancel_role_change(&mut self) {
+        self.admin.role_change = None;
+    }
+
+    /// The admin confirmed the picked role: the command to send. For this PC the
+    /// first confirmation only shows the warning; the second one sends.
+    pub fn confirm_role_change(&mut self) -> Option<(Command, Operation)> {
+        let change = self.admin.role_change?;
+        match self.role_lock(change.device_id) {
+            RoleLock::LastAdmin => {
+                self.admin.role_change = None;
+                return None;
+            }
+            RoleLock::ThisPc if !change.warned => {
+                self.admin.role_change = Some(RoleChange {
+                    warned: true,
+                    ..change
+                });
+                return None;
+            }
+            RoleLock::ThisPc | RoleLock::Free => {}
+        }
+        self.admin.role_change = None;
+        let RoleChange {
+            device_id, role, ..
+        } = change;
+        Some((
+            Command::ChangeRole { device_id, role },
+            Operation::ChangeRole {
+                device_id,
+                name: self.device_label(device_id),
+                role,
+            },
+        ))
+    }
+
     /// An operation of this kind on this store or device is waiting for the server.
     pub fn store_busy(&self, store_id: StoreId) -> bool {
         self.operations.values().any(|op| match op {
@@ -153,8 +261,9 @@ impl Model {
     }
 
     pub fn device_busy(&self, device_id: DeviceId) -> bool {
-        self.operations.values().any(
-            |op| matches!(op, Operation::RevokeDevice { device_id: id, .. } if *id == device_id),
-        )
+        self.operations.values().any(|op| {
+            matches!(op, Operation::RevokeDevice { device_id: id, .. }
+                | Operation::ChangeRole { device_id: id, .. } if *id == device_id)
+        })
     }
 }

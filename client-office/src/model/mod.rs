@@ -20,7 +20,7 @@ use packbell_shared::protocol::{
 use packbell_shared::state::SiteState;
 use serde::{Deserialize, Serialize};
 
-pub use admin::{AdminForms, NameError};
+pub use admin::{AdminForms, NameError, RoleChange, RoleLock};
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors};
 pub use orders::{ListFilter, OrderRow, RowStatus};
 
@@ -88,6 +88,11 @@ pub enum Operation {
     RevokeDevice {
         device_id: DeviceId,
         name: String,
+    },
+    ChangeRole {
+        device_id: DeviceId,
+        name: String,
+        role: Role,
     },
 }
 
@@ -273,6 +278,7 @@ impl Model {
                 if created {
                     self.claim_created_orders();
                 }
+                self.update_device_list(&event.body);
             }
             LinkEvent::CaughtUp { .. } => self.stale = false,
             LinkEvent::Queued { key } => {
@@ -327,6 +333,28 @@ impl Model {
             self.pairing.chosen = Some(server_id.to_owned());
             server_id.to_owned()
         })
+    }
+
+    /// Keeps the last device list in step with device events, so that the Devices
+    /// screen shows a new role or a revocation before the next refresh.
+    fn update_device_list(&mut self, body: &EventBody) {
+        let Some((devices, _)) = self.devices.as_mut() else {
+            return;
+        };
+        match body {
+            EventBody::DeviceRoleChanged { device_id, role } => {
+                if let Some(device) = devices.iter_mut().find(|d| d.device_id == *device_id) {
+                    device.role = *role;
+                }
+            }
+            EventBody::DeviceRevoked { device_id } => {
+                if let Some(device) = devices.iter_mut().find(|d| d.device_id == *device_id) {
+                    device.revoked = true;
+                    device.connected = false;
+                }
+            }
+            _ => {}
+        }
     }
 
     fn set_status(&mut self, status: LinkStatus) {

@@ -702,3 +702,212 @@ fn several_servers_found_are_offered_and_one_is_chosen() {
     );
     assert!(!m.pairing.open(), "connected: the dialog closes");
 }
+
+/// `model()` as an admin PC, with an enrolled office PC `OTHER` and the device list.
+const OTHER: DeviceId = 7;
+
+fn admin_model() -> Model {
+    let mut m = model();
+    event(
+        &mut m,
+        t0(),
+        0,
+        EventBody::DeviceRoleChanged {
+            device_id: ME,
+            role: Role::Admin,
+        },
+    );
+    event(
+        &mut m,
+        t0(),
+        ME,
+        EventBody::DeviceEnrolled {
+            device_id: OTHER,
+            name: "Oficina 2".into(),
+            role: Role::Office,
+        },
+    );
+    let info = |device_id, name: &str, role| DeviceInfo {
+        device_id,
+        name: name.into(),
+        role,
+        enrolled_at: t0(),
+        last_seen: Some(t0()),
+        connected: true,
+        revoked: false,
+    };
+    m.apply_link_event(
+        LinkEvent::Devices(vec![
+            info(ME, "Oficina 1", Role::Admin),
+            info(PACKER, "Almacén", Role::Warehouse),
+            info(OTHER, "Oficina 2", Role::Office),
+        ]),
+        t0(),
+    );
+    m
+}
+
+fn listed_role(m: &Model, device_id: DeviceId) -> Role {
+    let (devices, _) = m.devices.as_ref().expect("device list");
+    devices
+        .iter()
+        .find(|d| d.device_id == device_id)
+        .expect("listed")
+        .role
+}
+
+#[test]
+fn a_picked_role_is_confirmed_sent_and_shown_once_the_event_arrives() {
+    let mut m = admin_model();
+    assert_eq!(m.role_lock(OTHER), RoleLock::Free);
+    m.pick_role(OTHER, Role::Office);
+    assert_eq!(
+        m.admin.role_change, None,
+        "its current role: nothing to ask"
+    );
+
+    m.admin.confirm_revoke = Some(OTHER);
+    m.pick_role(OTHER, Role::Warehouse);
+    assert_eq!(m.admin.confirm_revoke, None, "one question at a time");
+    let (command, operation) = m.confirm_role_change().expect("sent on confirm");
+    assert_eq!(
+        command,
+        Command::ChangeRole {
+            device_id: OTHER,
+            role: Role::Warehouse
+        }
+    );
+    assert_eq!(m.admin.role_change, None);
+    m.operation_sent("k-role".into(), operation.clone());
+    assert!(m.device_busy(OTHER));
+    assert!(!m.device_busy(PACKER));
+
+    m.apply_link_event(
+        LinkEvent::Acked {
+            key: "k-role".into(),
+            seq: m.site.seq + 1,
+            order_id: None,
+            store_id: None,
+        },
+        t0(),
+    );
+    assert_eq!(m.admin_feedback, Some(Feedback::OperationDone(operation)));
+    assert!(!m.device_busy(OTHER));
+    assert_eq!(m.feedback, None, "admin results stay on the admin screens");
+
+    event(
+        &mut m,
+        t0(),
+        ME,
+        EventBody::DeviceRoleChanged {
+            device_id: OTHER,
+            role: Role::Warehouse,
+        },
+    );
+    assert_eq!(m.device_role(OTHER), Some(Role::Warehouse));
+    assert_eq!(
+        listed_role(&m, OTHER),
+        Role::Warehouse,
+        "the device list follows without a refresh"
+    );
+}
+
+#[test]
+fn a_refused_role_change_says_why() {
+    let mut m = admin_model();
+    m.pick_role(PACKER, Role::Office);
+    let (_, operation) = m.confirm_role_change().expect("command");
+    m.operation_sent("k".into(), operation.clone());
+    m.apply_link_event(
+        LinkEvent::Rejected {
+            key: "k".into(),
+            code: ErrorCode::UnknownDevice,
+            message: "no such device".into(),
+        },
+        t0(),
+    );
+    assert_eq!(
+        m.admin_feedback,
+        Some(Feedback::OperationRefused(
+            operation,
+            "no such device".into()
+        ))
+    );
+    assert_eq!(listed_role(&m, PACKER), Role::Warehouse);
+}
+
+#[test]
+fn this_pc_needs_a_second_confirmation_and_the_last_admin_cannot_demote_itself() {
+    let mut m = admin_model();
+    assert_eq!(
+        m.role_lock(ME),
+        RoleLock::LastAdmin,
+        "no other admin device"
+    );
+    m.pick_role(ME, Role::Office);
+    assert_eq!(m.admin.role_change, None, "locked");
+    assert_eq!(m.confirm_role_change(), None);
+
+    event(
+        &mut m,
+        t0(),
+        ME,
+        EventBody::DeviceRoleChanged {
+            device_id: OTHER,
+            role: Role::Admin,
+        },
+    );
+    assert_eq!(m.role_lock(ME), RoleLock::ThisPc);
+    m.pick_role(ME, Role::Office);
+    assert_eq!(m.confirm_role_change(), None, "first: the warning");
+    assert!(m.admin.role_change.is_some_and(|c| c.warned));
+    let (command, _) = m.confirm_role_change().expect("second: sent");
+    assert_eq!(
+        command,
+        Command::ChangeRole {
+            device_id: ME,
+            role: Role::Office
+        }
+    );
+
+    // Cancelling forgets the warning too.
+    m.pick_role(ME, Role::Warehouse);
+    assert_eq!(m.confirm_role_change(), None);
+    m.cancel_role_change();
+    m.pick_role(ME, Role::Warehouse);
+    assert!(m.admin.role_change.is_some_and(|c| !c.warned));
+
+    // A revoked admin does not count as another admin.
+    event(
+        &mut m,
+        t0(),
+        ME,
+        EventBody::DeviceRevoked { device_id: OTHER },
+    );
+    assert_eq!(m.role_lock(ME), RoleLock::LastAdmin);
+    let (devices, _) = m.devices.as_ref().expect("list");
+    assert!(
+        devices
+            .iter()
+            .any(|d| d.device_id == OTHER && d.revoked && !d.connected)
+    );
+}
+
+#[test]
+fn site_status_is_kept_with_the_time_it_came() {
+    let mut m = admin_model();
+    assert_eq!(m.site_status, None);
+    let status = packbell_shared::protocol::SiteStatus {
+        server_version: "0.3.1".into(),
+        started_at: t0() - Duration::hours(3),
+        uptime_seconds: 3 * 3600 + 12 * 60,
+        connected_office: 2,
+        connected_warehouse: 3,
+        connected_admin: 1,
+        database_bytes: 5 << 20,
+        head_seq: 420,
+    };
+    let later = t0() + Duration::seconds(30);
+    m.apply_link_event(LinkEvent::SiteStatus(status.clone()), later);
+    assert_eq!(m.site_status, Some((status, later)));
+}

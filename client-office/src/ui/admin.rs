@@ -5,8 +5,10 @@ use packbell_shared::link::LinkRequest;
 use packbell_shared::protocol::Role;
 
 use super::{AMBER, GREEN, Intent, RED, Screen, View};
-use crate::i18n::time;
-use crate::model::Feedback;
+use crate::i18n::{Lang, Tr, time};
+use crate::model::{Feedback, RoleLock};
+
+const ROLES: [Role; 3] = [Role::Office, Role::Warehouse, Role::Admin];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AdminTab {
@@ -229,13 +231,24 @@ fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             }
             ui.end_row();
             for line in lines {
-                let name = RichText::new(&line.name).strong();
-                ui.label(if line.revoked {
-                    name.strikethrough().weak()
-                } else {
-                    name
+                let this_pc = Some(line.id) == me;
+                let busy = screen.model.device_busy(line.id);
+                ui.horizontal(|ui| {
+                    let name = RichText::new(&line.name).strong();
+                    ui.label(if line.revoked {
+                        name.strikethrough().weak()
+                    } else {
+                        name
+                    });
+                    if this_pc {
+                        ui.label(RichText::new(t.this_pc_mark).weak());
+                    }
                 });
-                ui.label(lang.role(line.role));
+                if line.revoked || busy {
+                    ui.label(lang.role(line.role));
+                } else {
+                    role_picker_ui(ui, screen, line.id, line.role, &line.name);
+                }
                 ui.label(&line.last_seen);
                 match line.connected {
                     Some(true) => ui.label(RichText::new(format!("✔ {}", t.yes)).color(GREEN)),
@@ -243,12 +256,28 @@ fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                     None => ui.label("—"),
                 };
                 ui.horizontal(|ui| {
+                    let admin = &mut screen.model.admin;
+                    let change = admin.role_change.filter(|c| c.device_id == line.id);
                     if line.revoked {
                         ui.label(RichText::new(t.revoked).weak());
-                    } else if screen.model.device_busy(line.id) {
+                    } else if busy {
                         ui.label(RichText::new(t.working).italics().weak());
-                    } else if Some(line.id) != me {
-                        if screen.model.admin.confirm_revoke == Some(line.id) {
+                    } else if let Some(change) = change {
+                        let text = if change.warned {
+                            t.confirm_this_pc.to_owned()
+                        } else {
+                            lang.change_role_to(change.role)
+                        };
+                        if ui.button(RichText::new(text).color(AMBER)).clicked()
+                            && let Some((command, operation)) = screen.model.confirm_role_change()
+                        {
+                            screen.intents.push(Intent::Submit(command, operation));
+                        }
+                        if ui.button(t.cancel).clicked() {
+                            screen.model.cancel_role_change();
+                        }
+                    } else if !this_pc {
+                        if admin.confirm_revoke == Some(line.id) {
                             if ui
                                 .button(RichText::new(format!("{} ✔", t.revoke)).color(RED))
                                 .clicked()
@@ -261,13 +290,24 @@ fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                                 screen.model.admin.confirm_revoke = None;
                             }
                         } else if ui.button(t.revoke).clicked() {
-                            screen.model.admin.confirm_revoke = Some(line.id);
+                            admin.confirm_revoke = Some(line.id);
+                            admin.role_change = None;
                         }
                     }
                 });
                 ui.end_row();
             }
         });
+    if let Some(change) = screen.model.admin.role_change
+        && change.warned
+    {
+        ui.add_space(6.0);
+        ui.label(
+            RichText::new(lang.this_pc_warning(change.role))
+                .color(AMBER)
+                .strong(),
+        );
+    }
     ui.add_space(6.0);
     ui.label(RichText::new(t.roles_hint).small().weak());
     ui.add_space(12.0);
@@ -298,6 +338,46 @@ fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                 .size(18.0)
                 .color(AMBER),
         );
+    }
+}
+
+/// A device's role as a drop-down; picking another one asks to confirm (the
+/// actions column shows the button). This PC's role is locked while it is the only
+/// admin device.
+fn role_picker_ui(
+    ui: &mut egui::Ui,
+    screen: &mut Screen<'_>,
+    device_id: u64,
+    current: Role,
+    name: &str,
+) {
+    let (t, lang) = (screen.t, screen.lang);
+    let lock = screen.model.role_lock(device_id);
+    let shown = screen
+        .model
+        .admin
+        .role_change
+        .filter(|c| c.device_id == device_id)
+        .map_or(current, |c| c.role);
+    let mut picked = shown;
+    let response = ui
+        .add_enabled_ui(lock != RoleLock::LastAdmin, |ui| {
+            egui::ComboBox::from_id_salt(("office-device-role", device_id))
+                .selected_text(lang.role(shown))
+                .show_ui(ui, |ui| {
+                    for choice in ROLES {
+                        ui.selectable_value(&mut picked, choice, lang.role(choice));
+                    }
+                })
+                .response
+        })
+        .inner
+        .accessible_name(lang.role_of(name));
+    if lock == RoleLock::LastAdmin {
+        response.on_disabled_hover_text(t.only_admin);
+    }
+    if picked != shown {
+        screen.model.pick_role(device_id, picked);
     }
 }
 
@@ -355,8 +435,74 @@ fn exports_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
 fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     let t = screen.t;
     let lang = screen.lang;
-    let model = &*screen.model;
-    let info = &model.site_info;
+    ui.horizontal(|ui| {
+        if ui.button(t.refresh).clicked() {
+            screen
+                .intents
+                .push(Intent::Request(LinkRequest::SiteStatus));
+        }
+        match &screen.model.site_status {
+            Some((_, at)) => ui.label(RichText::new(lang.reported_at(*at)).weak()),
+            None => ui.label(RichText::new(t.site_status_none).weak()),
+        };
+    });
+    ui.add_space(6.0);
+    section_ui(ui, t.site_server, "office-site-server", |row| {
+        server_rows(screen, row);
+    });
+    ui.add_space(12.0);
+    section_ui(ui, t.site_local, "office-site-local", |row| {
+        local_rows(screen, row);
+    });
+}
+
+/// A heading and a two-column grid; `rows` calls `row(key, value)` for each line.
+fn section_ui(
+    ui: &mut egui::Ui,
+    heading: &str,
+    id: &str,
+    rows: impl FnOnce(&mut dyn FnMut(&str, String)),
+) {
+    ui.label(RichText::new(heading).size(17.0).strong());
+    ui.add_space(2.0);
+    egui::Grid::new(id)
+        .num_columns(2)
+        .min_col_width(260.0)
+        .spacing([24.0, 8.0])
+        .striped(true)
+        .show(ui, |ui| {
+            rows(&mut |key: &str, value: String| {
+                ui.label(RichText::new(key).strong());
+                ui.label(value);
+                ui.end_row();
+            });
+        });
+}
+
+/// What the server says about itself (the last `site_status` answer).
+fn server_rows(screen: &Screen<'_>, row: &mut dyn FnMut(&str, String)) {
+    let (t, lang, model) = (screen.t, screen.lang, &*screen.model);
+    let status = model.site_status.as_ref().map(|(status, _)| status);
+    let value = |f: &dyn Fn(&packbell_shared::protocol::SiteStatus) -> String| {
+        status.map_or_else(|| "—".to_owned(), f)
+    };
+    row(t.site_name, or_dash(&model.site_info.site));
+    row(t.server_id, or_dash(&model.site_info.server_id));
+    row(t.server_version, value(&|s| s.server_version.clone()));
+    row(t.started_at, value(&|s| lang.date_time(s.started_at)));
+    row(t.uptime, value(&|s| lang.uptime(s.uptime_seconds)));
+    row(
+        t.connections,
+        value(&|s| lang.connections(s.connected_office, s.connected_warehouse, s.connected_admin)),
+    );
+    row(t.connected_now, connected_devices(t, lang, model));
+    row(t.database_size, value(&|s| lang.bytes(s.database_bytes)));
+    row(t.head_seq, value(&|s| s.head_seq.to_string()));
+}
+
+/// What this PC knows: its connection, identity and local copy of the site.
+fn local_rows(screen: &Screen<'_>, row: &mut dyn FnMut(&str, String)) {
+    let (t, lang, model) = (screen.t, screen.lang, &*screen.model);
     let connection = match model.connection() {
         crate::model::Connection::Connected { site } => lang.connected(&site),
         crate::model::Connection::Reconnecting {
@@ -368,13 +514,34 @@ fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         crate::model::Connection::NeedsPairing => t.not_paired.to_owned(),
         crate::model::Connection::Connecting => t.connecting.to_owned(),
     };
-    let me = info
+    let me = model
+        .site_info
         .device_id
         .map(|id| format!("{} (#{id})", model.device_label(id)))
         .unwrap_or_else(|| "—".into());
-    let orders_today = model.today_rows(screen.day_start).len();
-    let active_stores = model.site.stores.values().filter(|s| s.active).count();
-    let connected = model.connected_by_role().map_or_else(
+    row(t.connection, connection);
+    row(t.this_device, me);
+    row(t.role, model.role.map_or("—", |r| lang.role(r)).to_owned());
+    row(t.last_event, model.site.seq.to_string());
+    row(
+        t.stores_count,
+        model
+            .site
+            .stores
+            .values()
+            .filter(|s| s.active)
+            .count()
+            .to_string(),
+    );
+    row(
+        t.orders_today,
+        model.today_rows(screen.day_start).len().to_string(),
+    );
+}
+
+/// Devices connected by role, from the last device list.
+fn connected_devices(t: &Tr, lang: Lang, model: &crate::model::Model) -> String {
+    model.connected_by_role().map_or_else(
         || t.connected_now_hint.to_owned(),
         |counts| {
             counts
@@ -383,29 +550,7 @@ fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                 .collect::<Vec<_>>()
                 .join(" · ")
         },
-    );
-    egui::Grid::new("office-site")
-        .num_columns(2)
-        .spacing([24.0, 8.0])
-        .striped(true)
-        .show(ui, |ui| {
-            let mut row = |key: &str, value: String| {
-                ui.label(RichText::new(key).strong());
-                ui.label(value);
-                ui.end_row();
-            };
-            row(t.site_name, or_dash(&info.site));
-            row(t.server_id, or_dash(&info.server_id));
-            row(t.connection, connection);
-            row(t.this_device, me);
-            row(t.role, model.role.map_or("—", |r| lang.role(r)).to_owned());
-            row(t.last_event, model.site.seq.to_string());
-            row(t.stores_count, active_stores.to_string());
-            row(t.orders_today, orders_today.to_string());
-            row(t.connected_now, connected);
-        });
-    ui.add_space(8.0);
-    ui.label(RichText::new(t.site_gap).italics().weak());
+    )
 }
 
 fn or_dash(text: &str) -> String {
