@@ -3,6 +3,8 @@
 //! close, a refused version, a forgotten token, pings.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
+use packbell_shared::pairing::{self, PairingCode};
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
@@ -21,6 +23,8 @@ use packbell_shared::protocol::{Command, ErrorCode, PROTOCOL_VERSION};
 
 /// Cap on any single wait.
 const WAIT: Duration = Duration::from_secs(10);
+/// The pairing code every test link is given.
+const CODE: &str = "1234-5678";
 
 struct Peer {
     listener: TcpListener,
@@ -88,12 +92,33 @@ impl Conn {
         .await;
     }
 
+    /// Plays the server's side of pairing (plaintext: the binding is empty) and
+    /// answers `enrolled` as device 7 with `role`.
+    async fn pair(&mut self, role: &str) -> Value {
+        let start = self.expect("pair_start").await;
+        let code = PairingCode::parse(CODE).unwrap();
+        assert_eq!(start["code_slot"], code.slot());
+        let client_message = hex::decode(start["spake2"].as_str().unwrap()).unwrap();
+        let (challenge, confirmations) =
+            pairing::server_respond(&code, &client_message, "").unwrap();
+        self.send(json!({"type": "pair_challenge", "spake2": hex::encode(challenge)}))
+            .await;
+        let confirm = self.expect("pair_confirm").await;
+        assert!(pairing::confirmation_matches(
+            &confirmations.client,
+            confirm["mac"].as_str().unwrap()
+        ));
+        self.send(
+            json!({"type": "enrolled", "device_id": 7, "token": "tok", "role": role,
+                         "mac": hex::encode(confirmations.server)}),
+        )
+        .await;
+        start
+    }
+
     /// Enrols the link as device 7 and catches it up at seq 0.
     async fn enrol_and_catch_up(&mut self) {
-        let enrol = self.expect("enrol").await;
-        assert_eq!(enrol["pairing_code"], "123456");
-        self.send(json!({"type": "enrolled", "device_id": 7, "token": "tok", "role": "office"}))
-            .await;
+        self.pair("office").await;
         self.welcome(7).await;
         let subscribe = self.expect("subscribe").await;
         assert_eq!(subscribe["after_seq"], 0);
@@ -175,15 +200,13 @@ impl Client {
 async fn token_is_kept_before_welcome_and_gaps_are_repaired_on_the_same_socket() {
     let dir = tempfile::tempdir().unwrap();
     let peer = Peer::bind().await;
-    let mut client = Client::start(config(dir.path(), &peer.addr(), Some("123456")));
+    let mut client = Client::start(config(dir.path(), &peer.addr(), Some(CODE)));
 
     // Enrolled, then the connection drops before the welcome.
     let mut conn = peer.accept().await;
-    let enrol = conn.expect("enrol").await;
+    let enrol = conn.pair("warehouse").await;
     assert_eq!(enrol["protocol"], PROTOCOL_VERSION);
     assert_eq!(enrol["device_name"], "test device");
-    conn.send(json!({"type": "enrolled", "device_id": 7, "token": "tok", "role": "warehouse"}))
-        .await;
     drop(conn);
     client.wait_status("Reconnecting", |s| {
         matches!(s, LinkStatus::Reconnecting { .. })
@@ -246,7 +269,7 @@ async fn token_is_kept_before_welcome_and_gaps_are_repaired_on_the_same_socket()
 async fn rejected_commands_are_dropped_and_rate_limited_ones_resent_later() {
     let dir = tempfile::tempdir().unwrap();
     let peer = Peer::bind().await;
-    let mut client = Client::start(config(dir.path(), &peer.addr(), Some("123456")));
+    let mut client = Client::start(config(dir.path(), &peer.addr(), Some(CODE)));
     let mut conn = peer.accept().await;
     conn.enrol_and_catch_up().await;
     client.wait_for("CaughtUp", |e| {
@@ -314,7 +337,7 @@ async fn rejected_commands_are_dropped_and_rate_limited_ones_resent_later() {
 async fn too_slow_close_reconnects_at_once_and_resends_the_outbox() {
     let dir = tempfile::tempdir().unwrap();
     let peer = Peer::bind().await;
-    let mut client = Client::start(config(dir.path(), &peer.addr(), Some("123456")));
+    let mut client = Client::start(config(dir.path(), &peer.addr(), Some(CODE)));
     let mut conn = peer.accept().await;
     conn.enrol_and_catch_up().await;
     client.wait_for("CaughtUp", |e| {
@@ -355,9 +378,9 @@ async fn too_slow_close_reconnects_at_once_and_resends_the_outbox() {
 async fn version_mismatch_is_refused_with_the_server_message() {
     let dir = tempfile::tempdir().unwrap();
     let peer = Peer::bind().await;
-    let mut client = Client::start(config(dir.path(), &peer.addr(), Some("123456")));
+    let mut client = Client::start(config(dir.path(), &peer.addr(), Some(CODE)));
     let mut conn = peer.accept().await;
-    conn.expect("enrol").await;
+    conn.expect("pair_start").await;
     conn.send(json!({"type": "error", "code": "version_mismatch", "message": "this server speaks protocol 2"}))
         .await;
     let status = client.wait_status("Refused", |s| matches!(s, LinkStatus::Refused { .. }));
@@ -374,7 +397,7 @@ async fn version_mismatch_is_refused_with_the_server_message() {
 async fn a_refused_token_is_forgotten() {
     let dir = tempfile::tempdir().unwrap();
     let peer = Peer::bind().await;
-    let mut client = Client::start(config(dir.path(), &peer.addr(), Some("123456")));
+    let mut client = Client::start(config(dir.path(), &peer.addr(), Some(CODE)));
     let mut conn = peer.accept().await;
     conn.enrol_and_catch_up().await;
     client.wait_for("CaughtUp", |e| {
@@ -412,7 +435,7 @@ async fn a_refused_token_is_forgotten() {
 async fn server_pings_are_answered() {
     let dir = tempfile::tempdir().unwrap();
     let peer = Peer::bind().await;
-    let mut client = Client::start(config(dir.path(), &peer.addr(), Some("123456")));
+    let mut client = Client::start(config(dir.path(), &peer.addr(), Some(CODE)));
     let mut conn = peer.accept().await;
     conn.enrol_and_catch_up().await;
     client.wait_for("CaughtUp", |e| {
