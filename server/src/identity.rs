@@ -39,6 +39,12 @@ pub struct Identity {
 impl Identity {
     /// Loads the identity from the data dir, making one on first start.
     pub fn load_or_create(data_dir: &Path) -> Result<Identity, IdentityError> {
+        packbell_shared::private_dir::create_private_dir(data_dir).map_err(|source| {
+            IdentityError::Io {
+                path: data_dir.to_owned(),
+                source,
+            }
+        })?;
         let path = data_dir.join(IDENTITY_FILE);
         if path.exists() {
             return Self::read(&path);
@@ -103,9 +109,11 @@ impl Identity {
             path: file.to_owned(),
             source,
         })?;
-        fs::create_dir_all(data_dir).map_err(|source| IdentityError::Io {
-            path: data_dir.to_owned(),
-            source,
+        packbell_shared::private_dir::create_private_dir(data_dir).map_err(|source| {
+            IdentityError::Io {
+                path: data_dir.to_owned(),
+                source,
+            }
         })?;
         write_private(&data_dir.join(IDENTITY_FILE), &pem)?;
         Ok(identity.fingerprint)

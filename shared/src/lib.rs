@@ -10,6 +10,7 @@
 pub mod discovery;
 pub mod link;
 pub mod pairing;
+pub mod private_dir;
 pub mod protocol;
 pub mod state;
 pub mod tls;

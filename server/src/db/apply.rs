@@ -493,6 +493,9 @@ pub fn enrol(
 
 /// Failed attempts after which a pairing code is void.
 pub const MAX_PAIRING_FAILURES: u32 = 5;
+/// Voided codes per role and hour that are replaced automatically; past this someone
+/// is guessing, and new codes come only when the operator asks for one.
+pub const MAX_AUTO_REPLACEMENTS_PER_HOUR: u32 = 3;
 
 /// Creates a single-use pairing code for `role`, valid until `expires_at`. Its first
 /// two digits (the public slot) differ from every other open code's.
@@ -528,14 +531,23 @@ pub fn new_pairing_code(
     ))
 }
 
-/// Counts a failed attempt on `code`; at the limit the code is voided and a
-/// replacement for the same role is returned (to be shown on the console).
+/// What happened to a code voided after too many failed attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replacement {
+    /// A new code for the same role, to show on the console.
+    Code(String),
+    /// Too many codes were voided lately: none is made until the operator asks.
+    Withheld,
+}
+
+/// Counts a failed attempt on `code`; at the limit the code is voided and, unless
+/// codes are being voided too often, a replacement for the same role is made.
 pub fn pairing_failed(
     conn: &Connection,
     code: &str,
     now: DateTime<Utc>,
     ttl: chrono::Duration,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<Replacement>, DbError> {
     let code = normalise_code(code);
     conn.execute(
         "UPDATE pairing_codes SET failures = failures + 1 WHERE code = ?1",
@@ -549,11 +561,29 @@ pub fn pairing_failed(
         )
         .optional()?;
     match row {
-        Some((failures, role)) if failures >= MAX_PAIRING_FAILURES => {
+        Some((failures, role_text)) if failures >= MAX_PAIRING_FAILURES => {
             conn.execute("UPDATE pairing_codes SET used = 1 WHERE code = ?1", [&code])?;
-            let role =
-                Role::parse(&role).ok_or_else(|| DbError::Corrupt(format!("role {role:?}")))?;
-            Ok(Some(new_pairing_code(conn, role, now, now + ttl)?))
+            let role = Role::parse(&role_text)
+                .ok_or_else(|| DbError::Corrupt(format!("role {role_text:?}")))?;
+            let voided_lately: u32 = conn.query_row(
+                "SELECT COUNT(*) FROM pairing_codes
+                 WHERE role = ?1 AND failures >= ?2 AND created_at > ?3",
+                params![
+                    role_text,
+                    MAX_PAIRING_FAILURES,
+                    time_to_text(now - chrono::Duration::hours(1))
+                ],
+                |r| r.get(0),
+            )?;
+            if voided_lately > MAX_AUTO_REPLACEMENTS_PER_HOUR {
+                return Ok(Some(Replacement::Withheld));
+            }
+            Ok(Some(Replacement::Code(new_pairing_code(
+                conn,
+                role,
+                now,
+                now + ttl,
+            )?)))
         }
         _ => Ok(None),
     }

@@ -43,9 +43,11 @@ pub fn db_path(data_dir: &Path) -> PathBuf {
 
 /// Opens (creating if needed) the database, migrated, with the durability pragmas.
 pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
-    std::fs::create_dir_all(data_dir).map_err(|source| DbError::DataDir {
-        path: data_dir.to_owned(),
-        source,
+    packbell_shared::private_dir::create_private_dir(data_dir).map_err(|source| {
+        DbError::DataDir {
+            path: data_dir.to_owned(),
+            source,
+        }
     })?;
     let mut conn = Connection::open(db_path(data_dir))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;

@@ -62,7 +62,7 @@ pub enum WriteRequest {
     PairingFailed {
         code: String,
         ttl: chrono::Duration,
-        reply: Reply<Option<String>>,
+        reply: Reply<Option<apply::Replacement>>,
     },
     /// Records when a device was last connected; nobody waits for it.
     Touch { device_id: DeviceId },
@@ -132,7 +132,7 @@ impl WriterHandle {
         &self,
         code: String,
         ttl: chrono::Duration,
-    ) -> Result<Option<String>, Refusal> {
+    ) -> Result<Option<apply::Replacement>, Refusal> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(WriteRequest::PairingFailed { code, ttl, reply })
@@ -177,7 +177,10 @@ enum Done {
     Command(Reply<CommandResult>, Result<apply::Applied, Refusal>),
     Enrol(Reply<EnrolResult>, Result<apply::Enrolment, Refusal>),
     Code(Reply<String>, Result<String, Refusal>),
-    Replacement(Reply<Option<String>>, Result<Option<String>, Refusal>),
+    Replacement(
+        Reply<Option<apply::Replacement>>,
+        Result<Option<apply::Replacement>, Refusal>,
+    ),
     Nothing,
 }
 

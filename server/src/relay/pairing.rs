@@ -9,6 +9,7 @@ use packbell_shared::protocol::{ClientMessage, ErrorCode, ServerMessage, close_c
 
 use super::connection::{End, PairStart, Session, Source, close};
 use super::parse;
+use crate::db::apply::Replacement;
 use crate::db::reader::{self, Authenticated};
 
 impl Session {
@@ -61,15 +62,17 @@ impl Session {
             spake2: hex::encode(challenge),
         })
         .await?;
-        let frame = timeout_at(deadline, source.next())
-            .await
-            .map_err(|_| close(close_code::POLICY, "authentication timed out"))?;
-        let mac = match self
-            .read_text(frame)
-            .await?
-            .map(|t| parse::client_message(&t))
-        {
-            Some(Ok(ClientMessage::PairConfirm { mac })) => mac,
+        // Control frames (pings, pongs) may come in between; only text counts.
+        let text = loop {
+            let frame = timeout_at(deadline, source.next())
+                .await
+                .map_err(|_| close(close_code::POLICY, "authentication timed out"))?;
+            if let Some(text) = self.read_text(frame).await? {
+                break text;
+            }
+        };
+        let mac = match parse::client_message(&text) {
+            Ok(ClientMessage::PairConfirm { mac }) => mac,
             _ => {
                 self.send_error(ErrorCode::NotAuthenticated, "expected pair_confirm", None)
                     .await?;
@@ -132,10 +135,21 @@ impl Session {
             .pairing_failed(code.digits().to_owned(), ttl)
             .await
         {
-            Ok(Some(replacement)) => {
+            Ok(Some(Replacement::Code(replacement))) => {
                 tracing::warn!("a pairing code was voided after too many failed attempts");
                 println!(
                     "Pairing code {} was voided after too many failed attempts. New code: {replacement}",
+                    code.display()
+                );
+            }
+            Ok(Some(Replacement::Withheld)) => {
+                tracing::warn!(
+                    "pairing codes are being voided too often; no automatic replacement"
+                );
+                println!(
+                    "Pairing code {} was voided after too many failed attempts. Codes are being \
+                     guessed: no new code was made. When you are ready to pair, run \
+                     'packbell-server pairing-code --role ROLE'.",
                     code.display()
                 );
             }

@@ -94,9 +94,11 @@ pub struct LinkStore {
 impl LinkStore {
     /// Opens (creating if needed) `data_dir/link.sqlite3`.
     pub fn open(data_dir: &Path) -> Result<LinkStore, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
-            path: data_dir.display().to_string(),
-            source,
+        crate::private_dir::create_private_dir(data_dir).map_err(|source| {
+            StoreError::CreateDir {
+                path: data_dir.display().to_string(),
+                source,
+            }
         })?;
         let conn = Connection::open(data_dir.join(STORE_FILE))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
