@@ -152,6 +152,11 @@ impl WarehouseApp {
                     model.push_hint(not_sent(err));
                 }
             }
+            Intent::ChooseServer(server_id) => {
+                if let Err(err) = self.link.choose_server(server_id) {
+                    model.push_hint(not_sent(err));
+                }
+            }
             Intent::TestSound(sound) => {
                 if let Some(service) = &self.service {
                     service.request(PumpRequest::TestSound(sound));

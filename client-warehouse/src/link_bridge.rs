@@ -31,6 +31,8 @@ pub trait Commands: Send {
     fn submit(&self, command: Command) -> Result<String, SendError>;
     /// Enrols with a pairing code.
     fn pair(&self, code: String) -> Result<(), SendError>;
+    /// Connects to this one of several servers found by discovery.
+    fn choose_server(&self, server_id: String) -> Result<(), SendError>;
 }
 
 /// The real link.
@@ -77,6 +79,11 @@ impl Commands for RealLink {
         let handle = self.handle.as_ref().ok_or(SendError::Stopped)?;
         Ok(handle.request(LinkRequest::Pair { code })?)
     }
+
+    fn choose_server(&self, server_id: String) -> Result<(), SendError> {
+        let handle = self.handle.as_ref().ok_or(SendError::Stopped)?;
+        Ok(handle.request(LinkRequest::ChooseServer { server_id })?)
+    }
 }
 
 /// Records intents instead of sending them (tests, screenshots).
@@ -113,6 +120,11 @@ impl Commands for FakeLink {
 
     fn pair(&self, code: String) -> Result<(), SendError> {
         self.push(LinkRequest::Pair { code });
+        Ok(())
+    }
+
+    fn choose_server(&self, server_id: String) -> Result<(), SendError> {
+        self.push(LinkRequest::ChooseServer { server_id });
         Ok(())
     }
 }

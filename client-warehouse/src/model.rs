@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
+use packbell_shared::discovery::FoundServer;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{
     Event, EventBody, Order, OrderId, OrderStatus, Priority, Snapshot, StoreId,
@@ -169,6 +170,11 @@ pub struct Model {
     /// Decisions made outside `handle`/`tick` (local packs); drained by `tick`.
     queued: Vec<AlertAction>,
     hints: Vec<Hint>,
+    /// Several servers answered discovery and this PC is not paired: the user picks
+    /// one (site, address, short fingerprint). Empty once connected.
+    servers: Vec<FoundServer>,
+    /// The server id picked from `servers`, while the link tries it.
+    chosen_server: Option<String>,
     /// Cached filtered list, rebuilt when `view_dirty`.
     view: Vec<OrderId>,
     view_dirty: bool,
@@ -236,10 +242,11 @@ impl Model {
             LinkEvent::Notice(text) => self.push_hint(Hint::Notice(text)),
             // Admin answers; a warehouse device never asks for them.
             LinkEvent::SiteStatus(_) => {}
-            LinkEvent::ServersFound(servers) => self.push_hint(Hint::Notice(format!(
-                "Several packbell servers answered: {}. Start with --server HOST:PORT to pick one.",
-                packbell_shared::link::describe_servers(&servers)
-            ))),
+            LinkEvent::ServersFound(servers) => {
+                // Asked again: the one picked before did not answer this time.
+                self.chosen_server = None;
+                self.servers = servers;
+            }
             LinkEvent::Queued { .. }
             | LinkEvent::Acked { .. }
             | LinkEvent::Devices(_)
@@ -294,7 +301,11 @@ impl Model {
         self.connection = match status {
             LinkStatus::Connecting => Connection::Connecting,
             LinkStatus::NeedsPairing { reason } => Connection::NeedsPairing { reason },
-            LinkStatus::Connected { site, .. } => Connection::Connected { site },
+            LinkStatus::Connected { site, .. } => {
+                self.servers.clear();
+                self.chosen_server = None;
+                Connection::Connected { site }
+            }
             LinkStatus::Reconnecting {
                 since,
                 attempt,
@@ -681,6 +692,31 @@ impl Model {
         view.get(index + 1)
             .or_else(|| index.checked_sub(1).and_then(|i| view.get(i)))
             .copied()
+    }
+
+    /// The user picked one of the servers that answered discovery: its id, for the
+    /// link, when it was one of them.
+    pub fn choose_server(&mut self, server_id: &str) -> Option<String> {
+        let offered = self.servers.iter().any(|s| s.server_id == server_id);
+        offered.then(|| {
+            self.chosen_server = Some(server_id.to_owned());
+            server_id.to_owned()
+        })
+    }
+
+    /// Servers to choose from (empty unless several answered and none is paired).
+    pub fn found_servers(&self) -> &[FoundServer] {
+        &self.servers
+    }
+
+    pub fn chosen_server(&self) -> Option<&FoundServer> {
+        let chosen = self.chosen_server.as_deref()?;
+        self.servers.iter().find(|s| s.server_id == chosen)
+    }
+
+    /// The pairing dialog is up: a code to type or a server to choose.
+    pub fn pairing_open(&self) -> bool {
+        matches!(self.connection, Connection::NeedsPairing { .. }) || !self.servers.is_empty()
     }
 
     pub fn push_hint(&mut self, hint: Hint) {

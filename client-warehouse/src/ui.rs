@@ -37,6 +37,8 @@ pub enum Intent {
     AllStores,
     Select(OrderId),
     Pair(String),
+    /// One of several servers found by discovery, by id.
+    ChooseServer(String),
     TestSound(SoundId),
     DismissHint(usize),
 }
@@ -231,11 +233,11 @@ pub fn root_ui(
     if state.settings_open {
         settings_ui(ui.ctx(), &mut model.settings, state, text, &mut intents);
     }
-    if let Connection::NeedsPairing { reason } = model.connection() {
-        let reason = reason.clone();
-        pairing_ui(ui.ctx(), state, text, reason.as_deref(), &mut intents);
-    } else {
+    if !matches!(model.connection(), Connection::NeedsPairing { .. }) {
         state.pairing_sent = false;
+    }
+    if model.pairing_open() {
+        pairing_ui(ui.ctx(), model, state, text, &mut intents);
     }
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_secs(5));
@@ -250,10 +252,7 @@ fn keyboard(
     intents: &mut Vec<Intent>,
 ) {
     let typing = ui.ctx().memory(|m| m.focused().is_some());
-    if typing
-        || state.settings_open
-        || matches!(model.connection(), Connection::NeedsPairing { .. })
-    {
+    if typing || state.settings_open || model.pairing_open() {
         return;
     }
     let (down, up, pack, undo, escape) = ui.input_mut(|input| {
@@ -738,16 +737,31 @@ fn age_ui(
     );
 }
 
+/// The pairing dialog: a server to choose when several answered discovery, and the
+/// pairing code when the link needs one.
 fn pairing_ui(
     ctx: &egui::Context,
+    model: &mut Model,
     state: &mut UiState,
     text: &Strings,
-    reason: Option<&str>,
     intents: &mut Vec<Intent>,
 ) {
+    let reason = match model.connection() {
+        Connection::NeedsPairing { reason } => Some(reason.clone()),
+        _ => None,
+    };
     egui::Modal::new(egui::Id::unique("packbell-pairing")).show(ctx, |ui| {
-        ui.set_width(460.0);
+        ui.set_width(560.0);
         ui.heading(text.pairing_title);
+        if !model.found_servers().is_empty() {
+            servers_ui(ui, model, text, intents);
+            if reason.is_some() {
+                ui.separator();
+            }
+        }
+        let Some(reason) = reason else {
+            return;
+        };
         ui.label(text.pairing_help);
         if let Some(reason) = reason {
             ui.colored_label(ui.visuals().error_fg_color, reason);
@@ -780,6 +794,39 @@ fn pairing_ui(
             }
         });
     });
+}
+
+/// One large button per server that answered: site, address, short fingerprint.
+fn servers_ui(ui: &mut egui::Ui, model: &mut Model, text: &Strings, intents: &mut Vec<Intent>) {
+    ui.label(text.choose_server);
+    ui.add_space(6.0);
+    let servers = model.found_servers().to_vec();
+    let chosen = model.chosen_server().map(|s| s.server_id.clone());
+    for server in &servers {
+        let label = fill(
+            text.found_server,
+            &[
+                &server.site,
+                &server.ws_addr,
+                &packbell_shared::tls::short_fingerprint(&server.server_id),
+            ],
+        );
+        let selected = chosen.as_deref() == Some(server.server_id.as_str());
+        let button = egui::Button::selectable(selected, RichText::new(label).size(20.0))
+            .min_size(Vec2::new(ui.available_width(), 44.0));
+        if ui.add(button).clicked()
+            && let Some(server_id) = model.choose_server(&server.server_id)
+        {
+            intents.push(Intent::ChooseServer(server_id));
+        }
+    }
+    if let Some(server) = model.chosen_server() {
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(fill(text.connecting_to, &[&server.site, &server.ws_addr]));
+        });
+    }
 }
 
 fn settings_ui(

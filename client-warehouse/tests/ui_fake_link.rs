@@ -470,3 +470,94 @@ fn store_filter_is_remembered_on_this_pc() {
     step_until(&mut harness, "rows", |h| !listed(h).is_empty());
     assert_eq!(listed(&harness), ["N-1"]);
 }
+
+#[test]
+fn several_servers_are_offered_and_a_click_chooses_one() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    let server = |id: &str, last: u8| packbell_shared::discovery::FoundServer {
+        ws_addr: std::net::SocketAddr::from(([192, 168, 1, last], 47801)),
+        site: "Tienda Sol".into(),
+        server_id: id.into(),
+        protocol: 1,
+    };
+    // A pairing code was given on the command line: the link is looking for the
+    // server when several answer.
+    events
+        .send(LinkEvent::ServersFound(vec![
+            server("3f2a9c1e77b0d4e5aa", 10),
+            server("b7c0d4e5129f3a61bb", 11),
+        ]))
+        .unwrap();
+    events
+        .send(LinkEvent::Status(LinkStatus::Reconnecting {
+            since: chrono::Utc::now(),
+            attempt: 1,
+            reason: "several packbell servers answered; choose one".into(),
+        }))
+        .unwrap();
+    step_until(&mut harness, "the chooser", |h| {
+        has_label_containing(h, "Several packbell servers answered")
+    });
+    assert!(has_label(
+        &harness,
+        "Tienda Sol · 192.168.1.10:47801 · id 3f2a:9c1e:77b0:d4e5"
+    ));
+    assert!(
+        !has_label(&harness, "Pairing code"),
+        "no code asked: the link has one"
+    );
+    harness
+        .get_by_label("Tienda Sol · 192.168.1.11:47801 · id b7c0:d4e5:129f:3a61")
+        .click();
+    // A spinner keeps repainting while connecting: step instead of settling.
+    harness.run_steps(3);
+    assert!(matches!(
+        link.requests().as_slice(),
+        [LinkRequest::ChooseServer { server_id }] if server_id == "b7c0d4e5129f3a61bb"
+    ));
+    assert!(has_label(
+        &harness,
+        "Connecting to Tienda Sol (192.168.1.11:47801)…"
+    ));
+
+    events.send(connected("Tienda Sol")).unwrap();
+    step_until(&mut harness, "the chooser closes", |h| {
+        !has_label_containing(h, "Several packbell servers answered")
+    });
+    assert!(has_label(&harness, "Connected · Tienda Sol"));
+}
+
+#[test]
+fn the_chooser_sits_above_the_pairing_code_when_both_are_needed() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    events
+        .send(LinkEvent::Status(LinkStatus::NeedsPairing { reason: None }))
+        .unwrap();
+    events
+        .send(LinkEvent::ServersFound(vec![
+            packbell_shared::discovery::FoundServer {
+                ws_addr: std::net::SocketAddr::from(([10, 0, 0, 2], 47801)),
+                site: "Norte".into(),
+                server_id: "aa11bb22cc33dd44ee".into(),
+                protocol: 1,
+            },
+            packbell_shared::discovery::FoundServer {
+                ws_addr: std::net::SocketAddr::from(([10, 0, 0, 3], 47801)),
+                site: "Sur".into(),
+                server_id: "ff11bb22cc33dd44ee".into(),
+                protocol: 1,
+            },
+        ]))
+        .unwrap();
+    step_until(&mut harness, "chooser and code", |h| {
+        has_label_containing(h, "Several packbell servers answered") && has_label(h, "Pairing code")
+    });
+    harness
+        .get_by_label("Sur · 10.0.0.3:47801 · id ff11:bb22:cc33:dd44")
+        .click();
+    harness.run_steps(3);
+    assert!(matches!(
+        link.requests().as_slice(),
+        [LinkRequest::ChooseServer { server_id }] if server_id == "ff11bb22cc33dd44ee"
+    ));
+}

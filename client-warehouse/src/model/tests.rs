@@ -529,3 +529,55 @@ fn ten_thousand_pending_stay_cheap() {
         started.elapsed()
     );
 }
+
+#[test]
+fn several_servers_are_offered_and_one_is_chosen_until_connected() {
+    let mut model = Model::new(Settings::default());
+    let server = |id: &str, last: u8| packbell_shared::discovery::FoundServer {
+        ws_addr: std::net::SocketAddr::from(([192, 168, 1, last], 47801)),
+        site: "Tienda Sol".into(),
+        server_id: id.into(),
+        protocol: 1,
+    };
+    assert!(!model.pairing_open());
+    let actions = model.handle(
+        LinkEvent::ServersFound(vec![server("aaa", 10), server("bbb", 11)]),
+        t0(),
+    );
+    assert!(actions.is_empty());
+    assert!(model.hints().is_empty(), "a chooser, not a hint");
+    assert!(model.pairing_open());
+    assert_eq!(model.found_servers().len(), 2);
+    assert_eq!(model.choose_server("zzz"), None, "only what was offered");
+    assert_eq!(model.chosen_server(), None);
+    assert_eq!(model.choose_server("bbb").as_deref(), Some("bbb"));
+    assert_eq!(
+        model
+            .chosen_server()
+            .map(|s| s.ws_addr.to_string())
+            .as_deref(),
+        Some("192.168.1.11:47801")
+    );
+
+    // The link asks again (the chosen one did not answer): choose anew.
+    model.handle(
+        LinkEvent::ServersFound(vec![server("aaa", 10), server("ccc", 12)]),
+        at(5),
+    );
+    assert_eq!(model.chosen_server(), None);
+    model.choose_server("ccc");
+    model.handle(
+        LinkEvent::Status(LinkStatus::Reconnecting {
+            since: at(5),
+            attempt: 2,
+            reason: "several packbell servers answered; choose one".into(),
+        }),
+        at(5),
+    );
+    assert!(model.pairing_open(), "still choosing while reconnecting");
+
+    model.handle(connected(), at(6));
+    assert!(!model.pairing_open(), "connected: the chooser closes");
+    assert!(model.found_servers().is_empty());
+    assert_eq!(model.chosen_server(), None);
+}
