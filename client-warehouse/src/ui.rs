@@ -751,7 +751,7 @@ fn pairing_ui(
         _ => None,
     };
     egui::Modal::new(egui::Id::unique("packbell-pairing")).show(ctx, |ui| {
-        ui.set_width(560.0);
+        ui.set_width(660.0);
         ui.heading(text.pairing_title);
         if !model.found_servers().is_empty() {
             servers_ui(ui, model, text, intents);
@@ -812,7 +812,8 @@ fn servers_ui(ui: &mut egui::Ui, model: &mut Model, text: &Strings, intents: &mu
             ],
         );
         let selected = chosen.as_deref() == Some(server.server_id.as_str());
-        let button = egui::Button::selectable(selected, RichText::new(label).size(20.0))
+        let button = egui::Button::new(RichText::new(label).size(19.0))
+            .selected(selected)
             .min_size(Vec2::new(ui.available_width(), 44.0));
         if ui.add(button).clicked()
             && let Some(server_id) = model.choose_server(&server.server_id)
