@@ -2,6 +2,7 @@
 # Screenshots of the real office window under Xvfb, for docs/screenshots/:
 #   office.png        the entry form (an order being typed) over a busy list
 #   office-admin.png  the admin Devices screen
+#   office-site.png   the admin Site screen (server status)
 # A busy shop is simulated by the `busy_site` example (in-process server, another
 # office PC and two warehouse PCs). Needs: Xvfb, imagemagick (import), xdotool.
 # Usage: client-office/scripts/screenshots.sh [OUT_DIR]   (default: docs/screenshots)
@@ -80,4 +81,11 @@ sleep 1.5
 xdotool mousemove 1100 700
 sleep 0.5
 import -window root -crop 1180x760+0+0 +repage "$out_dir/office-admin.png"
-echo "screenshots: wrote $out_dir/office.png and $out_dir/office-admin.png"
+
+# Admin → Site (it asks the server for its status when it opens).
+xdotool mousemove "${PACKBELL_SHOT_SITE_X:-265}" "${PACKBELL_SHOT_SITE_Y:-53}" click 1
+sleep 1.5
+xdotool mousemove 1100 700
+sleep 0.5
+import -window root -crop 1180x760+0+0 +repage "$out_dir/office-site.png"
+echo "screenshots: wrote $out_dir/office.png, office-admin.png and office-site.png"
