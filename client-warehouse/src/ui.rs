@@ -414,7 +414,10 @@ fn hints_ui(
                     if ui.button(text.dismiss).clicked() {
                         intents.push(Intent::DismissHint(index));
                     }
-                    ui.label(RichText::new(message).color(colours.hint_text));
+                    // Error texts can be long; wrap them rather than run off the window.
+                    ui.add(
+                        egui::Label::new(RichText::new(message).color(colours.hint_text)).wrap(),
+                    );
                 });
             }
         });
