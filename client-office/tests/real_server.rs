@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::site::{BareLink, NET_WAIT, Site, office_app, paired_office};
+use common::site::{BareLink, NET_WAIT, Site, office_app, paired_office, start_site};
 use common::{App, frames, step_until, wait_for_text, with_model};
 use egui::Key;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
@@ -67,7 +67,7 @@ struct World {
 fn world() -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().to_owned();
-    let site = Site::start(&path.join("server"));
+    let site = start_site(&path.join("server"));
     for name in ["Centro", "Centro Comercial", "Norte", "Ávila"] {
         site.add_store(name);
     }
@@ -308,7 +308,7 @@ fn twenty_orders_entered_offline_survive_an_app_restart_and_exist_once() {
     });
     wait_for_text(&mut app, "20 waiting to be sent", NET_WAIT);
 
-    w.site.start_again();
+    w.site.restart();
     step_until(&mut app, "all 20 committed", Duration::from_secs(60), |m| {
         m.outbox_len() == 0
             && m.site

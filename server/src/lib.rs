@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod fanout;
 pub mod identity;
 pub mod relay;
+pub mod testing;
 pub mod validate;
 
 use std::net::SocketAddr;

@@ -17,7 +17,7 @@ use link_support::*;
 #[test]
 fn one_office_link_reaches_ten_warehouse_links_in_order_once() {
     let dir = tempfile::tempdir().unwrap();
-    let site = Site::start(&dir.path().join("server"), 0);
+    let site = Site::start_on(&dir.path().join("server"), 0);
     let store = site.add_store("Centro");
 
     let mut office = Client::start(link_config(
@@ -82,7 +82,7 @@ fn one_office_link_reaches_ten_warehouse_links_in_order_once() {
 #[test]
 fn a_restarted_link_replays_exactly_what_it_missed() {
     let dir = tempfile::tempdir().unwrap();
-    let site = Site::start(&dir.path().join("server"), 0);
+    let site = Site::start_on(&dir.path().join("server"), 0);
     let store = site.add_store("Centro");
     let mut office = Client::start(link_config(
         &dir.path().join("office"),
@@ -184,7 +184,7 @@ fn outbox_survives_restart_and_is_sent_once_in_order() {
         probe.local_addr().unwrap().port()
     };
     // Pair the office link, then take the server away.
-    let mut site = Site::start(&server_dir, port);
+    let mut site = Site::start_on(&server_dir, port);
     let store = site.add_store("Centro");
     let office_dir = dir.path().join("office");
     let office_config = link_config(
@@ -259,7 +259,7 @@ fn outbox_survives_restart_and_is_sent_once_in_order() {
 #[test]
 fn link_reconnects_when_the_server_comes_back_and_catches_up() {
     let dir = tempfile::tempdir().unwrap();
-    let mut site = Site::start(&dir.path().join("server"), 0);
+    let mut site = Site::start_on(&dir.path().join("server"), 0);
     let store = site.add_store("Centro");
     let mut office = Client::start(link_config(
         &dir.path().join("office"),

@@ -20,7 +20,7 @@ fn needs_pairing(event: &LinkEvent) -> Option<Option<String>> {
 #[test]
 fn pairs_with_a_code_given_later_after_a_wrong_one() {
     let dir = tempfile::tempdir().unwrap();
-    let site = Site::start(&dir.path().join("server"), 0);
+    let site = Site::start_on(&dir.path().join("server"), 0);
     let config = link_config(&dir.path().join("client"), site.addr(), "packing 1", None);
     let mut client = Client::start(config.clone());
     assert_eq!(client.wait_for("NeedsPairing", needs_pairing), None);
@@ -53,7 +53,7 @@ fn pairs_with_a_code_given_later_after_a_wrong_one() {
 #[test]
 fn admin_requests_rejections_and_revocation() {
     let dir = tempfile::tempdir().unwrap();
-    let site = Site::start(&dir.path().join("server"), 0);
+    let site = Site::start_on(&dir.path().join("server"), 0);
     let store = site.add_store("Centro");
     let mut admin = Client::start(link_config(
         &dir.path().join("admin"),

@@ -477,7 +477,7 @@ async fn pairing_through_an_impostor_fails_and_issues_no_token() {
 #[test]
 fn a_paired_link_refuses_an_impostor_and_never_sends_its_token() {
     let dir = tempfile::tempdir().unwrap();
-    let site = Site::start(&dir.path().join("server"), 0);
+    let site = Site::start_on(&dir.path().join("server"), 0);
     let link_dir = dir.path().join("till");
     let mut client = Client::start(link_config(
         &link_dir,
@@ -638,7 +638,7 @@ fn reinstalled_server_is_refused_until_paired_again_and_a_moved_identity_keeps_p
     let (till_dir, packer_dir) = (dir.path().join("till"), dir.path().join("packer"));
 
     // Server A; two links paired with it.
-    let mut a = Site::start(&d1, 0);
+    let mut a = Site::start_on(&d1, 0);
     let port = a.port;
     let id_a = a.server().server_id().to_owned();
     let mut till = Client::start(link_config(
@@ -661,7 +661,7 @@ fn reinstalled_server_is_refused_until_paired_again_and_a_moved_identity_keeps_p
     a.stop();
 
     // Reinstalled: B on the same port with a new data dir, so a new identity.
-    let mut b = Site::start(&d2, port);
+    let mut b = Site::start_on(&d2, port);
     let id_b = b.server().server_id().to_owned();
     assert_ne!(id_a, id_b);
     let mut till = Client::start(link_config(&till_dir, b.addr(), "till", None));
@@ -691,7 +691,7 @@ fn reinstalled_server_is_refused_until_paired_again_and_a_moved_identity_keeps_p
     assert_eq!(Identity::export(&d1, &file).unwrap(), id_a);
     copy_database(&d1, &d3);
     assert_eq!(Identity::import(&d3, &file).unwrap(), id_a);
-    let c = Site::start(&d3, port);
+    let c = Site::start_on(&d3, port);
     let mut packer = Client::start(link_config(&packer_dir, c.addr(), "packer", None));
     assert_eq!(packer.wait_for("Connected to C", connected_to), id_a);
     packer.shutdown();

@@ -1,6 +1,5 @@
 //! A real in-process server, office apps on real links, and bare warehouse links.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
@@ -9,9 +8,9 @@ use std::time::{Duration, Instant};
 use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
 use packbell_office::link::{link_config, spawn_link};
-use packbell_server::{RunningServer, ServerConfig};
+use packbell_server::ServerConfig;
 use packbell_shared::link::{LinkEvent, LinkHandle, LinkStatus};
-use packbell_shared::protocol::{Command, Role, StoreId};
+use packbell_shared::protocol::{Command, Role};
 use packbell_shared::state::SiteState;
 
 use super::{App, harness, step_until};
@@ -19,78 +18,13 @@ use super::{App, harness, step_until};
 /// Cap on any wait for the network; a test that needs longer has failed.
 pub const NET_WAIT: Duration = Duration::from_secs(30);
 
-/// A server on its own runtime, so the test thread can drive the ui meanwhile.
-pub struct Site {
-    runtime: tokio::runtime::Runtime,
-    server: Option<RunningServer>,
-    config: ServerConfig,
-    port: u16,
-}
+pub use packbell_server::testing::TestSite as Site;
 
-impl Site {
-    pub fn start(data_dir: &Path) -> Site {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let mut config = ServerConfig::for_tests(data_dir.to_owned());
-        config.site = "Tienda Sol".into();
-        let server = runtime
-            .block_on(RunningServer::start(config.clone()))
-            .expect("server starts");
-        let port = server.ws_addr().port();
-        Site {
-            runtime,
-            server: Some(server),
-            config,
-            port,
-        }
-    }
-
-    fn server(&self) -> &RunningServer {
-        self.server.as_ref().expect("server running")
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], self.port))
-    }
-
-    pub fn code(&self, role: Role) -> String {
-        self.runtime
-            .block_on(self.server().new_pairing_code(role))
-            .expect("pairing code")
-    }
-
-    pub fn add_store(&self, name: &str) -> StoreId {
-        self.runtime
-            .block_on(self.server().add_store(name))
-            .expect("store added")
-    }
-
-    pub fn stop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.runtime.block_on(server.shutdown());
-        }
-    }
-
-    /// Starts the server again on the same port with the same data.
-    pub fn start_again(&mut self) {
-        self.stop();
-        let mut config = self.config.clone();
-        config.ws_port = self.port;
-        self.server = Some(
-            self.runtime
-                .block_on(RunningServer::start(config))
-                .expect("server restarts"),
-        );
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// The office tests' site, with a shop-like name to look for on screen.
+pub fn start_site(data_dir: &Path) -> Site {
+    let mut config = ServerConfig::for_tests(data_dir.to_owned());
+    config.site = "Tienda Sol".into();
+    Site::start_with(config, 0)
 }
 
 /// An office app on a real link to `site`, with its own data dir.

@@ -1,13 +1,11 @@
 //! A real packbell server on its own runtime, an office client that creates orders
 //! through the real link, and the warehouse app on a real link.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
-use packbell_server::{RunningServer, ServerConfig};
 use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkStatus};
 use packbell_shared::protocol::{Command, OrderId, Priority, Role, StoreId};
 use packbell_warehouse::alert::Recorder;
@@ -16,85 +14,10 @@ use packbell_warehouse::settings::Settings;
 
 use super::{AppHarness, WAIT, app_harness};
 
-/// A server on its own runtime, so the test thread can block and step harnesses.
-pub struct Site {
-    pub runtime: tokio::runtime::Runtime,
-    pub server: Option<RunningServer>,
-    pub config: ServerConfig,
-    pub port: u16,
-}
-
-impl Site {
-    pub fn start(data_dir: &Path) -> Site {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let config = ServerConfig::for_tests(data_dir.to_owned());
-        let server = runtime
-            .block_on(RunningServer::start(config.clone()))
-            .unwrap();
-        let port = server.ws_addr().port();
-        Site {
-            runtime,
-            server: Some(server),
-            config,
-            port,
-        }
-    }
-
-    pub fn server(&self) -> &RunningServer {
-        self.server.as_ref().unwrap()
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], self.port))
-    }
-
-    pub fn code(&self, role: Role) -> String {
-        self.runtime
-            .block_on(self.server().new_pairing_code(role))
-            .unwrap()
-    }
-
-    pub fn add_store(&self, name: &str) -> StoreId {
-        self.runtime
-            .block_on(self.server().add_store(name))
-            .unwrap()
-    }
-
-    pub fn stop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.runtime.block_on(server.shutdown());
-        }
-    }
-
-    /// Starts the server again on the same port and data.
-    pub fn restart(&mut self) {
-        self.stop();
-        let mut config = self.config.clone();
-        config.ws_port = self.port;
-        self.server = Some(self.runtime.block_on(RunningServer::start(config)).unwrap());
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+pub use packbell_server::testing::TestSite as Site;
 
 pub fn link_config(data_dir: &Path, site: &Site, name: &str, code: Option<String>) -> LinkConfig {
-    LinkConfig {
-        insecure_plaintext: false,
-        data_dir: data_dir.to_owned(),
-        server: Some(site.addr().to_string()),
-        discovery_targets: Vec::new(),
-        site: None,
-        device_name: name.to_owned(),
-        pairing_code: code,
-    }
+    site.link_config(data_dir, name, code)
 }
 
 /// An office PC: creates orders through the real link.

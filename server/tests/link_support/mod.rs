@@ -11,87 +11,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use packbell_server::{RunningServer, ServerConfig};
 use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkStatus};
-use packbell_shared::protocol::{Command, EventBody, OrderId, Priority, Role, Seq, StoreId};
+use packbell_shared::protocol::{Command, EventBody, OrderId, Priority, Seq, StoreId};
 /// Cap on any single wait; a test that needs longer has failed.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// A server on its own runtime, so the test thread can block on link events.
-pub struct Site {
-    pub runtime: tokio::runtime::Runtime,
-    pub server: Option<RunningServer>,
-    /// Used again by `restart`.
-    pub config: ServerConfig,
-    pub port: u16,
-}
-
-impl Site {
-    /// Starts a server on `port` (0: any free port) with its data in `data_dir`.
-    pub fn start(data_dir: &Path, port: u16) -> Site {
-        Site::start_with(ServerConfig::for_tests(data_dir.to_owned()), port)
-    }
-
-    /// Starts a server from `config`, listening on `port` (0: any free port).
-    pub fn start_with(mut config: ServerConfig, port: u16) -> Site {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        config.ws_port = port;
-        let server = runtime
-            .block_on(RunningServer::start(config.clone()))
-            .unwrap();
-        let port = server.ws_addr().port();
-        Site {
-            runtime,
-            server: Some(server),
-            config,
-            port,
-        }
-    }
-
-    pub fn server(&self) -> &RunningServer {
-        self.server.as_ref().unwrap()
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], self.port))
-    }
-
-    pub fn code(&self, role: Role) -> String {
-        self.runtime
-            .block_on(self.server().new_pairing_code(role))
-            .unwrap()
-    }
-
-    pub fn add_store(&self, name: &str) -> StoreId {
-        self.runtime
-            .block_on(self.server().add_store(name))
-            .unwrap()
-    }
-
-    pub fn stop(&mut self) {
-        if let Some(server) = self.server.take() {
-            self.runtime.block_on(server.shutdown());
-        }
-    }
-
-    /// Starts the server again on the same port and data.
-    pub fn restart(&mut self) {
-        self.stop();
-        let mut config = self.config.clone();
-        config.ws_port = self.port;
-        self.server = Some(self.runtime.block_on(RunningServer::start(config)).unwrap());
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+pub use packbell_server::testing::TestSite as Site;
 
 /// A running link plus what it told us so far.
 pub struct Client {
