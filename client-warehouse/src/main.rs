@@ -1,12 +1,10 @@
 //! `packbell-warehouse`: the warehouse PC's window.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
-use packbell_shared::link::LinkConfig;
+use packbell_shared::link::cli::ClientArgs;
 use packbell_warehouse::alert::{
     DesktopNotifier, Executor, RodioSound, UiWaker, ViewportAttention,
 };
@@ -20,50 +18,8 @@ use packbell_warehouse::settings;
 #[derive(Debug, Parser)]
 #[command(name = "packbell-warehouse", version)]
 struct Cli {
-    /// Server WebSocket address (HOST:PORT); skips discovery.
-    #[arg(long, env = "PACKBELL_SERVER")]
-    server: Option<String>,
-    /// Where discovery probes go (repeatable); default: every LAN broadcast address.
-    #[arg(
-        long = "discovery-addr",
-        env = "PACKBELL_DISCOVERY_ADDR",
-        value_delimiter = ','
-    )]
-    discovery_addr: Vec<SocketAddr>,
-    /// Local state: device token, last known list, settings.
-    #[arg(long, env = "PACKBELL_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// Only use a server of this site.
-    #[arg(long, env = "PACKBELL_SITE")]
-    site: Option<String>,
-    /// Pairing code for the first run (otherwise the window asks for it).
-    #[arg(long, env = "PACKBELL_PAIRING_CODE")]
-    pairing_code: Option<String>,
-    /// This PC's name in the server's device list (default: the host name).
-    #[arg(long, env = "PACKBELL_NAME")]
-    name: Option<String>,
-}
-
-fn default_data_dir() -> anyhow::Result<PathBuf> {
-    directories::ProjectDirs::from("", "", "packbell")
-        .map(|dirs| dirs.data_dir().join("warehouse"))
-        .context("no home directory to keep local state in; pass --data-dir")
-}
-
-fn default_name() -> String {
-    std::env::var("HOSTNAME")
-        .or_else(|_| std::env::var("COMPUTERNAME"))
-        .ok()
-        .or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|name| name.trim().to_owned())
-        })
-        .filter(|name| !name.is_empty())
-        .map_or_else(
-            || "warehouse".to_owned(),
-            |name| format!("{name} (warehouse)"),
-        )
+    #[command(flatten)]
+    client: ClientArgs,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -74,10 +30,7 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    let data_dir = match cli.data_dir {
-        Some(dir) => dir,
-        None => default_data_dir()?,
-    };
+    let (data_dir, config) = cli.client.resolve("warehouse")?;
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
     tracing::info!("data dir {}", data_dir.display());
@@ -104,15 +57,6 @@ fn main() -> anyhow::Result<()> {
         hints,
     );
 
-    let config = LinkConfig {
-        insecure_plaintext: false,
-        data_dir: data_dir.clone(),
-        server: cli.server,
-        discovery_targets: cli.discovery_addr,
-        site: cli.site,
-        device_name: cli.name.unwrap_or_else(default_name),
-        pairing_code: cli.pairing_code,
-    };
     let wake_waker = waker.clone();
     let (link, events) = RealLink::spawn(config, Arc::new(move || wake_waker.repaint()))
         .context("cannot start the link to the server")?;

@@ -25,6 +25,7 @@ use crate::protocol::{
 };
 
 mod backoff;
+pub mod cli;
 mod outbox;
 mod runner;
 mod session;
