@@ -31,6 +31,9 @@ use db::writer::{self, WriterHandle};
 use fanout::Fanout;
 use relay::presence::Presence;
 
+/// Longest wait for connections, then for the writer, when stopping.
+const SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// What every connection task shares.
 pub struct Context {
     pub writer: WriterHandle,
@@ -204,8 +207,25 @@ impl RunningServer {
         } = self;
         ctx.shutdown.cancel();
         tasks.close();
-        tasks.wait().await;
+        // Every wait inside a connection is bounded, so this is a backstop: a stop
+        // that hangs is worse than one that leaves a socket to the OS.
+        if tokio::time::timeout(SHUTDOWN_TIMEOUT, tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                remaining = tasks.len(),
+                "connections did not finish in time; stopping without them"
+            );
+        }
         drop(ctx);
-        let _ = tokio::task::spawn_blocking(move || writer_thread.join()).await;
+        let joined = tokio::time::timeout(
+            SHUTDOWN_TIMEOUT,
+            tokio::task::spawn_blocking(move || writer_thread.join()),
+        )
+        .await;
+        if joined.is_err() {
+            tracing::warn!("the writer did not stop in time; everything acknowledged is committed");
+        }
     }
 }
