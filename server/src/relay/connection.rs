@@ -202,7 +202,14 @@ impl Session {
             if failures >= self.ctx.limits.max_auth_failures {
                 return Err(close(close_code::POLICY, "too many failed attempts"));
             }
-            let frame = match timeout_at(deadline, source.next()).await {
+            let shutdown = self.ctx.shutdown.clone();
+            let next = tokio::select! {
+                _ = shutdown.cancelled() => {
+                    return Err(close(close_code::GOING_AWAY, "server shutting down"));
+                }
+                next = timeout_at(deadline, source.next()) => next,
+            };
+            let frame = match next {
                 Err(_) => {
                     self.send_error(
                         ErrorCode::NotAuthenticated,
