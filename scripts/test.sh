@@ -24,13 +24,23 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo nextest"
-cargo nextest run --workspace --locked --no-fail-fast
+nextest_log="$(mktemp)"
+trap 'rm -f "$nextest_log"' EXIT
+cargo nextest run --workspace --locked --no-fail-fast 2>&1 | tee "$nextest_log"
+rust_passed="$(sed -n 's/.* tests run: \([0-9]*\) passed.*/\1/p' "$nextest_log" | tail -n 1)"
 
+scripts_passed=0
 echo "== scripts/demo.sh --check"
 bash scripts/demo.sh --check
+scripts_passed=$((scripts_passed + 1))
 
 for script in scripts/e2e-*.sh; do
   [ -e "$script" ] || continue
   echo "== $script"
   bash "$script"
+  scripts_passed=$((scripts_passed + 1))
 done
+
+# Any failure above has already stopped this script with a non-zero status.
+echo "Rust tests and end-to-end scripts all passed."
+echo "packbell: $((${rust_passed:-0} + scripts_passed)) passed, 0 failed"
