@@ -1,0 +1,270 @@
+//! The pending list: one large row per order, with its age pill and "Packed" button.
+
+use chrono::{DateTime, Utc};
+use egui::{
+    Align, Color32, CornerRadius, Layout, RichText, Sense, Stroke, StrokeKind, UiBuilder, Vec2,
+    WidgetInfo,
+};
+use packbell_shared::protocol::{OrderId, Priority};
+
+use super::style::{Palette, bold};
+use super::{Intent, ROW_HEIGHT, UiState, age_text};
+use crate::i18n::{Strings, fill};
+use crate::model::{AgeLevel, Model};
+
+/// Width of the order-number column.
+const NUMBER_WIDTH: f32 = 270.0;
+/// Width of the age column.
+const AGE_WIDTH: f32 = 150.0;
+
+pub(super) fn list_ui(
+    ui: &mut egui::Ui,
+    model: &mut Model,
+    state: &mut UiState,
+    text: &Strings,
+    colours: &Palette,
+    now: DateTime<Utc>,
+    intents: &mut Vec<Intent>,
+) {
+    // Only the ids of the rows on screen are copied out of the (possibly huge) list.
+    let total = model.visible().len();
+    if total == 0 {
+        ui.centered_and_justified(|ui| {
+            let message = if model.settings.store_filter.is_empty() {
+                text.no_pending
+            } else {
+                text.no_pending_filtered
+            };
+            ui.label(RichText::new(message).size(32.0).weak());
+        });
+        return;
+    }
+    let spacing = ui.spacing().item_spacing.y;
+    let mut scroll = egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible);
+    if let Some(row) = state.scroll_to_row.take() {
+        let top = row as f32 * (ROW_HEIGHT + spacing);
+        let visible = state.shown_rows.clone();
+        if row < visible.start.saturating_add(1) || row + 2 > visible.end {
+            let height = ui.available_height();
+            let offset = if row < visible.start.saturating_add(1) {
+                top
+            } else {
+                (top + ROW_HEIGHT - height).max(0.0)
+            };
+            scroll = scroll.vertical_scroll_offset(offset);
+        }
+    }
+    let selected = model.selected();
+    let stale = model.is_stale();
+    let output = scroll.show_rows(ui, ROW_HEIGHT, total, |ui, range| {
+        if stale {
+            ui.set_opacity(0.8);
+        }
+        let shown = model.visible()[range.clone()].to_vec();
+        for (index, order_id) in range.clone().zip(shown) {
+            row_ui(
+                ui,
+                model,
+                text,
+                colours,
+                now,
+                order_id,
+                index,
+                selected == Some(order_id),
+                intents,
+            );
+        }
+        range
+    });
+    let row_span = ROW_HEIGHT + spacing;
+    let seen_to = output.state.clamped_offset().y + output.inner_rect.height() + spacing;
+    let fully_shown = ((seen_to / row_span).floor() as usize).min(total);
+    state.shown_rows = output.inner.start..fully_shown.max(output.inner.start);
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one row needs all of these and nothing else"
+)]
+fn row_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    text: &Strings,
+    colours: &Palette,
+    now: DateTime<Utc>,
+    order_id: OrderId,
+    index: usize,
+    selected: bool,
+    intents: &mut Vec<Intent>,
+) {
+    let Some(order) = model.order(order_id) else {
+        return;
+    };
+    let rush = order.priority == Priority::Rush;
+    let strong = ui.visuals().strong_text_color();
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, ROW_HEIGHT), Sense::click());
+    let row_label = format!(
+        "{} {}",
+        order.order_number,
+        model.store_name(order.store_id).unwrap_or("")
+    );
+    response.widget_info(|| WidgetInfo::selected(egui::Role::ListItem, true, selected, &row_label));
+    if response.clicked() {
+        intents.push(Intent::Select(order_id));
+    }
+    let painter = ui.painter();
+    let background = if rush {
+        colours.rush_row
+    } else if index % 2 == 1 {
+        colours.stripe
+    } else {
+        Color32::TRANSPARENT
+    };
+    painter.rect_filled(rect, CornerRadius::same(6), background);
+    if rush {
+        painter.rect_filled(
+            egui::Rect::from_min_size(rect.min, Vec2::new(10.0, rect.height())),
+            CornerRadius::same(3),
+            colours.red,
+        );
+    }
+    if selected {
+        painter.rect_stroke(
+            rect,
+            CornerRadius::same(6),
+            Stroke::new(3.0, colours.selected),
+            StrokeKind::Inside,
+        );
+    }
+
+    let inner = rect.shrink2(Vec2::new(18.0, 6.0));
+    let mut row = ui.new_child(
+        UiBuilder::new()
+            .max_rect(inner)
+            .layout(Layout::left_to_right(Align::Center)),
+    );
+    // Order number.
+    row.allocate_ui_with_layout(
+        Vec2::new(NUMBER_WIDTH, inner.height()),
+        Layout::left_to_right(Align::Center),
+        |ui| {
+            ui.set_min_width(NUMBER_WIDTH);
+            ui.add(
+                egui::Label::new(
+                    RichText::new(&order.order_number)
+                        .font(bold(46.0))
+                        .color(strong),
+                )
+                .truncate(),
+            );
+        },
+    );
+    // Right side: button, age; then store and note take what is left.
+    row.with_layout(Layout::right_to_left(Align::Center), |ui| {
+        let packed = egui::Button::new(
+            RichText::new(text.packed)
+                .font(bold(22.0))
+                .color(colours.on_colour),
+        )
+        .fill(colours.green)
+        .min_size(Vec2::new(170.0, 58.0));
+        let response = ui.add(packed);
+        let name = fill(text.packed_order, &[&order.order_number]);
+        response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &name));
+        if response.clicked() {
+            intents.push(Intent::Pack(order_id));
+        }
+        ui.add_space(8.0);
+        age_ui(ui, model, text, colours, order.created_at, now);
+        if rush && !model.is_acknowledged(order_id) {
+            let ack = ui.add(
+                egui::Button::new(RichText::new(text.acknowledge).size(18.0))
+                    .min_size(Vec2::new(0.0, 44.0)),
+            );
+            let name = fill(text.acknowledge_order, &[&order.order_number]);
+            ack.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &name));
+            if ack.clicked() {
+                intents.push(Intent::Acknowledge(order_id));
+            }
+        }
+        ui.with_layout(Layout::top_down(Align::Min), |ui| {
+            // One line centred, two lines stacked.
+            ui.add_space(if order.note.is_empty() { 18.0 } else { 4.0 });
+            ui.horizontal(|ui| {
+                if rush {
+                    badge_ui(ui, text.rush, colours.red, colours.on_colour);
+                }
+                let store = model.store_name(order.store_id).map_or_else(
+                    || fill(text.unknown_store, &[&order.store_id]),
+                    str::to_owned,
+                );
+                ui.add(
+                    egui::Label::new(RichText::new(store).font(bold(24.0)).color(strong))
+                        .truncate(),
+                );
+            });
+            if !order.note.is_empty() {
+                ui.add(
+                    egui::Label::new(RichText::new(&order.note).size(20.0).color(strong))
+                        .truncate(),
+                );
+            }
+        });
+    });
+}
+
+fn badge_ui(ui: &mut egui::Ui, label: &str, fill_colour: Color32, text_colour: Color32) {
+    egui::Frame::NONE
+        .fill(fill_colour)
+        .corner_radius(CornerRadius::same(4))
+        .inner_margin(egui::Margin::symmetric(8, 2))
+        .show(ui, |ui| {
+            ui.label(RichText::new(label).font(bold(18.0)).color(text_colour));
+        });
+}
+
+fn age_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    text: &Strings,
+    colours: &Palette,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) {
+    let label = age_text(text, created_at, now);
+    ui.allocate_ui_with_layout(
+        Vec2::new(AGE_WIDTH, ROW_HEIGHT - 12.0),
+        Layout::right_to_left(Align::Center),
+        |ui| {
+            ui.set_min_width(AGE_WIDTH);
+            match model.age_level(created_at, now) {
+                AgeLevel::Fresh => {
+                    let strong = ui.visuals().strong_text_color();
+                    ui.label(RichText::new(label).font(bold(30.0)).color(strong));
+                }
+                level => {
+                    let fill_colour = if level == AgeLevel::Red {
+                        colours.red
+                    } else {
+                        colours.amber
+                    };
+                    let text_colour = if level == AgeLevel::Red {
+                        colours.on_colour
+                    } else {
+                        Color32::BLACK
+                    };
+                    egui::Frame::NONE
+                        .fill(fill_colour)
+                        .corner_radius(CornerRadius::same(8))
+                        .inner_margin(egui::Margin::symmetric(10, 4))
+                        .show(ui, |ui| {
+                            ui.label(RichText::new(label).font(bold(30.0)).color(text_colour));
+                        });
+                }
+            }
+        },
+    );
+}

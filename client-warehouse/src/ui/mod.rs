@@ -1,0 +1,180 @@
+//! Drawing: reads the model, returns [`Intent`]s. Thin on purpose.
+//!
+//! Made to be read from a few metres away: big bold order numbers, ages in coloured
+//! pills, one large "Packed" button per row. Only the rows on screen are laid out
+//! (`ScrollArea::show_rows`), so a list of 10 000 stays fluid.
+
+mod dialogs;
+mod header;
+mod list;
+mod settings;
+mod style;
+
+use chrono::{DateTime, Local, Utc};
+use egui::{Align, Key, Layout, Modifiers, RichText};
+use packbell_shared::protocol::{OrderId, StoreId};
+
+use crate::i18n::{Language, Strings, fill};
+use crate::model::{Connection, Model, StoreCount};
+use crate::settings::SoundId;
+
+use dialogs::pairing_ui;
+use header::{banner_ui, hints_ui, status_bar_ui, stores_ui};
+use list::list_ui;
+use settings::settings_ui;
+pub use style::{BOLD, apply_style, install_fonts};
+use style::{bold, palette};
+
+/// Height of one order row, in points.
+pub const ROW_HEIGHT: f32 = 84.0;
+
+/// What the user asked for during a frame; the app carries these out after drawing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intent {
+    Pack(OrderId),
+    Undo,
+    Acknowledge(OrderId),
+    AcknowledgeAll,
+    ToggleStore(StoreId),
+    AllStores,
+    Select(OrderId),
+    Pair(String),
+    /// One of several servers found by discovery, by id.
+    ChooseServer(String),
+    TestSound(SoundId),
+    DismissHint(usize),
+}
+
+/// Per-window UI state that is not part of the model.
+#[derive(Debug, Default)]
+pub struct UiState {
+    pub settings_open: bool,
+    pub pairing_code: String,
+    /// Set after "Pair" was pressed, until the link's status changes.
+    pub pairing_sent: bool,
+    /// Row to bring into view (after a keyboard move).
+    pub scroll_to_row: Option<usize>,
+    /// Rows entirely on screen in the last frame (first..end).
+    pub shown_rows: std::ops::Range<usize>,
+    /// Store counts, cached by (model generation, day start).
+    counts: Option<(u64, DateTime<Utc>, Vec<StoreCount>)>,
+}
+
+/// Start of the local calendar day containing `now`, in UTC.
+pub fn local_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&Local);
+    local
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|midnight| midnight.and_local_timezone(Local).earliest())
+        .map_or(now, |start| start.with_timezone(&Utc))
+}
+
+/// Age as people say it: "new", "7 min", "1 h 05".
+pub fn age_text(text: &Strings, created_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = now.signed_duration_since(created_at).num_minutes().max(0);
+    if minutes < 1 {
+        text.age_new.to_owned()
+    } else if minutes < 60 {
+        fill(text.age_minutes, &[&minutes])
+    } else {
+        fill(
+            text.age_hours,
+            &[&(minutes / 60), &format!("{:02}", minutes % 60)],
+        )
+    }
+}
+
+/// Draws the whole window into `ui` and returns what the user asked for.
+pub fn root_ui(
+    ui: &mut egui::Ui,
+    model: &mut Model,
+    state: &mut UiState,
+    now: DateTime<Utc>,
+) -> Vec<Intent> {
+    let language = model.settings.language.unwrap_or_else(Language::system);
+    let text = language.strings();
+    let colours = palette(ui.visuals().dark_mode);
+    let mut intents = Vec::new();
+
+    keyboard(ui, model, state, now, &mut intents);
+
+    egui::Panel::top("status").show(ui, |ui| {
+        status_bar_ui(ui, model, text, &colours, now, &mut intents, state);
+    });
+    banner_ui(ui, model, text, &colours);
+    hints_ui(ui, model, text, &colours, &mut intents);
+    egui::Panel::top("stores").show(ui, |ui| {
+        stores_ui(ui, model, state, text, now, &mut intents);
+    });
+    let below = model.visible().len().saturating_sub(state.shown_rows.end);
+    egui::Panel::bottom("help").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(text.shortcuts).small().weak());
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                let unsent = model.unconfirmed();
+                if unsent > 0 {
+                    ui.label(RichText::new(fill(text.packed_here_pending, &[&unsent])).small());
+                }
+                if below > 0 {
+                    ui.label(
+                        RichText::new(fill(text.more_below, &[&below]))
+                            .font(bold(20.0))
+                            .color(colours.amber),
+                    );
+                }
+            });
+        });
+    });
+    egui::CentralPanel::default_margins().show(ui, |ui| {
+        list_ui(ui, model, state, text, &colours, now, &mut intents);
+    });
+
+    if state.settings_open {
+        settings_ui(ui.ctx(), &mut model.settings, state, text, &mut intents);
+    }
+    if !matches!(model.connection(), Connection::NeedsPairing { .. }) {
+        state.pairing_sent = false;
+    }
+    if model.pairing_open() {
+        pairing_ui(ui.ctx(), model, state, text, &mut intents);
+    }
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_secs(5));
+    intents
+}
+
+fn keyboard(
+    ui: &egui::Ui,
+    model: &mut Model,
+    state: &mut UiState,
+    now: DateTime<Utc>,
+    intents: &mut Vec<Intent>,
+) {
+    let typing = ui.ctx().memory(|m| m.focused().is_some());
+    if typing || state.settings_open || model.pairing_open() {
+        return;
+    }
+    let (down, up, pack, undo, escape) = ui.input_mut(|input| {
+        (
+            input.consume_key(Modifiers::NONE, Key::ArrowDown),
+            input.consume_key(Modifiers::NONE, Key::ArrowUp),
+            input.consume_key(Modifiers::NONE, Key::Enter)
+                | input.consume_key(Modifiers::NONE, Key::Space),
+            input.consume_key(Modifiers::COMMAND, Key::Z),
+            input.consume_key(Modifiers::NONE, Key::Escape),
+        )
+    });
+    if down || up {
+        state.scroll_to_row = model.move_selection(if down { 1 } else { -1 });
+    }
+    if pack && let Some(order_id) = model.selected() {
+        intents.push(Intent::Pack(order_id));
+    }
+    if undo && model.undo_target(now).is_some() {
+        intents.push(Intent::Undo);
+    }
+    if escape {
+        model.select(None);
+    }
+}
