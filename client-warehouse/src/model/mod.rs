@@ -16,6 +16,12 @@ use packbell_shared::state::{Applied, SiteState};
 
 use crate::settings::Settings;
 
+mod alerts;
+mod filter;
+
+pub use alerts::{Alert, AlertAction};
+pub use filter::StoreCount;
+
 /// How long the last packed order can be brought back with "Undo".
 pub const UNDO_WINDOW_SECS: i64 = 180;
 /// A catch-up summary names at most this many order numbers.
@@ -51,33 +57,6 @@ pub enum Connection {
     },
 }
 
-/// What to tell the warehouse about one order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    pub order_id: OrderId,
-    pub order_number: String,
-    pub store: String,
-    pub note: String,
-    pub priority: Priority,
-}
-
-/// One decision of the alert logic; the alert service executes it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AlertAction {
-    /// A new live order for this PC: sound for its priority, a notification, attention.
-    Ring(Alert),
-    /// Unacknowledged rush orders are still waiting: rush sound and attention again.
-    Repeat { order_numbers: Vec<String> },
-    /// Orders that arrived while this PC was away: one notification, one sound.
-    Summary {
-        count: usize,
-        rush: usize,
-        order_numbers: Vec<String>,
-    },
-    /// This order's notification is obsolete (packed, cancelled): take it down.
-    Withdraw { order_id: OrderId },
-}
-
 /// Age colour band of a pending order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgeLevel {
@@ -109,15 +88,6 @@ pub struct LastPacked {
     pub order_id: OrderId,
     pub order_number: String,
     pub at: DateTime<Utc>,
-}
-
-/// Per-store counts for the filter chips.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StoreCount {
-    pub store_id: StoreId,
-    pub name: String,
-    pub pending: usize,
-    pub packed_today: usize,
 }
 
 /// A change made here that the server has not confirmed yet (packed or recalled).
@@ -442,71 +412,6 @@ impl Model {
         self.generation
     }
 
-    fn catching_up(&self) -> bool {
-        self.catch_up_deadline.is_some()
-    }
-
-    /// Ends a catch-up: one order rings as if live, several make one summary.
-    fn flush_catch_up(&mut self, actions: &mut Vec<AlertAction>) {
-        self.catch_up_deadline = None;
-        let ids = std::mem::take(&mut self.catch_up);
-        let mut alerts: Vec<Alert> = ids
-            .into_iter()
-            .filter(|id| self.is_pending(*id))
-            .filter_map(|id| self.alert_for(id))
-            .collect();
-        match alerts.len() {
-            0 => {}
-            1 => {
-                let alert = alerts.remove(0);
-                self.notified.insert(alert.order_id);
-                actions.push(AlertAction::Ring(alert));
-            }
-            count => {
-                // Same order as the list: rush first, then oldest.
-                alerts.sort_by_key(|a| {
-                    self.site
-                        .orders
-                        .get(&a.order_id)
-                        .map(pending_key)
-                        .unwrap_or((2, DateTime::<Utc>::MIN_UTC, a.order_id))
-                });
-                let rush = alerts
-                    .iter()
-                    .filter(|a| a.priority == Priority::Rush)
-                    .count();
-                actions.push(AlertAction::Summary {
-                    count,
-                    rush,
-                    order_numbers: alerts
-                        .into_iter()
-                        .take(SUMMARY_MAX_NUMBERS)
-                        .map(|a| a.order_number)
-                        .collect(),
-                });
-            }
-        }
-    }
-
-    /// The alert for a pending order this PC shows; `None` when filtered out.
-    fn alert_for(&self, order_id: OrderId) -> Option<Alert> {
-        let order = self.site.orders.get(&order_id)?;
-        if !self.matches_filter(order) {
-            return None;
-        }
-        Some(Alert {
-            order_id,
-            order_number: order.order_number.clone(),
-            store: self
-                .site
-                .store_name(order.store_id)
-                .unwrap_or("")
-                .to_owned(),
-            note: order.note.clone(),
-            priority: order.priority,
-        })
-    }
-
     // ----------------------------------------------------------------------------
     // Pending set upkeep
 
@@ -548,11 +453,6 @@ impl Model {
             .orders
             .get(&order_id)
             .is_some_and(|o| self.pending.contains(&pending_key(o)))
-    }
-
-    pub fn matches_filter(&self, order: &Order) -> bool {
-        self.settings.store_filter.is_empty()
-            || self.settings.store_filter.contains(&order.store_id)
     }
 
     // ----------------------------------------------------------------------------
@@ -614,53 +514,6 @@ impl Model {
         self.last_packed.as_ref().filter(|last| {
             now.signed_duration_since(last.at) <= Duration::seconds(UNDO_WINDOW_SECS)
         })
-    }
-
-    /// Someone saw this rush order: stop re-alerting it.
-    pub fn acknowledge(&mut self, order_id: OrderId) {
-        self.acknowledged.insert(order_id);
-        self.rush_next.remove(&order_id);
-    }
-
-    /// Acknowledges every rush order shown here.
-    pub fn acknowledge_all(&mut self) {
-        for id in self.ringing_rush() {
-            self.acknowledge(id);
-        }
-    }
-
-    /// Rush orders shown here that still re-alert.
-    pub fn ringing_rush(&self) -> Vec<OrderId> {
-        self.pending
-            .iter()
-            .take_while(|(rank, _, _)| *rank == 0)
-            .map(|(_, _, id)| *id)
-            .filter(|id| !self.acknowledged.contains(id))
-            .filter(|id| {
-                self.site
-                    .orders
-                    .get(id)
-                    .is_some_and(|o| self.matches_filter(o))
-            })
-            .collect()
-    }
-
-    pub fn is_acknowledged(&self, order_id: OrderId) -> bool {
-        self.acknowledged.contains(&order_id)
-    }
-
-    /// Shows only `stores` (empty: all). Orders now hidden stop re-alerting here.
-    pub fn set_store_filter(&mut self, stores: BTreeSet<StoreId>) {
-        self.settings.store_filter = stores;
-        self.touch();
-    }
-
-    pub fn toggle_store(&mut self, store_id: StoreId) {
-        let mut filter = self.settings.store_filter.clone();
-        if !filter.remove(&store_id) {
-            filter.insert(store_id);
-        }
-        self.set_store_filter(filter);
     }
 
     pub fn select(&mut self, order_id: Option<OrderId>) {
@@ -741,25 +594,6 @@ impl Model {
     // ----------------------------------------------------------------------------
     // Views
 
-    /// Pending orders this PC shows, in display order (rush, then oldest).
-    pub fn visible(&mut self) -> &[OrderId] {
-        if self.view_dirty {
-            let filter = &self.settings.store_filter;
-            let orders = &self.site.orders;
-            self.view = self
-                .pending
-                .iter()
-                .map(|(_, _, id)| *id)
-                .filter(|id| {
-                    filter.is_empty()
-                        || orders.get(id).is_some_and(|o| filter.contains(&o.store_id))
-                })
-                .collect();
-            self.view_dirty = false;
-        }
-        &self.view
-    }
-
     pub fn order(&self, order_id: OrderId) -> Option<&Order> {
         self.site.orders.get(&order_id)
     }
@@ -775,57 +609,6 @@ impl Model {
     /// The list is not confirmed by a live server (disk copy, or offline).
     pub fn is_stale(&self) -> bool {
         self.stale || !matches!(self.connection, Connection::Connected { .. })
-    }
-
-    /// Total pending orders (all stores).
-    pub fn pending_total(&self) -> usize {
-        self.pending.len()
-    }
-
-    /// Per-store counts for the chips: pending now, and packed since `day_start`.
-    /// Active stores, plus inactive ones that still have pending orders.
-    pub fn store_counts(&self, day_start: DateTime<Utc>) -> Vec<StoreCount> {
-        let mut counts: BTreeMap<StoreId, StoreCount> = self
-            .site
-            .stores
-            .values()
-            .filter(|s| s.active)
-            .map(|s| {
-                (
-                    s.store_id,
-                    StoreCount {
-                        store_id: s.store_id,
-                        name: s.name.clone(),
-                        ..StoreCount::default()
-                    },
-                )
-            })
-            .collect();
-        for (_, _, id) in &self.pending {
-            if let Some(order) = self.site.orders.get(id) {
-                counts
-                    .entry(order.store_id)
-                    .or_insert_with(|| StoreCount {
-                        store_id: order.store_id,
-                        name: self
-                            .site
-                            .store_name(order.store_id)
-                            .unwrap_or_default()
-                            .to_owned(),
-                        ..StoreCount::default()
-                    })
-                    .pending += 1;
-            }
-        }
-        for order in self.site.orders.values() {
-            if self.effective_status(order) == OrderStatus::Packed
-                && order.status_at.is_none_or(|at| at >= day_start)
-                && let Some(count) = counts.get_mut(&order.store_id)
-            {
-                count.packed_today += 1;
-            }
-        }
-        counts.into_values().collect()
     }
 
     pub fn age_level(&self, created_at: DateTime<Utc>, now: DateTime<Utc>) -> AgeLevel {

@@ -1,0 +1,133 @@
+//! Alert decisions: what to ring, summarise or withdraw, and rush acknowledgement.
+
+use chrono::{DateTime, Utc};
+use packbell_shared::protocol::{OrderId, Priority};
+
+use super::{Model, SUMMARY_MAX_NUMBERS, pending_key};
+
+/// What to tell the warehouse about one order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub order_id: OrderId,
+    pub order_number: String,
+    pub store: String,
+    pub note: String,
+    pub priority: Priority,
+}
+
+/// One decision of the alert logic; the alert service executes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertAction {
+    /// A new live order for this PC: sound for its priority, a notification, attention.
+    Ring(Alert),
+    /// Unacknowledged rush orders are still waiting: rush sound and attention again.
+    Repeat { order_numbers: Vec<String> },
+    /// Orders that arrived while this PC was away: one notification, one sound.
+    Summary {
+        count: usize,
+        rush: usize,
+        order_numbers: Vec<String>,
+    },
+    /// This order's notification is obsolete (packed, cancelled): take it down.
+    Withdraw { order_id: OrderId },
+}
+
+impl Model {
+    pub(super) fn catching_up(&self) -> bool {
+        self.catch_up_deadline.is_some()
+    }
+
+    /// Ends a catch-up: one order rings as if live, several make one summary.
+    pub(super) fn flush_catch_up(&mut self, actions: &mut Vec<AlertAction>) {
+        self.catch_up_deadline = None;
+        let ids = std::mem::take(&mut self.catch_up);
+        let mut alerts: Vec<Alert> = ids
+            .into_iter()
+            .filter(|id| self.is_pending(*id))
+            .filter_map(|id| self.alert_for(id))
+            .collect();
+        match alerts.len() {
+            0 => {}
+            1 => {
+                let alert = alerts.remove(0);
+                self.notified.insert(alert.order_id);
+                actions.push(AlertAction::Ring(alert));
+            }
+            count => {
+                // Same order as the list: rush first, then oldest.
+                alerts.sort_by_key(|a| {
+                    self.site
+                        .orders
+                        .get(&a.order_id)
+                        .map(pending_key)
+                        .unwrap_or((2, DateTime::<Utc>::MIN_UTC, a.order_id))
+                });
+                let rush = alerts
+                    .iter()
+                    .filter(|a| a.priority == Priority::Rush)
+                    .count();
+                actions.push(AlertAction::Summary {
+                    count,
+                    rush,
+                    order_numbers: alerts
+                        .into_iter()
+                        .take(SUMMARY_MAX_NUMBERS)
+                        .map(|a| a.order_number)
+                        .collect(),
+                });
+            }
+        }
+    }
+
+    /// The alert for a pending order this PC shows; `None` when filtered out.
+    pub(super) fn alert_for(&self, order_id: OrderId) -> Option<Alert> {
+        let order = self.site.orders.get(&order_id)?;
+        if !self.matches_filter(order) {
+            return None;
+        }
+        Some(Alert {
+            order_id,
+            order_number: order.order_number.clone(),
+            store: self
+                .site
+                .store_name(order.store_id)
+                .unwrap_or("")
+                .to_owned(),
+            note: order.note.clone(),
+            priority: order.priority,
+        })
+    }
+
+    /// Someone saw this rush order: stop re-alerting it.
+    pub fn acknowledge(&mut self, order_id: OrderId) {
+        self.acknowledged.insert(order_id);
+        self.rush_next.remove(&order_id);
+    }
+
+    /// Acknowledges every rush order shown here.
+    pub fn acknowledge_all(&mut self) {
+        for id in self.ringing_rush() {
+            self.acknowledge(id);
+        }
+    }
+
+    /// Rush orders shown here that still re-alert.
+    pub fn ringing_rush(&self) -> Vec<OrderId> {
+        self.pending
+            .iter()
+            .take_while(|(rank, _, _)| *rank == 0)
+            .map(|(_, _, id)| *id)
+            .filter(|id| !self.acknowledged.contains(id))
+            .filter(|id| {
+                self.site
+                    .orders
+                    .get(id)
+                    .is_some_and(|o| self.matches_filter(o))
+            })
+            .collect()
+    }
+
+    pub fn is_acknowledged(&self, order_id: OrderId) -> bool {
+        self.acknowledged.contains(&order_id)
+    }
+}
