@@ -522,6 +522,10 @@ pub fn enrol(
     })
 }
 
+/// Distinct public slots (the first two digits of a code): at most this many codes
+/// are open at once.
+const PAIRING_SLOTS: u32 = 100;
+
 /// Failed attempts after which a pairing code is void.
 pub const MAX_PAIRING_FAILURES: u32 = 5;
 /// Voided codes per role and hour that are replaced automatically; past this someone
@@ -538,6 +542,23 @@ pub fn new_pairing_code(
 ) -> Result<String, DbError> {
     let mut rng = rand::rng();
     let now_text = time_to_text(now);
+    // Every slot taken (a server restarted many times within a code's life): the
+    // oldest open code gives up its slot rather than no new code being possible.
+    let open: u32 = one_row(
+        conn,
+        "SELECT COUNT(*) FROM pairing_codes WHERE used = 0 AND expires_at > ?1",
+        [&now_text],
+        |r| r.get(0),
+    )?;
+    if open >= PAIRING_SLOTS {
+        run(
+            conn,
+            "UPDATE pairing_codes SET used = 1 WHERE code = (
+                 SELECT code FROM pairing_codes WHERE used = 0 AND expires_at > ?1
+                 ORDER BY created_at LIMIT 1)",
+            [&now_text],
+        )?;
+    }
     for _ in 0..1000 {
         let digits: u32 = rng.random_range(0..100_000_000);
         let code = format!("{digits:08}");
@@ -641,4 +662,31 @@ fn new_token() -> String {
 
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_code_is_always_possible_even_with_every_slot_taken() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = crate::db::open(dir.path()).expect("db");
+        let now = Utc::now();
+        let later = now + chrono::Duration::minutes(10);
+        let mut slots = std::collections::HashSet::new();
+        for _ in 0..(PAIRING_SLOTS + 20) {
+            let code = new_pairing_code(&conn, Role::Office, now, later).expect("a code");
+            slots.insert(code[..2].to_owned());
+        }
+        let open: u32 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pairing_codes WHERE used = 0",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(open, PAIRING_SLOTS);
+        assert_eq!(slots.len(), PAIRING_SLOTS as usize);
+    }
 }
