@@ -1,0 +1,70 @@
+//! Every string the office client shows, in English and Spanish.
+//!
+//! Plain strings are fields of [`Tr`]; strings with values in them are methods of
+//! [`Lang`]. The ui never spells a user-visible word itself.
+
+use chrono::{DateTime, Duration, Local, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// The language of a locale tag such as `es-ES` or `en_US.UTF-8`; English
+    /// unless it is Spanish.
+    pub fn from_locale(locale: Option<&str>) -> Lang {
+        match locale {
+            Some(tag) if tag.to_ascii_lowercase().starts_with("es") => Lang::Es,
+            _ => Lang::En,
+        }
+    }
+
+    /// The system's language, as far as we speak it.
+    pub fn system() -> Lang {
+        Lang::from_locale(sys_locale::get_locale().as_deref())
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+
+    pub fn tr(self) -> &'static Tr {
+        match self {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        }
+    }
+}
+
+/// Local wall-clock time of a UTC instant, as the office reads it.
+pub fn time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%H:%M").to_string()
+}
+
+/// A short duration: "45 s", "4 min 32 s", "2 h 05 min".
+pub fn duration(d: Duration) -> String {
+    let secs = d.num_seconds().max(0);
+    if secs < 60 {
+        format!("{secs} s")
+    } else if secs < 3600 {
+        format!("{} min {:02} s", secs / 60, secs % 60)
+    } else {
+        format!("{} h {:02} min", secs / 3600, (secs % 3600) / 60)
+    }
+}
+
+mod messages;
+mod strings;
+#[cfg(test)]
+mod tests;
+
+pub use strings::{EN, ES, Tr};
