@@ -80,8 +80,8 @@ impl RunningServer {
         let server_id = identity.fingerprint;
 
         let fanout = Fanout::default();
-        let (writer, writer_thread) =
-            writer::spawn(conn, fanout.clone()).context("starting the writer thread")?;
+        let (writer, writer_thread) = writer::spawn(conn, fanout.clone(), config.data_dir.clone())
+            .context("starting the writer thread")?;
         let listener = TcpListener::bind((config.bind, config.ws_port))
             .await
             .with_context(|| format!("listening on {}:{}", config.bind, config.ws_port))?;
@@ -156,6 +156,32 @@ impl RunningServer {
     pub async fn new_pairing_code(&self, role: Role) -> anyhow::Result<String> {
         let expires_at = Utc::now() + chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)?;
         Ok(self.ctx.writer.new_pairing_code(role, expires_at).await?)
+    }
+
+    /// The codes to print at start-up, one per role. They replace those of the previous
+    /// start, so restarts never use up the slots; a role gets `None` when every slot is
+    /// taken by codes asked for since. Fails only when nothing can be written.
+    pub async fn startup_pairing_codes(&self) -> anyhow::Result<writer::StartupCodes> {
+        let expires_at = Utc::now() + chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)?;
+        Ok(self.ctx.writer.startup_codes(expires_at).await?)
+    }
+
+    /// The durability settings of the writer's own connection, read back from SQLite.
+    pub async fn durability_settings(&self) -> anyhow::Result<db::DurabilitySettings> {
+        Ok(self.ctx.writer.durability().await?)
+    }
+
+    /// Whether the last write found the disk full (orders are refused with
+    /// `storage_full` until a write succeeds again).
+    pub fn storage_full(&self) -> bool {
+        self.ctx.writer.storage().is_full()
+    }
+
+    /// Caps the database at its current size plus `extra_pages` pages, so writes that
+    /// need more fail with `SQLITE_FULL` as on a full disk. For fault tests: a full
+    /// disk without filling one. A larger value lifts the cap again.
+    pub async fn limit_database_pages(&self, extra_pages: u32) -> anyhow::Result<u64> {
+        Ok(self.ctx.writer.limit_pages(extra_pages).await?)
     }
 
     /// Adds a store as the server itself (device 0); used for seeding and by tests.

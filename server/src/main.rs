@@ -149,7 +149,15 @@ fn print_pairing_code(data_dir: &std::path::Path, role: Role, minutes: u32) -> a
     let conn = db::open(data_dir)?;
     let now = Utc::now();
     let expires_at = now + chrono::Duration::minutes(i64::from(minutes));
-    let code = db::apply::new_pairing_code(&conn, role, now, expires_at)?;
+    let code = match db::pairing::new_pairing_code(&conn, role, now, expires_at) {
+        Ok(code) => code,
+        Err(db::apply::ApplyError::Refused(refusal)) => anyhow::bail!("{}", refusal.message),
+        Err(db::apply::ApplyError::Db(e)) if e.is_disk_full() => anyhow::bail!(
+            "the disk holding {} is full: no pairing code can be stored until space is freed",
+            data_dir.display()
+        ),
+        Err(e) => return Err(e.into()),
+    };
     let identity = Identity::load_or_create(data_dir)?;
     eprintln!(
         "Pairing code for one {} device, valid {minutes} minutes (server {}):",
@@ -162,19 +170,15 @@ fn print_pairing_code(data_dir: &std::path::Path, role: Role, minutes: u32) -> a
 
 fn print_status(data_dir: &std::path::Path) -> anyhow::Result<()> {
     let identity = Identity::load_or_create(data_dir)?;
-    let conn = db::open(data_dir)?;
-    let count = |sql: &str| -> anyhow::Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    let mut conn = db::open(data_dir)?;
+    let counts = db::status::site_counts(&conn)?;
     println!("server id:      {}", identity.fingerprint);
     println!("data dir:       {}", data_dir.display());
-    println!("events:         {}", count("SELECT COUNT(*) FROM events")?);
-    println!(
-        "pending orders: {}",
-        count("SELECT COUNT(*) FROM orders WHERE status = 'pending'")?
-    );
-    println!(
-        "devices:        {}",
-        count("SELECT COUNT(*) FROM devices WHERE revoked = 0")?
-    );
+    println!("events:         {}", counts.events);
+    println!("pending orders: {}", counts.pending_orders);
+    println!("devices:        {}", counts.devices);
+    let storage = db::status::check_storage(&mut conn)?;
+    println!("storage:        {}", storage.describe(data_dir));
     Ok(())
 }
 
@@ -210,7 +214,7 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         let server = RunningServer::start(config.clone()).await?;
-        print_banner(&server, &config).await?;
+        print_banner(&server, &config).await;
         wait_for_stop_signal().await;
         tracing::info!("stopping: finishing in-flight commits");
         server.shutdown().await;
@@ -219,7 +223,7 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     })
 }
 
-async fn print_banner(server: &RunningServer, config: &ServerConfig) -> anyhow::Result<()> {
+async fn print_banner(server: &RunningServer, config: &ServerConfig) {
     println!(
         "packbell-server {} — site {:?}, server id {}",
         env!("CARGO_PKG_VERSION"),
@@ -238,13 +242,23 @@ async fn print_banner(server: &RunningServer, config: &ServerConfig) -> anyhow::
         None => println!("Discovery is off: clients need --server"),
     }
     let minutes = config.limits.pairing_code_ttl.as_secs() / 60;
-    println!("Pairing codes (one device each, valid {minutes} minutes):");
-    for role in [Role::Office, Role::Warehouse, Role::Admin] {
-        let code = server.new_pairing_code(role).await?;
-        println!("  {:<10} {code}", role.as_str());
+    // No code must keep the server from starting: it still serves paired devices.
+    match server.startup_pairing_codes().await {
+        Ok(codes) => {
+            println!("Pairing codes (one device each, valid {minutes} minutes):");
+            for (role, code) in codes {
+                match code {
+                    Some(code) => println!("  {:<10} {code}", role.as_str()),
+                    None => println!(
+                        "  {:<10} none: every pairing code slot is taken by an open code",
+                        role.as_str()
+                    ),
+                }
+            }
+        }
+        Err(e) => println!("No pairing codes were made: {e}"),
     }
     println!("More codes: packbell-server pairing-code --role warehouse");
-    Ok(())
 }
 
 async fn wait_for_stop_signal() {

@@ -277,6 +277,8 @@ pub enum ErrorCode {
     TooSlow,
     /// Something failed on the server; the command was not applied.
     Internal,
+    /// The server's disk is full: nothing was stored; retry later with the same key.
+    StorageFull,
 }
 
 impl ErrorCode {
@@ -301,6 +303,7 @@ impl ErrorCode {
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::TooSlow => "too_slow",
             ErrorCode::Internal => "internal",
+            ErrorCode::StorageFull => "storage_full",
         }
     }
 }

@@ -101,6 +101,7 @@ const ERROR_CODES: &[&str] = &[
     "unavailable",
     "too_slow",
     "internal",
+    "storage_full",
 ];
 
 fn client_type(message: &ClientMessage) -> &'static str {
@@ -182,6 +183,7 @@ fn error_code(code: ErrorCode) -> &'static str {
         ErrorCode::Unavailable => "unavailable",
         ErrorCode::TooSlow => "too_slow",
         ErrorCode::Internal => "internal",
+        ErrorCode::StorageFull => "storage_full",
     }
 }
 

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use packbell_shared::protocol::{
-    Command, DeviceId, ErrorCode, Event, EventBody, OrderId, Priority, Role, Seq, StoreId,
+    Command, DeviceId, ErrorCode, Event, EventBody, OrderId, Priority, Seq, StoreId,
 };
 
 use super::{DbError, time_to_text};
@@ -395,12 +395,16 @@ pub fn priority_text(priority: Priority) -> &'static str {
 
 /// Executes a statement through the connection's statement cache: the writer runs the
 /// same few statements all day, and parsing them again was a third of its time.
-fn run(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+pub(super) fn run(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute(params)
 }
 
 /// One row through the statement cache (see [`run`]).
-fn one_row<T>(
+pub(super) fn one_row<T>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
@@ -446,247 +450,12 @@ pub fn event_kind(body: &EventBody) -> &'static str {
     }
 }
 
-/// A newly enrolled device: its id, the token to hand over once, and the event.
-#[derive(Debug)]
-pub struct Enrolment {
-    pub device_id: DeviceId,
-    pub token: String,
-    pub role: Role,
-    pub event: Event,
-}
-
-/// Trades a valid, unused, unexpired pairing code for a new device and token.
-pub fn enrol(
-    conn: &Connection,
-    code: &str,
-    device_name: &str,
-    now: DateTime<Utc>,
-) -> Result<Enrolment, ApplyError> {
-    validate::device_name(device_name)?;
-    let code = normalise_code(code);
-    let found: Option<(String, String, bool)> = conn
-        .query_row(
-            "SELECT role, expires_at, used FROM pairing_codes WHERE code = ?1",
-            [&code],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    let refuse = |why: &str| Refusal::new(ErrorCode::AuthFailed, why.to_owned());
-    let Some((role, expires_at, used)) = found else {
-        return Err(refuse("wrong pairing code").into());
-    };
-    if used {
-        return Err(refuse("this pairing code was already used; ask for a new one").into());
-    }
-    let failures: u32 = one_row(
-        conn,
-        "SELECT failures FROM pairing_codes WHERE code = ?1",
-        [&code],
-        |r| r.get(0),
-    )?;
-    if failures >= MAX_PAIRING_FAILURES {
-        return Err(refuse("this pairing code was voided after too many attempts").into());
-    }
-    if expires_at < time_to_text(now) {
-        return Err(refuse("this pairing code has expired; ask for a new one").into());
-    }
-    let role = Role::parse(&role).ok_or_else(|| DbError::Corrupt(format!("role {role:?}")))?;
-    run(
-        conn,
-        "UPDATE pairing_codes SET used = 1 WHERE code = ?1",
-        [&code],
-    )?;
-    let token = new_token();
-    let name = device_name.trim().to_owned();
-    run(
-        conn,
-        "INSERT INTO devices (name, role, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4)",
-        params![name, role.as_str(), hash_token(&token), time_to_text(now)],
-    )?;
-    let device_id = conn.last_insert_rowid() as DeviceId;
-    let event = insert_event(
-        conn,
-        0,
-        now,
-        EventBody::DeviceEnrolled {
-            device_id,
-            name,
-            role,
-        },
-    )?;
-    Ok(Enrolment {
-        device_id,
-        token,
-        role,
-        event,
-    })
-}
-
-/// Distinct public slots (the first two digits of a code): at most this many codes
-/// are open at once.
-const PAIRING_SLOTS: u32 = 100;
-
-/// Failed attempts after which a pairing code is void.
-pub const MAX_PAIRING_FAILURES: u32 = 5;
-/// Voided codes per role and hour that are replaced automatically; past this someone
-/// is guessing, and new codes come only when the operator asks for one.
-pub const MAX_AUTO_REPLACEMENTS_PER_HOUR: u32 = 3;
-
-/// Creates a single-use pairing code for `role`, valid until `expires_at`. Its first
-/// two digits (the public slot) differ from every other open code's.
-pub fn new_pairing_code(
-    conn: &Connection,
-    role: Role,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<String, DbError> {
-    let mut rng = rand::rng();
-    let now_text = time_to_text(now);
-    // Every slot taken (a server restarted many times within a code's life): the
-    // oldest open code gives up its slot rather than no new code being possible.
-    let open: u32 = one_row(
-        conn,
-        "SELECT COUNT(*) FROM pairing_codes WHERE used = 0 AND expires_at > ?1",
-        [&now_text],
-        |r| r.get(0),
-    )?;
-    if open >= PAIRING_SLOTS {
-        run(
-            conn,
-            "UPDATE pairing_codes SET used = 1 WHERE code = (
-                 SELECT code FROM pairing_codes WHERE used = 0 AND expires_at > ?1
-                 ORDER BY created_at LIMIT 1)",
-            [&now_text],
-        )?;
-    }
-    for _ in 0..1000 {
-        let digits: u32 = rng.random_range(0..100_000_000);
-        let code = format!("{digits:08}");
-        let slot_taken: bool = one_row(
-            conn,
-            "SELECT EXISTS (SELECT 1 FROM pairing_codes
-             WHERE substr(code, 1, 2) = ?1 AND used = 0 AND expires_at > ?2)",
-            params![&code[..2], now_text],
-            |r| r.get(0),
-        )?;
-        if slot_taken {
-            continue;
-        }
-        run(
-            conn,
-            "INSERT OR REPLACE INTO pairing_codes (code, role, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![code, role.as_str(), now_text, time_to_text(expires_at)],
-        )?;
-        return Ok(format!("{}-{}", &code[..4], &code[4..]));
-    }
-    Err(DbError::Corrupt(
-        "no free pairing code slot: too many open codes".into(),
-    ))
-}
-
-/// What happened to a code voided after too many failed attempts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Replacement {
-    /// A new code for the same role, to show on the console.
-    Code(String),
-    /// Too many codes were voided lately: none is made until the operator asks.
-    Withheld,
-}
-
-/// Counts a failed attempt on `code`; at the limit the code is voided and, unless
-/// codes are being voided too often, a replacement for the same role is made.
-pub fn pairing_failed(
-    conn: &Connection,
-    code: &str,
-    now: DateTime<Utc>,
-    ttl: chrono::Duration,
-) -> Result<Option<Replacement>, DbError> {
-    let code = normalise_code(code);
-    run(
-        conn,
-        "UPDATE pairing_codes SET failures = failures + 1 WHERE code = ?1",
-        [&code],
-    )?;
-    let row: Option<(u32, String)> = conn
-        .query_row(
-            "SELECT failures, role FROM pairing_codes WHERE code = ?1 AND used = 0",
-            [&code],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    match row {
-        Some((failures, role_text)) if failures >= MAX_PAIRING_FAILURES => {
-            run(
-                conn,
-                "UPDATE pairing_codes SET used = 1 WHERE code = ?1",
-                [&code],
-            )?;
-            let role = Role::parse(&role_text)
-                .ok_or_else(|| DbError::Corrupt(format!("role {role_text:?}")))?;
-            let voided_lately: u32 = one_row(
-                conn,
-                "SELECT COUNT(*) FROM pairing_codes
-                 WHERE role = ?1 AND failures >= ?2 AND created_at > ?3",
-                params![
-                    role_text,
-                    MAX_PAIRING_FAILURES,
-                    time_to_text(now - chrono::Duration::hours(1))
-                ],
-                |r| r.get(0),
-            )?;
-            if voided_lately > MAX_AUTO_REPLACEMENTS_PER_HOUR {
-                return Ok(Some(Replacement::Withheld));
-            }
-            Ok(Some(Replacement::Code(new_pairing_code(
-                conn,
-                role,
-                now,
-                now + ttl,
-            )?)))
-        }
-        _ => Ok(None),
-    }
-}
-
-/// Codes are typed by people: keep only the digits ("1234-5678", "1234 5678").
-pub fn normalise_code(code: &str) -> String {
-    code.chars().filter(char::is_ascii_digit).collect()
-}
-
 /// 256 random bits, hex: unguessable, and only its hash is stored.
-fn new_token() -> String {
+pub(super) fn new_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();
     hex::encode(bytes)
 }
 
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_new_code_is_always_possible_even_with_every_slot_taken() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let conn = crate::db::open(dir.path()).expect("db");
-        let now = Utc::now();
-        let later = now + chrono::Duration::minutes(10);
-        let mut slots = std::collections::HashSet::new();
-        for _ in 0..(PAIRING_SLOTS + 20) {
-            let code = new_pairing_code(&conn, Role::Office, now, later).expect("a code");
-            slots.insert(code[..2].to_owned());
-        }
-        let open: u32 = conn
-            .query_row(
-                "SELECT COUNT(*) FROM pairing_codes WHERE used = 0",
-                [],
-                |r| r.get(0),
-            )
-            .expect("count");
-        assert_eq!(open, PAIRING_SLOTS);
-        assert_eq!(slots.len(), PAIRING_SLOTS as usize);
-    }
 }

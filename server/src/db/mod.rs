@@ -5,8 +5,11 @@
 //! connections ([`reader`]). WAL mode lets both proceed at once.
 
 pub mod apply;
+pub mod guess;
+pub mod pairing;
 pub mod reader;
 pub mod schema;
+pub mod status;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +40,67 @@ pub enum DbError {
     Corrupt(String),
 }
 
+impl DbError {
+    /// SQLite found no room to write (`SQLITE_FULL`): the disk, or a size limit, is full.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            DbError::Sqlite(e) => is_disk_full(e),
+            _ => false,
+        }
+    }
+}
+
+pub fn is_disk_full(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(failure, _) if failure.code == rusqlite::ErrorCode::DiskFull
+    )
+}
+
+/// `journal_mode` of every write connection: readers never block the writer.
+pub const JOURNAL_MODE: &str = "wal";
+/// `synchronous` of every write connection: FULL (2), so a commit survives power loss
+/// and an acknowledged order is never lost. WAL alone survives a crash even with OFF,
+/// so only reading the setting back can show it is right.
+pub const SYNCHRONOUS: i64 = 2;
+
+/// The settings a connection really runs with, read back with `PRAGMA`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurabilitySettings {
+    pub journal_mode: String,
+    /// 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+    pub synchronous: i64,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+}
+
+/// Reads the durability settings of `conn`.
+pub fn durability_settings(conn: &Connection) -> Result<DurabilitySettings, DbError> {
+    let read_int = |name: &str| -> Result<i64, DbError> {
+        Ok(conn.pragma_query_value(None, name, |r| r.get(0))?)
+    };
+    Ok(DurabilitySettings {
+        journal_mode: conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?,
+        synchronous: read_int("synchronous")?,
+        foreign_keys: read_int("foreign_keys")? == 1,
+        busy_timeout_ms: read_int("busy_timeout")?,
+    })
+}
+
+/// Bytes the database takes on disk: the main file plus its write-ahead log.
+pub async fn database_bytes(data_dir: &Path) -> u64 {
+    let main = db_path(data_dir);
+    let mut wal = main.clone().into_os_string();
+    wal.push("-wal");
+    let mut total = 0;
+    for path in [main, PathBuf::from(wal)] {
+        if let Ok(meta) = tokio::fs::metadata(&path).await {
+            total += meta.len();
+        }
+    }
+    total
+}
+
 pub fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join(DB_FILE)
 }
@@ -53,8 +117,8 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     // WAL: readers never block the writer. FULL: a commit survives power loss, so an
     // acknowledged order is never lost.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "journal_mode", JOURNAL_MODE)?;
+    conn.pragma_update(None, "synchronous", SYNCHRONOUS)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     schema::migrate(&mut conn)?;
     Ok(conn)

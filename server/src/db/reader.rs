@@ -261,9 +261,14 @@ pub fn open_code_by_slot(
     let row: Option<(String, String)> = conn
         .query_row(
             "SELECT code, role FROM pairing_codes
-             WHERE substr(code, 1, 2) = ?1 AND used = 0 AND expires_at > ?2 AND failures < ?3
+             WHERE substr(code, 1, 2) = ?1 AND used = 0 AND checking = 0 AND expires_at > ?2
+               AND failures < ?3
              ORDER BY created_at DESC LIMIT 1",
-            params![slot, time_to_text(now), super::apply::MAX_PAIRING_FAILURES],
+            params![
+                slot,
+                time_to_text(now),
+                super::pairing::MAX_PAIRING_FAILURES
+            ],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;

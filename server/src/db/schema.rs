@@ -68,6 +68,14 @@ CREATE TABLE meta (
 "#,
     // Failed pairing attempts per code; at the limit the code is void.
     "ALTER TABLE pairing_codes ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;",
+    r#"
+-- A guess is being checked: the code counts as spent until the outcome is stored,
+-- so a disk that fills up in between leaves it void rather than open.
+ALTER TABLE pairing_codes ADD COLUMN checking INTEGER NOT NULL DEFAULT 0;
+-- 'startup': printed when the server started; the next start replaces them.
+-- 'operator': asked for (command line, admin window) or made to replace a voided one.
+ALTER TABLE pairing_codes ADD COLUMN origin TEXT NOT NULL DEFAULT 'operator';
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -3,8 +3,12 @@
 //! Async tasks send it requests over a bounded channel, each with a oneshot for the
 //! answer. It drains whatever is waiting (up to [`MAX_BATCH`]) into one transaction,
 //! commits once (fsync), then publishes the events and answers: group commit, so
-//! durability costs one fsync per batch instead of one per order.
+//! durability costs one fsync per batch instead of one per order. Pairing guesses
+//! and diagnostics run on their own, between groups, in request order.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
@@ -14,7 +18,8 @@ use tokio::sync::{mpsc, oneshot};
 use packbell_shared::protocol::{Command, DeviceId, ErrorCode, OrderId, Role, Seq, StoreId};
 
 use super::apply::{self, ApplyError};
-use super::time_to_text;
+use super::guess::{GuessTally, PairingAttempt, PairingVerdict};
+use super::{DurabilitySettings, pairing, status, time_to_text};
 use crate::fanout::Fanout;
 use crate::validate::Refusal;
 
@@ -22,6 +27,10 @@ use crate::validate::Refusal;
 pub const WRITER_QUEUE: usize = 4096;
 /// Most requests committed in one transaction; bounds commit latency under load.
 pub const MAX_BATCH: usize = 512;
+
+/// What a client is told when the disk is full; the command is retried with its key.
+pub const STORAGE_FULL: &str = "the server's disk is full, so nothing was stored; it is \
+                                retried once space is freed on the server PC";
 
 /// What a committed command returns to its sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,37 +49,82 @@ pub struct EnrolResult {
 
 pub type Reply<T> = oneshot::Sender<Result<T, Refusal>>;
 
+/// The start-up codes: one per role, `None` when every slot was taken.
+pub type StartupCodes = Vec<(Role, Option<String>)>;
+
 pub enum WriteRequest {
+    /// Committed with whatever else is waiting, in one transaction.
+    Group(Grouped),
+    /// Runs outside any group transaction.
+    Alone(Alone),
+}
+
+pub enum Grouped {
     Command {
         device: DeviceId,
         key: String,
         command: Command,
         reply: Reply<CommandResult>,
     },
-    Enrol {
-        code: String,
-        device_name: String,
-        reply: Reply<EnrolResult>,
-    },
     NewPairingCode {
         role: Role,
         expires_at: DateTime<Utc>,
         reply: Reply<String>,
     },
-    /// Counts a failed pairing attempt; answers with the replacement code when the
-    /// code was voided.
-    PairingFailed {
-        code: String,
-        ttl: chrono::Duration,
-        reply: Reply<Option<apply::Replacement>>,
+    StartupCodes {
+        expires_at: DateTime<Utc>,
+        reply: Reply<StartupCodes>,
     },
     /// Records when a device was last connected; nobody waits for it.
     Touch { device_id: DeviceId },
 }
 
+pub enum Alone {
+    /// One pairing guess, checked only once its failure is stored ([`super::pairing`]).
+    CheckPairing {
+        attempt: PairingAttempt,
+        reply: Reply<PairingVerdict>,
+    },
+    /// Reads the write connection's own durability settings.
+    Durability { reply: Reply<DurabilitySettings> },
+    /// Caps the database at its size plus `extra_pages` ([`status::limit_pages`]).
+    LimitPages { extra_pages: u32, reply: Reply<u64> },
+}
+
+/// Whether the last write found the disk full. Set and cleared by the writer, which
+/// logs each change once; read by `status` and the relay.
+#[derive(Clone, Default)]
+pub struct StorageHealth {
+    full: Arc<AtomicBool>,
+}
+
+impl StorageHealth {
+    pub fn is_full(&self) -> bool {
+        self.full.load(Ordering::Relaxed)
+    }
+
+    fn mark_full(&self, data_dir: &Path) {
+        if !self.full.swap(true, Ordering::Relaxed) {
+            tracing::error!(
+                "the disk holding the database is full ({}): new orders, pairings and pairing \
+                 codes are refused (storage_full) until space is freed there; clients keep \
+                 their orders and send them again",
+                data_dir.display()
+            );
+        }
+    }
+
+    pub(super) fn mark_writable(&self) {
+        if self.full.swap(false, Ordering::Relaxed) {
+            tracing::info!("the database can be written again: the disk is no longer full");
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct WriterHandle {
     sender: mpsc::Sender<WriteRequest>,
+    health: StorageHealth,
 }
 
 fn unavailable() -> Refusal {
@@ -78,6 +132,15 @@ fn unavailable() -> Refusal {
 }
 
 impl WriterHandle {
+    async fn ask<T>(&self, request: impl FnOnce(Reply<T>) -> WriteRequest) -> Result<T, Refusal> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(request(reply))
+            .await
+            .map_err(|_| unavailable())?;
+        answer.await.map_err(|_| unavailable())?
+    }
+
     /// Queues a command; the returned receiver resolves once it is committed (or refused).
     pub async fn command(
         &self,
@@ -87,28 +150,15 @@ impl WriterHandle {
     ) -> Result<oneshot::Receiver<Result<CommandResult, Refusal>>, Refusal> {
         let (reply, answer) = oneshot::channel();
         self.sender
-            .send(WriteRequest::Command {
+            .send(WriteRequest::Group(Grouped::Command {
                 device,
                 key,
                 command,
                 reply,
-            })
+            }))
             .await
             .map_err(|_| unavailable())?;
         Ok(answer)
-    }
-
-    pub async fn enrol(&self, code: String, device_name: String) -> Result<EnrolResult, Refusal> {
-        let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(WriteRequest::Enrol {
-                code,
-                device_name,
-                reply,
-            })
-            .await
-            .map_err(|_| unavailable())?;
-        answer.await.map_err(|_| unavailable())?
     }
 
     pub async fn new_pairing_code(
@@ -116,49 +166,82 @@ impl WriterHandle {
         role: Role,
         expires_at: DateTime<Utc>,
     ) -> Result<String, Refusal> {
-        let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(WriteRequest::NewPairingCode {
+        self.ask(|reply| {
+            WriteRequest::Group(Grouped::NewPairingCode {
                 role,
                 expires_at,
                 reply,
             })
-            .await
-            .map_err(|_| unavailable())?;
-        answer.await.map_err(|_| unavailable())?
+        })
+        .await
     }
 
-    pub async fn pairing_failed(
-        &self,
-        code: String,
-        ttl: chrono::Duration,
-    ) -> Result<Option<apply::Replacement>, Refusal> {
-        let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(WriteRequest::PairingFailed { code, ttl, reply })
+    pub async fn startup_codes(&self, expires_at: DateTime<Utc>) -> Result<StartupCodes, Refusal> {
+        self.ask(|reply| WriteRequest::Group(Grouped::StartupCodes { expires_at, reply }))
             .await
-            .map_err(|_| unavailable())?;
-        answer.await.map_err(|_| unavailable())?
+    }
+
+    pub async fn check_pairing(&self, attempt: PairingAttempt) -> Result<PairingVerdict, Refusal> {
+        self.ask(|reply| WriteRequest::Alone(Alone::CheckPairing { attempt, reply }))
+            .await
+    }
+
+    pub async fn durability(&self) -> Result<DurabilitySettings, Refusal> {
+        self.ask(|reply| WriteRequest::Alone(Alone::Durability { reply }))
+            .await
+    }
+
+    pub async fn limit_pages(&self, extra_pages: u32) -> Result<u64, Refusal> {
+        self.ask(|reply| WriteRequest::Alone(Alone::LimitPages { extra_pages, reply }))
+            .await
     }
 
     /// Best effort: dropped when the writer is busy.
     pub fn touch(&self, device_id: DeviceId) {
-        let _ = self.sender.try_send(WriteRequest::Touch { device_id });
+        let _ = self
+            .sender
+            .try_send(WriteRequest::Group(Grouped::Touch { device_id }));
+    }
+
+    pub fn storage(&self) -> &StorageHealth {
+        &self.health
     }
 }
 
 /// Starts the writer thread. It ends when every [`WriterHandle`] is dropped, after
-/// committing what was queued.
-pub fn spawn(conn: Connection, fanout: Fanout) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
+/// committing what was queued. `data_dir` is named in the disk-full message.
+pub fn spawn(
+    conn: Connection,
+    fanout: Fanout,
+    data_dir: PathBuf,
+) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (sender, receiver) = mpsc::channel(WRITER_QUEUE);
+    let health = StorageHealth::default();
+    let writer = Writer {
+        conn,
+        fanout,
+        health: health.clone(),
+        data_dir,
+        guesses: GuessTally::default(),
+    };
     let thread = std::thread::Builder::new()
         .name("packbell-writer".into())
-        .spawn(move || run(conn, receiver, fanout))?;
-    Ok((WriterHandle { sender }, thread))
+        .spawn(move || run(writer, receiver))?;
+    Ok((WriterHandle { sender, health }, thread))
 }
 
-fn run(mut conn: Connection, mut receiver: mpsc::Receiver<WriteRequest>, fanout: Fanout) {
+pub(super) struct Writer {
+    pub(super) conn: Connection,
+    pub(super) fanout: Fanout,
+    pub(super) health: StorageHealth,
+    pub(super) data_dir: PathBuf,
+    /// Wrong pairing guesses per code, in memory too.
+    pub(super) guesses: GuessTally,
+}
+
+fn run(mut writer: Writer, mut receiver: mpsc::Receiver<WriteRequest>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut group = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = receiver.blocking_recv() {
         batch.push(first);
         while batch.len() < MAX_BATCH {
@@ -167,7 +250,16 @@ fn run(mut conn: Connection, mut receiver: mpsc::Receiver<WriteRequest>, fanout:
                 Err(_) => break,
             }
         }
-        commit_batch(&mut conn, &mut batch, &fanout);
+        for request in batch.drain(..) {
+            match request {
+                WriteRequest::Alone(alone) => {
+                    writer.commit_group(&mut group);
+                    writer.run_alone(alone);
+                }
+                WriteRequest::Group(grouped) => group.push(grouped),
+            }
+        }
+        writer.commit_group(&mut group);
     }
     tracing::debug!("writer stopped: all handles dropped");
 }
@@ -175,49 +267,140 @@ fn run(mut conn: Connection, mut receiver: mpsc::Receiver<WriteRequest>, fanout:
 /// A request's outcome, held until the batch's commit is known.
 enum Done {
     Command(Reply<CommandResult>, Result<apply::Applied, Refusal>),
-    Enrol(Reply<EnrolResult>, Result<apply::Enrolment, Refusal>),
     Code(Reply<String>, Result<String, Refusal>),
-    Replacement(
-        Reply<Option<apply::Replacement>>,
-        Result<Option<apply::Replacement>, Refusal>,
-    ),
+    Startup(Reply<StartupCodes>, Result<StartupCodes, Refusal>),
     Nothing,
 }
 
-fn commit_batch(conn: &mut Connection, batch: &mut Vec<WriteRequest>, fanout: &Fanout) {
-    let now = Utc::now();
-    let mut done = Vec::with_capacity(batch.len());
-    let result = (|| -> Result<(), rusqlite::Error> {
-        let mut tx = conn.transaction()?;
-        for request in batch.drain(..) {
-            let mut savepoint = tx.savepoint()?;
-            let outcome = apply_one(&savepoint, request, now);
-            if outcome.succeeded() {
-                savepoint.commit()?;
-            } else {
-                savepoint.rollback()?;
+impl Writer {
+    /// Refuses with `storage_full` (and says so on the console, once) when the disk is
+    /// full, else with `internal` (logged here, once).
+    pub(super) fn refusal(&self, error: ApplyError, storage_full: &str) -> Refusal {
+        match error {
+            ApplyError::Refused(refusal) => refusal,
+            ApplyError::Db(e) if e.is_disk_full() => {
+                self.health.mark_full(&self.data_dir);
+                Refusal::new(ErrorCode::StorageFull, storage_full)
             }
-            done.push(outcome);
+            ApplyError::Db(e) => {
+                tracing::error!("write failed: {e}");
+                Refusal::new(ErrorCode::Internal, "the server could not store this")
+            }
         }
-        tx.commit()
-    })();
-    if let Err(e) = result {
-        tracing::error!("commit failed, {} requests refused: {e}", done.len());
-        batch.clear();
-        let refusal = Refusal::new(ErrorCode::Internal, "the server could not store this");
-        for outcome in done {
-            outcome.fail(refusal.clone());
-        }
-        return;
     }
-    for outcome in done {
-        outcome.finish(fanout);
+
+    /// Runs `f` in a transaction of its own and commits it.
+    pub(super) fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, ApplyError>,
+    ) -> Result<T, ApplyError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn run_alone(&mut self, alone: Alone) {
+        // A sender that went away no longer needs the answer.
+        match alone {
+            Alone::CheckPairing { attempt, reply } => {
+                let _ = reply.send(self.check_pairing(attempt));
+            }
+            Alone::Durability { reply } => {
+                let settings = super::durability_settings(&self.conn)
+                    .map_err(|e| self.refusal(e.into(), STORAGE_FULL));
+                let _ = reply.send(settings);
+            }
+            Alone::LimitPages { extra_pages, reply } => {
+                let cap = status::limit_pages(&self.conn, extra_pages)
+                    .map_err(|e| self.refusal(e.into(), STORAGE_FULL));
+                let _ = reply.send(cap);
+            }
+        }
+    }
+
+    fn commit_group(&mut self, group: &mut Vec<Grouped>) {
+        if group.is_empty() {
+            return;
+        }
+        let (done, committed) = apply_group(&mut self.conn, group, Utc::now());
+        if let Err(e) = committed {
+            let refusal = self.refusal(ApplyError::from(e), STORAGE_FULL);
+            tracing::warn!("commit failed, {} requests refused", done.len());
+            for outcome in done {
+                outcome.fail(refusal.clone());
+            }
+            return;
+        }
+        let mut wrote = false;
+        let mut full = false;
+        for outcome in done {
+            wrote |= outcome.wrote();
+            full |= outcome.refused_for_space();
+            outcome.finish(&self.fanout);
+        }
+        if full {
+            self.health.mark_full(&self.data_dir);
+        } else if wrote {
+            self.health.mark_writable();
+        }
     }
 }
 
-fn apply_one(conn: &Connection, request: WriteRequest, now: DateTime<Utc>) -> Done {
+/// Applies each request in a savepoint of one transaction and commits it. The
+/// outcomes count only if the commit succeeded.
+fn apply_group(
+    conn: &mut Connection,
+    group: &mut Vec<Grouped>,
+    now: DateTime<Utc>,
+) -> (Vec<Done>, rusqlite::Result<()>) {
+    let mut done = Vec::with_capacity(group.len());
+    let mut tx = match conn.transaction() {
+        Ok(tx) => tx,
+        Err(e) => {
+            done.extend(group.drain(..).map(Done::unapplied));
+            return (done, Err(e));
+        }
+    };
+    // After an error that may have rolled the whole transaction back, nothing more is
+    // applied: the rest are refused with the commit.
+    let mut broken = None;
+    for request in group.drain(..) {
+        if broken.is_some() {
+            done.push(Done::unapplied(request));
+            continue;
+        }
+        let mut savepoint = match tx.savepoint() {
+            Ok(savepoint) => savepoint,
+            Err(e) => {
+                broken = Some(e);
+                done.push(Done::unapplied(request));
+                continue;
+            }
+        };
+        let outcome = apply_one(&savepoint, request, now);
+        let settled = if outcome.succeeded() {
+            savepoint.commit()
+        } else {
+            savepoint.rollback()
+        };
+        done.push(outcome);
+        if let Err(e) = settled {
+            broken = Some(e);
+        }
+    }
+    let committed = match broken {
+        Some(e) => Err(e),
+        None => tx.commit(),
+    };
+    (done, committed)
+}
+
+fn apply_one(conn: &Connection, request: Grouped, now: DateTime<Utc>) -> Done {
     match request {
-        WriteRequest::Command {
+        Grouped::Command {
             device,
             key,
             command,
@@ -226,24 +409,24 @@ fn apply_one(conn: &Connection, request: WriteRequest, now: DateTime<Utc>) -> Do
             reply,
             refusal(apply::command(conn, device, &key, &command, now)),
         ),
-        WriteRequest::Enrol {
-            code,
-            device_name,
-            reply,
-        } => Done::Enrol(reply, refusal(apply::enrol(conn, &code, &device_name, now))),
-        WriteRequest::NewPairingCode {
+        Grouped::NewPairingCode {
             role,
             expires_at,
             reply,
         } => Done::Code(
             reply,
-            refusal(apply::new_pairing_code(conn, role, now, expires_at).map_err(Into::into)),
+            refusal(pairing::new_pairing_code(conn, role, now, expires_at)),
         ),
-        WriteRequest::PairingFailed { code, ttl, reply } => Done::Replacement(
+        Grouped::StartupCodes { expires_at, reply } => Done::Startup(
             reply,
-            refusal(apply::pairing_failed(conn, &code, now, ttl).map_err(Into::into)),
+            refusal(pairing::startup_codes(
+                conn,
+                &[Role::Office, Role::Warehouse, Role::Admin],
+                now,
+                expires_at,
+            )),
         ),
-        WriteRequest::Touch { device_id } => {
+        Grouped::Touch { device_id } => {
             if let Err(e) = conn.execute(
                 "UPDATE devices SET last_seen = ?1 WHERE device_id = ?2",
                 rusqlite::params![time_to_text(now), device_id],
@@ -255,10 +438,12 @@ fn apply_one(conn: &Connection, request: WriteRequest, now: DateTime<Utc>) -> Do
     }
 }
 
-/// Database errors become `internal` for the client; they are logged here, once.
+/// Refusals pass through; a full disk becomes `storage_full` (the group marks the
+/// health); other database errors become `internal`, logged here, once.
 fn refusal<T>(result: Result<T, ApplyError>) -> Result<T, Refusal> {
     result.map_err(|e| match e {
         ApplyError::Refused(refusal) => refusal,
+        ApplyError::Db(e) if e.is_disk_full() => Refusal::new(ErrorCode::StorageFull, STORAGE_FULL),
         ApplyError::Db(e) => {
             tracing::error!("write failed: {e}");
             Refusal::new(ErrorCode::Internal, "the server could not store this")
@@ -267,23 +452,51 @@ fn refusal<T>(result: Result<T, ApplyError>) -> Result<T, Refusal> {
 }
 
 impl Done {
+    /// A request that was not applied; its answer is the refusal given to [`Done::fail`].
+    fn unapplied(request: Grouped) -> Done {
+        match request {
+            Grouped::Command { reply, .. } => Done::Command(reply, Err(unavailable())),
+            Grouped::NewPairingCode { reply, .. } => Done::Code(reply, Err(unavailable())),
+            Grouped::StartupCodes { reply, .. } => Done::Startup(reply, Err(unavailable())),
+            Grouped::Touch { .. } => Done::Nothing,
+        }
+    }
+
     fn succeeded(&self) -> bool {
         match self {
             Done::Command(_, r) => r.is_ok(),
-            Done::Enrol(_, r) => r.is_ok(),
             Done::Code(_, r) => r.is_ok(),
-            Done::Replacement(_, r) => r.is_ok(),
+            Done::Startup(_, r) => r.is_ok(),
             Done::Nothing => true,
         }
+    }
+
+    /// Stored something new: proof that the disk takes writes again.
+    fn wrote(&self) -> bool {
+        match self {
+            Done::Command(_, Ok(applied)) => applied.event.is_some(),
+            Done::Code(_, r) => r.is_ok(),
+            Done::Startup(_, r) => r.is_ok(),
+            _ => false,
+        }
+    }
+
+    fn refused_for_space(&self) -> bool {
+        let code = match self {
+            Done::Command(_, Err(refusal)) => refusal.code,
+            Done::Code(_, Err(refusal)) => refusal.code,
+            Done::Startup(_, Err(refusal)) => refusal.code,
+            _ => return false,
+        };
+        code == ErrorCode::StorageFull
     }
 
     fn fail(self, refusal: Refusal) {
         // A sender that went away no longer needs the answer.
         match self {
             Done::Command(reply, _) => drop(reply.send(Err(refusal))),
-            Done::Enrol(reply, _) => drop(reply.send(Err(refusal))),
             Done::Code(reply, _) => drop(reply.send(Err(refusal))),
-            Done::Replacement(reply, _) => drop(reply.send(Err(refusal))),
+            Done::Startup(reply, _) => drop(reply.send(Err(refusal))),
             Done::Nothing => {}
         }
     }
@@ -305,21 +518,10 @@ impl Done {
                 });
                 let _ = reply.send(result);
             }
-            Done::Enrol(reply, result) => {
-                let result = result.map(|enrolment| {
-                    fanout.publish(enrolment.event);
-                    EnrolResult {
-                        device_id: enrolment.device_id,
-                        token: enrolment.token,
-                        role: enrolment.role,
-                    }
-                });
-                let _ = reply.send(result);
-            }
             Done::Code(reply, result) => {
                 let _ = reply.send(result);
             }
-            Done::Replacement(reply, result) => {
+            Done::Startup(reply, result) => {
                 let _ = reply.send(result);
             }
             Done::Nothing => {}

@@ -537,15 +537,7 @@ impl Session {
                     return internal_error();
                 }
             };
-            let db = crate::db::db_path(&ctx.data_dir);
-            let mut database_bytes = 0;
-            for suffix in ["", "-wal"] {
-                let mut path = db.clone().into_os_string();
-                path.push(suffix);
-                if let Ok(meta) = tokio::fs::metadata(&path).await {
-                    database_bytes += meta.len();
-                }
-            }
+            let database_bytes = crate::db::database_bytes(&ctx.data_dir).await;
             let (office, warehouse, admin) = ctx.presence.sockets_by_role();
             let now = chrono::Utc::now();
             ServerMessage::SiteStatus(packbell_shared::protocol::SiteStatus {

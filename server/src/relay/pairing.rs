@@ -9,7 +9,8 @@ use packbell_shared::protocol::{ClientMessage, ErrorCode, ServerMessage, close_c
 
 use super::connection::{End, PairStart, Session, Source, close};
 use super::parse;
-use crate::db::apply::Replacement;
+use crate::db::guess::{PairingAttempt, PairingVerdict};
+use crate::db::pairing::{NO_OPEN_CODE, Replacement};
 use crate::db::reader::{self, Authenticated};
 
 impl Session {
@@ -21,6 +22,11 @@ impl Session {
         deadline: tokio::time::Instant,
         start: PairStart,
     ) -> Result<Option<Authenticated>, End> {
+        // Checked before any guess, so the answer says nothing about the code.
+        if let Err(refusal) = crate::validate::device_name(&start.device_name) {
+            self.send_error(refusal.code, refusal.message, None).await?;
+            return Ok(None);
+        }
         let now = chrono::Utc::now();
         let slot = start.code_slot.clone();
         let open = self
@@ -29,13 +35,8 @@ impl Session {
         let code = match open.map(|open| PairingCode::parse(&open.code)) {
             Some(Ok(code)) => code,
             _ => {
-                self.send_error(
-                    ErrorCode::AuthFailed,
-                    "no open pairing code matches: it may be mistyped, used or expired; \
-                     ask for a new one",
-                    None,
-                )
-                .await?;
+                self.send_error(ErrorCode::AuthFailed, NO_OPEN_CODE, None)
+                    .await?;
                 return Ok(None);
             }
         };
@@ -79,24 +80,18 @@ impl Session {
                 return Ok(None);
             }
         };
-        if !pairing::confirmation_matches(&confirmations.client, &mac) {
-            self.count_pairing_failure(&code).await;
-            self.send_error(
-                ErrorCode::AuthFailed,
-                "pairing failed: wrong code, or something between this device and the server",
-                None,
-            )
-            .await?;
-            return Ok(None);
-        }
+        let ttl = chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)
+            .unwrap_or(chrono::Duration::minutes(10));
         let device_name = start.device_name;
-        match self
-            .ctx
-            .writer
-            .enrol(code.digits().to_owned(), device_name.clone())
-            .await
-        {
-            Ok(enrolled) => {
+        let attempt = PairingAttempt {
+            code: code.digits().to_owned(),
+            device_name: device_name.clone(),
+            expected_mac: confirmations.client,
+            received_mac: mac,
+            ttl,
+        };
+        match self.ctx.writer.check_pairing(attempt).await {
+            Ok(PairingVerdict::Enrolled(enrolled)) => {
                 tracing::info!(
                     device_id = enrolled.device_id,
                     role = enrolled.role.as_str(),
@@ -117,6 +112,16 @@ impl Session {
                 self.welcome(&device).await?;
                 Ok(Some(device))
             }
+            Ok(PairingVerdict::Failed { replacement }) => {
+                report_voided(&code, replacement);
+                self.send_error(
+                    ErrorCode::AuthFailed,
+                    "pairing failed: wrong code, or something between this device and the server",
+                    None,
+                )
+                .await?;
+                Ok(None)
+            }
             Err(refusal) => {
                 tracing::info!("pairing refused: {}", refusal.message);
                 self.send_error(refusal.code, refusal.message, None).await?;
@@ -124,37 +129,33 @@ impl Session {
             }
         }
     }
+}
 
-    /// Counts the failure; when that voids the code, shows its replacement on the console.
-    async fn count_pairing_failure(&mut self, code: &PairingCode) {
-        let ttl = chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)
-            .unwrap_or(chrono::Duration::minutes(10));
-        match self
-            .ctx
-            .writer
-            .pairing_failed(code.digits().to_owned(), ttl)
-            .await
-        {
-            Ok(Some(Replacement::Code(replacement))) => {
-                tracing::warn!("a pairing code was voided after too many failed attempts");
-                println!(
-                    "Pairing code {} was voided after too many failed attempts. New code: {replacement}",
-                    code.display()
-                );
-            }
-            Ok(Some(Replacement::Withheld)) => {
-                tracing::warn!(
-                    "pairing codes are being voided too often; no automatic replacement"
-                );
-                println!(
-                    "Pairing code {} was voided after too many failed attempts. Codes are being \
-                     guessed: no new code was made. When you are ready to pair, run \
-                     'packbell-server pairing-code --role ROLE'.",
-                    code.display()
-                );
-            }
-            Ok(None) => tracing::info!("failed pairing attempt"),
-            Err(refusal) => tracing::error!("could not count a failed pairing: {refusal}"),
+/// Says on the console when a code was voided after too many failed attempts, and
+/// what replaces it.
+fn report_voided(code: &PairingCode, replacement: Option<Replacement>) {
+    let voided = format!(
+        "Pairing code {} was voided after too many failed attempts.",
+        code.display()
+    );
+    match replacement {
+        None => tracing::info!("failed pairing attempt"),
+        Some(Replacement::Code(replacement)) => {
+            tracing::warn!("a pairing code was voided after too many failed attempts");
+            println!("{voided} New code: {replacement}");
+        }
+        Some(Replacement::Withheld) => {
+            tracing::warn!("pairing codes are being voided too often; no automatic replacement");
+            println!(
+                "{voided} Codes are being guessed: no new code was made. When you are ready to \
+                 pair, run 'packbell-server pairing-code --role ROLE'."
+            );
+        }
+        Some(Replacement::NoFreeSlot) => {
+            tracing::warn!("a voided pairing code was not replaced: every slot is taken");
+            println!(
+                "{voided} No new code was made: every pairing code slot is taken by an open code."
+            );
         }
     }
 }

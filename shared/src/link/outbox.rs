@@ -6,9 +6,11 @@
 //!
 //! **Commands are sent strictly in submission order, many in flight at once; the
 //! server answers in the same order.** A command the server asks us to retry
-//! (`rate_limited`, `internal`, `unavailable`) stops the line: nothing more is sent
-//! until every command in flight has been answered and the retry delay has passed,
-//! then sending resumes from the oldest unanswered command.
+//! (`rate_limited`, `internal`, `unavailable`, `storage_full`) stops the line: nothing
+//! more is sent until every command in flight has been answered and the retry delay
+//! has passed, then sending resumes from the oldest unanswered command. The delay
+//! doubles with each round that ends in another retry request, up to
+//! [`MAX_RETRY_DELAY`], and starts again after an ack.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -22,6 +24,9 @@ use super::store::OutboxEntry;
 pub const MAX_IN_FLIGHT: usize = 128;
 /// How long to wait before resending after the server asked us to retry.
 pub const RETRY_DELAY: Duration = Duration::from_millis(500);
+/// The longest wait between rounds of retries (a server whose disk stays full gets
+/// one round every this often).
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(10);
 
 #[derive(Debug)]
 struct Pending {
@@ -50,14 +55,27 @@ pub struct Outbox {
     /// Set when the server asked for a retry: no sending before this instant, nor
     /// while anything is in flight.
     hold_until: Option<Instant>,
+    /// Rounds in a row that ended in a retry request; reset by an ack.
+    retry_rounds: u32,
 }
 
 /// Whether the server wants the command sent again later rather than dropped.
 pub fn is_retryable(code: ErrorCode) -> bool {
     matches!(
         code,
-        ErrorCode::RateLimited | ErrorCode::Internal | ErrorCode::Unavailable
+        ErrorCode::RateLimited
+            | ErrorCode::Internal
+            | ErrorCode::Unavailable
+            | ErrorCode::StorageFull
     )
+}
+
+/// The wait before retry round `round` (1 for the first): doubling, capped.
+pub fn retry_delay(round: u32) -> Duration {
+    let doublings = round.saturating_sub(1).min(16);
+    RETRY_DELAY
+        .saturating_mul(1 << doublings)
+        .min(MAX_RETRY_DELAY)
 }
 
 impl Outbox {
@@ -119,6 +137,7 @@ impl Outbox {
     pub fn on_ack(&mut self, key: &str) -> Option<OutboxEntry> {
         let index = self.position_in_flight(key)?;
         self.in_flight -= 1;
+        self.retry_rounds = 0;
         self.entries.remove(index).map(|p| p.entry)
     }
 
@@ -131,7 +150,11 @@ impl Outbox {
             if let Some(pending) = self.entries.get_mut(index) {
                 pending.sent = false;
             }
-            self.hold_until = Some(now + RETRY_DELAY);
+            // Every command in flight may be refused alike: one round, one step.
+            if self.hold_until.is_none() {
+                self.retry_rounds += 1;
+            }
+            self.hold_until = Some(now + retry_delay(self.retry_rounds));
             ErrorOutcome::Retry
         } else {
             match self.entries.remove(index) {
@@ -215,6 +238,42 @@ mod tests {
         assert_eq!(
             outbox.on_error("nope", ErrorCode::RateLimited, now),
             ErrorOutcome::Unknown
+        );
+    }
+
+    #[test]
+    fn a_full_disk_keeps_the_command_and_retries_less_often_until_an_ack() {
+        let mut now = Instant::now();
+        let mut outbox = Outbox::new((1..=2).map(entry).collect());
+        let mut waits = Vec::new();
+        for _ in 0..7 {
+            assert_eq!(drain(&mut outbox, now), [1, 2], "sent again, in order");
+            for key in ["k1", "k2"] {
+                assert_eq!(
+                    outbox.on_error(key, ErrorCode::StorageFull, now),
+                    ErrorOutcome::Retry
+                );
+            }
+            let resume = outbox.resume_at().unwrap();
+            assert!(drain(&mut outbox, resume - Duration::from_millis(1)).is_empty());
+            waits.push(resume - now);
+            now = resume;
+        }
+        assert_eq!(
+            waits,
+            [500, 1000, 2000, 4000, 8000, 10_000, 10_000].map(Duration::from_millis)
+        );
+        assert_eq!(outbox.len(), 2, "nothing was dropped");
+        assert_eq!(drain(&mut outbox, now), [1, 2]);
+        assert!(outbox.on_ack("k1").is_some());
+        assert_eq!(
+            outbox.on_error("k2", ErrorCode::StorageFull, now),
+            ErrorOutcome::Retry
+        );
+        assert_eq!(
+            outbox.resume_at(),
+            Some(now + RETRY_DELAY),
+            "an ack starts over"
         );
     }
 
