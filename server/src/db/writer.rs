@@ -327,8 +327,15 @@ impl Writer {
         }
         let (done, committed) = apply_group(&mut self.conn, group, Utc::now());
         if let Err(e) = committed {
-            let refusal = self.refusal(ApplyError::from(e), STORAGE_FULL);
-            tracing::warn!("commit failed, {} requests refused", done.len());
+            // SQLite may roll the whole transaction back on SQLITE_FULL; the savepoint
+            // or commit that fails next then reports that, not the full disk.
+            let refusal = if done.iter().any(Done::refused_for_space) {
+                self.health.mark_full(&self.data_dir);
+                Refusal::new(ErrorCode::StorageFull, STORAGE_FULL)
+            } else {
+                self.refusal(ApplyError::from(e), STORAGE_FULL)
+            };
+            tracing::warn!("commit failed, {} requests refused: {refusal}", done.len());
             for outcome in done {
                 outcome.fail(refusal.clone());
             }
