@@ -372,11 +372,20 @@ fn apply_group(
         }
     };
     // After an error that may have rolled the whole transaction back, nothing more is
-    // applied: the rest are refused with the commit.
+    // applied: the rest are refused with the commit. After a full disk, the rest are
+    // refused alike, so no later command commits ahead of the refused one here.
     let mut broken = None;
+    let mut disk_full = false;
     for request in group.drain(..) {
         if broken.is_some() {
             done.push(Done::unapplied(request));
+            continue;
+        }
+        if disk_full {
+            done.push(Done::refused(
+                request,
+                Refusal::new(ErrorCode::StorageFull, STORAGE_FULL),
+            ));
             continue;
         }
         let mut savepoint = match tx.savepoint() {
@@ -393,6 +402,7 @@ fn apply_group(
         } else {
             savepoint.rollback()
         };
+        disk_full |= outcome.refused_for_space();
         done.push(outcome);
         if let Err(e) = settled {
             broken = Some(e);
@@ -461,10 +471,15 @@ fn refusal<T>(result: Result<T, ApplyError>) -> Result<T, Refusal> {
 impl Done {
     /// A request that was not applied; its answer is the refusal given to [`Done::fail`].
     fn unapplied(request: Grouped) -> Done {
+        Done::refused(request, unavailable())
+    }
+
+    /// A request refused without being applied.
+    fn refused(request: Grouped, refusal: Refusal) -> Done {
         match request {
-            Grouped::Command { reply, .. } => Done::Command(reply, Err(unavailable())),
-            Grouped::NewPairingCode { reply, .. } => Done::Code(reply, Err(unavailable())),
-            Grouped::StartupCodes { reply, .. } => Done::Startup(reply, Err(unavailable())),
+            Grouped::Command { reply, .. } => Done::Command(reply, Err(refusal)),
+            Grouped::NewPairingCode { reply, .. } => Done::Code(reply, Err(refusal)),
+            Grouped::StartupCodes { reply, .. } => Done::Startup(reply, Err(refusal)),
             Grouped::Touch { .. } => Done::Nothing,
         }
     }
