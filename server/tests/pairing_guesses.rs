@@ -38,7 +38,13 @@ fn open_codes(data_dir: &Path) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_parallel_guesses_on_one_code_are_checked_at_most_five_times() {
-    let site = start_site(Limits::default()).await;
+    // Setting up twenty TLS sockets one by one may take longer than the usual 10 s on
+    // a busy machine; the first must not time out before the last is ready.
+    let site = start_site(Limits {
+        auth_timeout: std::time::Duration::from_secs(120),
+        ..Limits::default()
+    })
+    .await;
     let code = site.server.new_pairing_code(Role::Admin).await.unwrap();
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
     let last = digits.as_bytes()[7] - b'0';
