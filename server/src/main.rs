@@ -256,7 +256,10 @@ async fn print_banner(server: &RunningServer, config: &ServerConfig) {
                 }
             }
         }
-        Err(e) => println!("No pairing codes were made: {e}"),
+        Err(e) => println!(
+            "No pairing codes were made ({e}). The server serves paired devices meanwhile; \
+             make codes later with 'packbell-server pairing-code --role ROLE'."
+        ),
     }
     println!("More codes: packbell-server pairing-code --role warehouse");
 }
