@@ -135,3 +135,111 @@ impl Writer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use packbell_shared::protocol::Role;
+
+    use super::*;
+    use crate::db::pairing::new_pairing_code;
+    use crate::db::writer::StorageHealth;
+
+    const RIGHT_MAC: [u8; 32] = [7; 32];
+
+    fn writer(dir: &std::path::Path) -> Writer {
+        Writer {
+            conn: crate::db::open(dir).expect("db"),
+            fanout: crate::fanout::Fanout::default(),
+            health: StorageHealth::default(),
+            data_dir: dir.to_owned(),
+            guesses: GuessTally::default(),
+        }
+    }
+
+    fn attempt(code: &str, mac: [u8; 32]) -> PairingAttempt {
+        PairingAttempt {
+            code: code.to_owned(),
+            device_name: "Till 1".to_owned(),
+            expected_mac: RIGHT_MAC,
+            received_mac: hex::encode(mac),
+            ttl: chrono::Duration::minutes(10),
+        }
+    }
+
+    fn new_code(writer: &Writer) -> String {
+        let now = Utc::now();
+        new_pairing_code(
+            &writer.conn,
+            Role::Admin,
+            now,
+            now + chrono::Duration::minutes(10),
+        )
+        .expect("code")
+    }
+
+    #[test]
+    fn a_right_guess_whose_enrolment_is_not_stored_is_answered_like_a_wrong_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut writer = writer(dir.path());
+        let wrong_code = new_code(&writer);
+        let wrong = writer.check_pairing(attempt(&wrong_code, [8; 32]));
+
+        // The enrolment fails after the guess was checked (as when the disk fills up
+        // just then).
+        writer
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER no_room BEFORE INSERT ON devices
+                 BEGIN SELECT RAISE(ABORT, 'no room'); END;",
+            )
+            .expect("trigger");
+        let right_code = new_code(&writer);
+        let right = writer.check_pairing(attempt(&right_code, RIGHT_MAC));
+        assert_eq!(
+            format!("{right:?}"),
+            format!("{wrong:?}"),
+            "the same answer"
+        );
+        assert!(matches!(
+            right,
+            Ok(PairingVerdict::Failed { replacement: None })
+        ));
+
+        // That code is spent; the wrong guess's code is still open.
+        writer
+            .conn
+            .execute_batch("DROP TRIGGER no_room")
+            .expect("drop");
+        match writer.check_pairing(attempt(&right_code, RIGHT_MAC)) {
+            Err(refusal) => assert_eq!(refusal.message, NO_OPEN_CODE),
+            Ok(verdict) => panic!("a spent code paired: {verdict:?}"),
+        }
+        assert!(matches!(
+            writer.check_pairing(attempt(&wrong_code, RIGHT_MAC)),
+            Ok(PairingVerdict::Enrolled(_))
+        ));
+    }
+
+    #[test]
+    fn wrong_guesses_are_remembered_in_memory_as_well() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut writer = writer(dir.path());
+        let code = new_code(&writer);
+        for _ in 0..MAX_PAIRING_FAILURES {
+            assert!(matches!(
+                writer.check_pairing(attempt(&code, [8; 32])),
+                Ok(PairingVerdict::Failed { .. })
+            ));
+        }
+        // Even if the stored count were lost, memory refuses the code unchecked.
+        writer
+            .conn
+            .execute("UPDATE pairing_codes SET failures = 0, used = 0", [])
+            .expect("reset");
+        match writer.check_pairing(attempt(&code, RIGHT_MAC)) {
+            Err(refusal) => assert_eq!(refusal.message, NO_OPEN_CODE),
+            Ok(verdict) => panic!("checked a sixth guess: {verdict:?}"),
+        }
+    }
+}
