@@ -179,3 +179,26 @@ fn the_pairing_code_command_says_why_when_every_slot_is_open() {
     assert!(stderr.contains("expires at"), "{stderr}");
     assert_eq!(open_codes(dir.path()), PAIRING_SLOTS, "none was voided");
 }
+
+#[tokio::test]
+async fn restarting_many_times_always_prints_codes_and_never_fills_the_slots() {
+    // More starts than there are slots for three codes each.
+    const STARTS: usize = 40;
+    let dir = tempfile::tempdir().unwrap();
+    for start in 0..STARTS {
+        let config = packbell_server::ServerConfig::for_tests(dir.path().to_owned());
+        let server = packbell_server::RunningServer::start(config).await.unwrap();
+        let codes = server.startup_pairing_codes().await.unwrap();
+        assert_eq!(codes.len(), 3);
+        assert!(
+            codes.iter().all(|(_, code)| code.is_some()),
+            "start {start}: {codes:?}"
+        );
+        server.shutdown().await;
+    }
+    assert_eq!(
+        open_codes(dir.path()),
+        3,
+        "only the last start's codes are open"
+    );
+}
