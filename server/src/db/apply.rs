@@ -10,7 +10,10 @@ use packbell_shared::protocol::{
     Command, DeviceId, ErrorCode, Event, EventBody, OrderId, Priority, Role, Seq, StoreId,
 };
 
+use packbell_shared::validate::neutralise_free_text;
+
 use super::{DbError, time_to_text};
+use crate::config::{MAX_DEVICES, MAX_STORES};
 use crate::validate::{self, Refusal};
 
 /// What an applied (or repeated) command produced.
@@ -139,7 +142,7 @@ fn project(
         } => {
             require_active_store(conn, *store_id)?;
             let order_number = order_number.trim().to_owned();
-            let note = note.trim().to_owned();
+            let note = neutralise_free_text(note);
             run(
                 conn,
                 "INSERT INTO orders (order_number, store_id, note, priority, status,
@@ -185,7 +188,7 @@ fn project(
             )
         }
         Command::CancelOrder { order_id, reason } => {
-            let reason = reason.trim().to_owned();
+            let reason = neutralise_free_text(reason);
             change_status(
                 conn,
                 *order_id,
@@ -206,6 +209,7 @@ fn project(
         }
         Command::AddStore { name } => {
             let name = name.trim().to_owned();
+            require_room(conn, "SELECT COUNT(*) FROM stores", MAX_STORES, "stores")?;
             require_unused_store_name(conn, &name, None)?;
             run(conn, "INSERT INTO stores (name) VALUES (?1)", [&name])?;
             let store_id = conn.last_insert_rowid() as StoreId;
@@ -292,6 +296,24 @@ fn project(
             )
         }
     })
+}
+
+/// Refuses to add one more row when `count_sql` already counts `cap` of them.
+fn require_room(
+    conn: &Connection,
+    count_sql: &str,
+    cap: u64,
+    what: &str,
+) -> Result<(), ApplyError> {
+    let count: u64 = one_row(conn, count_sql, [], |r| r.get(0))?;
+    if count >= cap {
+        return Err(Refusal::new(
+            ErrorCode::LimitReached,
+            format!("this site already has {count} {what}, the most the server allows ({cap})"),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A revoked device's commands are refused even if its socket is still open.
@@ -491,6 +513,7 @@ pub fn enrol(
         return Err(refuse("this pairing code has expired; ask for a new one").into());
     }
     let role = Role::parse(&role).ok_or_else(|| DbError::Corrupt(format!("role {role:?}")))?;
+    require_room(conn, "SELECT COUNT(*) FROM devices", MAX_DEVICES, "devices")?;
     run(
         conn,
         "UPDATE pairing_codes SET used = 1 WHERE code = ?1",
