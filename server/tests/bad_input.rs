@@ -62,6 +62,11 @@ async fn the_server_follows_the_doc_on_input_third_parties_send() {
         ServerMessage::Welcome { device_id, .. } => assert_eq!(device_id, office_id),
         other => panic!("uppercase token refused: {other:?}"),
     }
+    // The log is for admins only.
+    upper
+        .send(json!({"type": "read_log", "after_seq": 0}))
+        .await;
+    upper.expect_error("forbidden").await;
 
     // Unknown fields, in every message an authenticated admin may send.
     let with_extra = [
