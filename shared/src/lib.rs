@@ -5,6 +5,7 @@
 //! - [`discovery`]: UDP discovery packets and the client-side probe.
 //! - [`link`]: the client link (own thread, own runtime, durable outbox).
 //! - [`tls`] and [`pairing`]: pinned TLS and SPAKE2 pairing, shared by both ends.
+//! - [`validate`]: checks on typed text (order numbers, notes) that server and forms share.
 #![forbid(unsafe_code)]
 
 pub mod discovery;
@@ -15,3 +16,4 @@ pub mod protocol;
 pub mod state;
 pub mod tls;
 pub mod transport;
+pub mod validate;

@@ -17,9 +17,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use packbell_shared::protocol::{DeviceId, ErrorCode, Event, EventBody, Role};
 
-use super::apply::{ApplyError, hash_token, insert_event, new_token, one_row, run};
+use super::apply::{ApplyError, hash_token, insert_event, new_token, one_row, require_room, run};
 use super::status::prove_headroom;
 use super::{DbError, time_from_text, time_to_text};
+use crate::config::MAX_DEVICES;
 use crate::validate::{self, Refusal};
 
 /// Distinct public slots (the first two digits of a code): at most this many codes
@@ -193,6 +194,8 @@ pub fn hold_for_guess(
         return Err(no_open_code());
     }
     let role = Role::parse(&role).ok_or_else(|| DbError::Corrupt(format!("role {role:?}")))?;
+    // A full site refuses before the guess is counted or compared: the code stays valid.
+    require_room(conn, "SELECT COUNT(*) FROM devices", MAX_DEVICES, "devices")?;
     prove_headroom(conn)?;
     run(
         conn,
@@ -425,5 +428,43 @@ mod tests {
             hold_for_guess(&conn, &digits, now),
             Err(ApplyError::Refused(_))
         ));
+    }
+
+    #[test]
+    fn a_full_site_refuses_pairing_before_the_guess_and_the_code_stays_valid() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = crate::db::open(dir.path()).expect("db");
+        conn.execute(
+            "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers
+             WHERE n < ?1) INSERT INTO devices (name, role, token_hash, enrolled_at, revoked)
+             SELECT 'Device ' || n, 'office', 'hash', '2025-01-01T00:00:00.000000Z', n % 2
+             FROM numbers",
+            [MAX_DEVICES],
+        )
+        .expect("devices up to the cap, half of them revoked");
+        let now = Utc::now();
+        let code = new_pairing_code(
+            &conn,
+            Role::Office,
+            now,
+            now + chrono::Duration::minutes(10),
+        )
+        .expect("a code");
+        let digits = normalise_code(&code);
+        match hold_for_guess(&conn, &digits, now) {
+            Err(ApplyError::Refused(refusal)) => {
+                assert_eq!(refusal.code, ErrorCode::LimitReached);
+                assert!(refusal.message.contains("devices"), "{refusal}");
+            }
+            other => panic!("expected limit_reached, got {other:?}"),
+        }
+        let failures: u32 = conn
+            .query_row(
+                "SELECT failures FROM pairing_codes WHERE code = ?1 AND used = 0",
+                [&digits],
+                |r| r.get(0),
+            )
+            .expect("the code is still open");
+        assert_eq!(failures, 0, "the refused attempt was not counted");
     }
 }

@@ -200,11 +200,13 @@ impl Link {
                     self.pairing_code = Some(code);
                     handled.paired = true;
                 }
-                LinkRequest::ListDevices => handled.control.push(ClientMessage::ListDevices),
+                LinkRequest::ListDevices => handled
+                    .control
+                    .push(ClientMessage::ListDevices { after_device_id: 0 }),
                 LinkRequest::NewPairingCode { role } => {
                     handled.control.push(ClientMessage::NewPairingCode { role });
                 }
-                LinkRequest::SiteStatus => handled.control.push(ClientMessage::SiteStatus),
+                LinkRequest::SiteStatus => handled.control.push(ClientMessage::SiteStatus {}),
                 LinkRequest::ChooseServer { server_id } => {
                     self.chosen_server = Some(server_id);
                     handled.paired = true;

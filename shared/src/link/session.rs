@@ -76,6 +76,9 @@ struct Conn {
     last_received: Instant,
     /// A ping went out since `last_received`.
     ping_sent: bool,
+    /// Pages of a `devices` answer received so far; the owner gets the whole list once
+    /// the last page is in.
+    device_pages: Vec<crate::protocol::DeviceInfo>,
 }
 
 impl Conn {
@@ -229,6 +232,7 @@ pub(super) async fn run(link: &mut Link, address: &str) -> SessionEnd {
         out,
         last_received: Instant::now(),
         ping_sent: false,
+        device_pages: Vec::new(),
     };
     let end = match handshake(link, &mut conn, hello, address, fingerprint).await {
         Err(end) => end,
@@ -534,8 +538,21 @@ async fn on_message(
 ) -> Result<(), SessionEnd> {
     match message {
         ServerMessage::Snapshot(snapshot) => link.sync.on_snapshot(snapshot, actions),
-        ServerMessage::SnapshotPart { seq, orders, more } => {
-            link.sync.on_snapshot_part(seq, orders, more, actions);
+        ServerMessage::SnapshotPart {
+            seq,
+            stores,
+            devices,
+            orders,
+            more,
+        } => {
+            let part = crate::protocol::Snapshot {
+                seq,
+                stores,
+                orders,
+                devices,
+                more,
+            };
+            link.sync.on_snapshot_part(part, actions);
         }
         ServerMessage::Event(event) => link.sync.on_event(event, actions),
         ServerMessage::CaughtUp { seq } => link.sync.on_caught_up(seq, actions),
@@ -591,7 +608,19 @@ async fn on_message(
         ServerMessage::SiteStatus(status) => {
             link.emit(LinkEvent::SiteStatus(status)).await;
         }
-        ServerMessage::Devices { devices } => link.emit(LinkEvent::Devices(devices)).await,
+        ServerMessage::Devices { devices, more } => {
+            let last = devices.last().map(|d| d.device_id);
+            conn.device_pages.extend(devices);
+            match last {
+                Some(after_device_id) if more => {
+                    conn.send(&ClientMessage::ListDevices { after_device_id })?;
+                }
+                _ => {
+                    let devices = std::mem::take(&mut conn.device_pages);
+                    link.emit(LinkEvent::Devices(devices)).await;
+                }
+            }
+        }
         ServerMessage::PairingCode {
             code,
             role,
@@ -609,6 +638,8 @@ async fn on_message(
         | ServerMessage::PairChallenge { .. } => {
             tracing::debug!("ignoring a handshake message after welcome");
         }
+        // The link never asks for the log (that is for auditors' tools).
+        ServerMessage::LogPage { .. } => tracing::debug!("ignoring an unasked log page"),
     }
     for action in actions.drain(..) {
         match action {
