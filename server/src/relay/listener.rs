@@ -39,10 +39,12 @@ pub async fn run(listener: TcpListener, ctx: Arc<Context>, tasks: TaskTracker) {
         let _ = stream.set_nodelay(true);
         if let Ok(slot) = slots.clone().try_acquire_owned() {
             let ctx = ctx.clone();
+            let open = ctx.stats.connection_opened();
             tasks.spawn(async move {
                 if let Some(stream) = secure(stream, &ctx, ctx.limits.auth_timeout).await {
                     connection::serve(stream, peer, ctx).await;
                 }
+                drop(open);
                 drop(slot);
             });
         } else if let Ok(refusal) = refusals.clone().try_acquire_owned() {

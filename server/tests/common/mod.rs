@@ -96,6 +96,14 @@ impl Raw {
         self.ws.send(Message::Binary(bytes.to_vec().into())).await
     }
 
+    /// Sends `count` empty binary frames with one flush.
+    pub async fn send_binary_batch(&mut self, count: usize) -> Result<(), WsError> {
+        for _ in 0..count {
+            self.ws.feed(Message::Binary(Default::default())).await?;
+        }
+        self.ws.flush().await
+    }
+
     pub async fn send(&mut self, value: Value) {
         self.send_text(&value.to_string()).await;
     }
