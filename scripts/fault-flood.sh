@@ -9,6 +9,8 @@
 #
 # Usage: scripts/fault-flood.sh [HANDSHAKES_PER_ROUND] [ROUNDS] [JUNK_SOCKETS]
 # Defaults: 1000 3 200. Uses the Python venv of scripts/e2e-python-client.sh.
+# PACKBELL_SERVER_BIN=path runs another build of the server (e.g. an older one, to
+# compare); otherwise the debug build of this tree is built and used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -31,8 +33,12 @@ if [ ! -x "$venv/bin/python" ]; then
   bash scripts/e2e-python-client.sh >/dev/null
 fi
 
-cargo build --locked -q --bin packbell-server
-bin="${CARGO_TARGET_DIR:-$repo/target}/debug/packbell-server"
+if [ -n "${PACKBELL_SERVER_BIN:-}" ]; then
+  bin="$PACKBELL_SERVER_BIN"
+else
+  cargo build --locked -q --bin packbell-server
+  bin="${CARGO_TARGET_DIR:-$repo/target}/debug/packbell-server"
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/packbell-fault-flood.XXXXXX")"
 server_pid=""
 finish() {
@@ -137,11 +143,11 @@ show("%d paired sockets open (%d failed)" % (len(junk), failed))
 sent = 0
 for c in junk:
     try:
-        for _ in range(50):
-            c.ws.send_binary(b"")
-            sent += 1
         for _ in range(20):
             c.send({"type": "subscribe", "after_seq": 0})
+            sent += 1
+        for _ in range(50):
+            c.ws.send_binary(b"")
             sent += 1
     except Exception:
         pass
