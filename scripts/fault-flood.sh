@@ -3,7 +3,9 @@
 # resident memory (VmRSS from /proc/PID/status) before, during and after each flood.
 #   1. rounds of unauthenticated TLS + WebSocket handshakes that then say nothing;
 #   2. sockets of one paired device that send junk (binary frames, `subscribe`s) and
-#      read nothing.
+#      read nothing;
+#   3. on a site of 1000 orders (a snapshot of about 600 KB), a few sockets that each
+#      send 40 `subscribe`s and read nothing.
 # Not part of the test command: it prints figures, it asserts nothing. Every flood is
 # bounded in sockets, frames and time, and the script stops the server by itself.
 #
@@ -68,12 +70,15 @@ done
 [ -n "$addr" ] || fail "the server did not listen within ${SERVER_START_SECONDS}s"
 code="$("$bin" pairing-code --role warehouse --data-dir "$work/server" 2>/dev/null)" ||
   fail "packbell-server pairing-code failed"
+office_code="$("$bin" pairing-code --role office --data-dir "$work/server" 2>/dev/null)" ||
+  fail "packbell-server pairing-code failed"
 
 timeout --kill-after=5 "$FLOOD_TIMEOUT" "$venv/bin/python" - "$addr" "$code" "$server_pid" \
-  "$HANDSHAKES" "$ROUNDS" "$JUNK_SOCKETS" "$repo/clients/python" <<'PY'
+  "$HANDSHAKES" "$ROUNDS" "$JUNK_SOCKETS" "$repo/clients/python" "$office_code" <<'PY'
 import socket, ssl, sys, time
 addr, code, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
 handshakes, rounds, junk_sockets = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+office_code = sys.argv[8]
 sys.path.insert(0, sys.argv[7])
 import packbell_client as pc
 import websocket
@@ -161,5 +166,39 @@ for c in junk:
         pass
 settle()
 show("after closing the paired sockets")
+
+ORDERS, SUBSCRIBERS, SUBSCRIBES = 1000, 10, 40
+office = pc.Connection.open(addr)
+pc.pair(office, office_code, "filler", lambda _: None)
+office.expect("welcome")
+for batch in range(ORDERS // 100):
+    for i in range(100):
+        n = batch * 100 + i
+        office.send({"type": "command", "key": "fill-%d" % n, "command": {
+            "op": "create_order", "order_number": "F-%d" % n, "store_id": 1,
+            "note": "n" * 400}})
+    for _ in range(100):
+        office.expect("ack")
+office.close()
+show("site filled with %d orders" % ORDERS)
+readers = []
+for _ in range(SUBSCRIBERS):
+    c = pc.Connection.open(addr)
+    c.send({"type": "auth", "protocol": pc.PROTOCOL, "device_id": device_id, "token": token})
+    c.expect("welcome")
+    c.ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    for _ in range(SUBSCRIBES):
+        c.send({"type": "subscribe", "after_seq": 0})
+    readers.append(c)
+show("%d sockets x %d subscribes, nothing read" % (SUBSCRIBERS, SUBSCRIBES))
+settle()
+show("two seconds later")
+for c in readers:
+    try:
+        c.ws.close(timeout=0)
+    except Exception:
+        pass
+settle()
+show("after closing them")
 PY
 echo "fault-flood: server log lines: $(wc -l <"$work/server.log")"
