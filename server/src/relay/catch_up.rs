@@ -13,8 +13,7 @@ use packbell_shared::protocol::{Seq, ServerMessage, Snapshot};
 use super::connection::{End, Session};
 use super::outgoing::{Closed, Outgoing, Slot};
 use super::snapshot::split_snapshot;
-use crate::config::SUBSCRIBE_COST;
-use crate::db::reader::{self, Authenticated};
+use crate::db::reader;
 use crate::fanout::message_text;
 
 /// Events read from the log per query while replaying.
@@ -89,14 +88,7 @@ impl Session {
     /// are held back meanwhile (the receiver was subscribed at authentication, so
     /// nothing committed in between is missed) and those at or below what was sent
     /// are skipped afterwards, so nothing is sent twice.
-    pub(super) async fn subscribe(
-        &mut self,
-        device: &Authenticated,
-        after_seq: Seq,
-    ) -> Result<(), End> {
-        if !self.charge(device, SUBSCRIBE_COST) {
-            return self.refuse_over_budget(None);
-        }
+    pub(super) async fn subscribe(&mut self, after_seq: Seq) -> Result<(), End> {
         self.subscribed = true;
         let head = self.read(reader::head_seq).await?;
         let behind = head.saturating_sub(after_seq);

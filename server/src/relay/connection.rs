@@ -30,7 +30,7 @@ use super::failure_log::Failure;
 use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
 use crate::Context;
-use crate::config::{ATTEMPT_COST, REQUEST_COST};
+use crate::config::{ATTEMPT_COST, REQUEST_COST, SUBSCRIBE_COST};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
@@ -526,6 +526,15 @@ impl Session {
                 return self.answer_in_order(bad.code, bad.message, bad.key);
             }
         };
+        if let Some(cost) = request_cost(&message)
+            && !self.charge(device, cost)
+        {
+            let key = match message {
+                ClientMessage::Command { key, .. } => Some(key),
+                _ => None,
+            };
+            return self.refuse_over_budget(key);
+        }
         match message {
             ClientMessage::PairStart { .. }
             | ClientMessage::PairConfirm { .. }
@@ -534,40 +543,20 @@ impl Session {
                 "this socket is already authenticated",
                 None,
             ),
-            ClientMessage::Subscribe { after_seq } => self.subscribe(device, after_seq).await,
-            ClientMessage::Command { key, command } => {
-                if !self.charge(device, REQUEST_COST) {
-                    return self.refuse_over_budget(Some(key));
-                }
-                self.command(device, key, command).await
-            }
-            ClientMessage::ListDevices => {
-                if !self.charge(device, REQUEST_COST) {
-                    return self.refuse_over_budget(None);
-                }
-                self.list_devices(device)
-            }
-            ClientMessage::NewPairingCode { role } => {
-                if !self.charge(device, REQUEST_COST) {
-                    return self.refuse_over_budget(None);
-                }
-                self.new_pairing_code(device, role)
-            }
-            ClientMessage::SiteStatus => {
-                if !self.charge(device, REQUEST_COST) {
-                    return self.refuse_over_budget(None);
-                }
-                self.site_status(device)
-            }
+            ClientMessage::Subscribe { after_seq } => self.subscribe(after_seq).await,
+            ClientMessage::Command { key, command } => self.command(device, key, command).await,
+            ClientMessage::ListDevices => self.list_devices(device),
+            ClientMessage::NewPairingCode { role } => self.new_pairing_code(device, role),
+            ClientMessage::SiteStatus => self.site_status(device),
         }
     }
 
     /// Charges a request to its device's budget, shared by all the device's sockets.
-    pub(super) fn charge(&self, device: &Authenticated, cost: f64) -> bool {
+    fn charge(&self, device: &Authenticated, cost: f64) -> bool {
         self.ctx.budgets.charge_device(device.device_id, cost)
     }
 
-    pub(super) fn refuse_over_budget(&mut self, key: Option<String>) -> Result<(), End> {
+    fn refuse_over_budget(&mut self, key: Option<String>) -> Result<(), End> {
         self.answer_in_order(
             ErrorCode::RateLimited,
             "this device sends too many requests; slow down and retry",
@@ -576,7 +565,7 @@ impl Session {
     }
 
     /// Queues an error behind the answers still pending, so answers keep their order.
-    pub(super) fn answer_in_order(
+    fn answer_in_order(
         &mut self,
         code: ErrorCode,
         message: impl Into<String>,
@@ -809,6 +798,21 @@ fn internal_error() -> ServerMessage {
         code: ErrorCode::Internal,
         message: "the server could not read its data; try again".into(),
         key: None,
+    }
+}
+
+/// What a request costs its device's budget; `None` for the messages that are refused
+/// anyway on an authenticated socket.
+fn request_cost(message: &ClientMessage) -> Option<f64> {
+    match message {
+        ClientMessage::PairStart { .. }
+        | ClientMessage::PairConfirm { .. }
+        | ClientMessage::Auth { .. } => None,
+        ClientMessage::Subscribe { .. } => Some(SUBSCRIBE_COST),
+        ClientMessage::Command { .. }
+        | ClientMessage::ListDevices
+        | ClientMessage::NewPairingCode { .. }
+        | ClientMessage::SiteStatus => Some(REQUEST_COST),
     }
 }
 
