@@ -346,3 +346,65 @@ async fn protocol_violations_and_invalid_utf8_get_their_close_codes() {
     assert_eq!(end, Ended::Closed(Some(close_code::PROTOCOL_ERROR)));
     site.server.shutdown().await;
 }
+
+/// The catch-up is sent from the session loop, beside answers: the parts of a split
+/// snapshot still come together, answers to commands pipelined with it wait.
+#[tokio::test]
+async fn split_snapshot_parts_stay_together_while_commands_are_answered() {
+    const COMMANDS: usize = 30;
+    let limits = Limits {
+        outgoing_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let site = start_site(limits).await;
+    let _filler = fill_site(&site.server, site.store, 600).await;
+    let (mut watcher, _, _) = enrol(&site.server, Role::Warehouse, "watcher").await;
+    watcher
+        .send(json!({"type": "subscribe", "after_seq": 0}))
+        .await;
+    watcher
+        .recv_until(|m| matches!(m, ServerMessage::CaughtUp { .. }))
+        .await;
+    let small = Raw::connect_with_small_buffer(site.server.ws_addr()).await;
+    let (mut office, _, _) = enrol_on(small, &site.server, Role::Office, "office").await;
+    office
+        .feed(json!({"type": "subscribe", "after_seq": 0}))
+        .await;
+    for i in 0..COMMANDS {
+        office
+            .feed(create_order(&format!("p{i}"), &format!("P{i}"), site.store))
+            .await;
+    }
+    office.flush().await;
+    // Every command is committed (so its answer is ready) before the office reads.
+    let last = format!("\"P{}\"", COMMANDS - 1);
+    watcher
+        .recv_until(
+            |m| matches!(m, ServerMessage::Event(e) if format!("{:?}", e.body).contains(&last)),
+        )
+        .await;
+    let mut in_snapshot = false;
+    let mut parts = 0;
+    let mut acks = 0;
+    while acks < COMMANDS {
+        match office.recv().await {
+            ServerMessage::Snapshot(snapshot) => {
+                assert!(!in_snapshot, "a snapshot inside a snapshot");
+                in_snapshot = snapshot.more;
+            }
+            ServerMessage::SnapshotPart { more, .. } => {
+                assert!(in_snapshot, "a part outside a snapshot");
+                parts += 1;
+                in_snapshot = more;
+            }
+            other => {
+                assert!(!in_snapshot, "{other:?} between the parts of a snapshot");
+                if matches!(other, ServerMessage::Ack { .. }) {
+                    acks += 1;
+                }
+            }
+        }
+    }
+    assert!(parts > 0, "the snapshot was split");
+    site.server.shutdown().await;
+}

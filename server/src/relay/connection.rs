@@ -469,7 +469,9 @@ impl Session {
             let result = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => return self.finish_for_shutdown().await,
-                Some(answer) = self.answers.next(), if !self.answers.is_empty() => {
+                // Answers wait while a catch-up is sent, so the parts of a split
+                // snapshot stay together.
+                Some(answer) = self.answers.next(), if !self.answers.is_empty() && !catching_up => {
                     self.send(&answer).await
                 }
                 live = recv_live(&mut self.live), if !catching_up => {
