@@ -66,24 +66,48 @@ impl ServerConfig {
 /// on the field and in docs/protocol.md.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Open WebSocket connections; the next one is closed at once with 1013.
+    /// Open WebSocket connections, counted from the TCP accept (before the TLS and
+    /// WebSocket handshakes). The next socket is refused: politely (handshake,
+    /// `unavailable`, close 1013) while fewer than `max_refusals` refusals are under
+    /// way, otherwise closed at once without a handshake.
     pub max_connections: usize,
-    /// Sustained commands per second per connection; above it commands get `rate_limited`.
+    /// Polite refusals (TLS + WebSocket handshake, then 1013) running at the same
+    /// time, each bounded by [`REFUSAL_GRACE`]; sockets beyond it are closed at once.
+    pub max_refusals: usize,
+    /// Sustained requests per second per device, over all its sockets together; above
+    /// it requests get `rate_limited`. Costs: [`REQUEST_COST`], [`SUBSCRIBE_COST`].
     pub commands_per_second: f64,
-    /// Commands a connection may send in one burst before the rate applies.
+    /// Tokens a device may spend in one burst before the rate applies.
     pub command_burst: f64,
+    /// Sustained unauthenticated messages (`pair_start`, `pair_confirm`, `auth`, …)
+    /// per second per source IP address, over all its sockets; above it the message
+    /// gets `rate_limited` and the socket is closed with 1013.
+    pub attempts_per_second: f64,
+    /// Unauthenticated messages one address may send in a burst.
+    pub attempt_burst: f64,
     /// Frames waiting to go out on one connection.
     pub outgoing_queue: usize,
+    /// Bytes waiting to go out on one connection (frames queued for its sender, not
+    /// yet written to the socket). A sender that needs more room waits for it:
+    /// answers and catch-up frames up to `idle_timeout`, live events up to
+    /// `stalled_client_timeout`; then the client is dropped.
+    pub outgoing_bytes: usize,
     /// How long a live event may wait for room in a full outgoing queue; after that
     /// the client counts as stalled and is dropped (it catches up when it returns).
     pub stalled_client_timeout: Duration,
     /// Commands of one connection waiting for their commit; further frames are not
     /// read until some complete (back-pressure, not an error).
     pub max_in_flight: usize,
-    /// Time an unauthenticated socket has to send a valid `enrol`/`auth`.
+    /// Time an unauthenticated socket has, from the end of the WebSocket handshake, to
+    /// authenticate. Holds whatever the peer sends or reads: at the deadline the
+    /// socket is closed (1008), or dropped if the close frame cannot be queued.
     pub auth_timeout: Duration,
     /// Failed `enrol`/`auth` attempts before the socket is closed.
     pub max_auth_failures: u32,
+    /// Frames the server cannot use at all (binary, not JSON, unknown `type`) one
+    /// socket may send; each is answered once, and the one that reaches this count
+    /// closes the socket with 1008.
+    pub max_bad_frames: u32,
     /// How often the server pings each connection.
     pub ping_interval: Duration,
     /// A connection from which nothing (not even a pong) arrived for this long is dropped.
@@ -92,23 +116,49 @@ pub struct Limits {
     pub max_replay: u64,
     /// How long a pairing code stays valid.
     pub pairing_code_ttl: Duration,
+    /// Failures of unauthenticated sockets (bad frames, wrong tokens, time-outs,
+    /// failed handshakes) are counted and logged as one summary line per interval,
+    /// so a hostile peer cannot flood the log.
+    pub failure_log_interval: Duration,
 }
+
+/// Longest a polite refusal (TLS and WebSocket handshakes, `unavailable`, close 1013)
+/// may take; then the socket is dropped.
+pub const REFUSAL_GRACE: Duration = Duration::from_secs(2);
+
+/// Tokens a `command`, `list_devices`, `site_status` or `new_pairing_code` takes from
+/// its device's budget.
+pub const REQUEST_COST: f64 = 1.0;
+
+/// Tokens a `subscribe` takes from its device's budget: it makes the server read a
+/// snapshot or replay from the database and send it, far more work than a command.
+/// A `subscribe` refused for lack of tokens gets `rate_limited` and changes nothing.
+pub const SUBSCRIBE_COST: f64 = 100.0;
+
+/// Tokens an unauthenticated message takes from its source address's budget.
+pub const ATTEMPT_COST: f64 = 1.0;
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_connections: 1024,
+            max_refusals: 16,
             commands_per_second: 1000.0,
             command_burst: 2000.0,
+            attempts_per_second: 20.0,
+            attempt_burst: 200.0,
             outgoing_queue: 4096,
+            outgoing_bytes: 1024 * 1024,
             stalled_client_timeout: Duration::from_secs(5),
             max_in_flight: 256,
             auth_timeout: Duration::from_secs(10),
             max_auth_failures: 3,
+            max_bad_frames: 8,
             ping_interval: Duration::from_secs(15),
             idle_timeout: Duration::from_secs(45),
             max_replay: 10_000,
             pairing_code_ttl: Duration::from_secs(10 * 60),
+            failure_log_interval: Duration::from_secs(60),
         }
     }
 }

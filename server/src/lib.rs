@@ -29,7 +29,10 @@ pub use config::{Limits, ServerConfig};
 use db::reader::Reader;
 use db::writer::{self, WriterHandle};
 use fanout::Fanout;
+use relay::budget::Budgets;
+use relay::failure_log::FailureLog;
 use relay::presence::Presence;
+use relay::stats::{RelayStats, RelayStatsSnapshot};
 
 /// Longest wait for connections, then for the writer, when stopping.
 const SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
@@ -40,6 +43,12 @@ pub struct Context {
     pub reader: Reader,
     pub fanout: Fanout,
     pub presence: Presence,
+    /// Rate budgets per device and per source address.
+    pub budgets: Budgets,
+    /// What the relay holds and refuses, for tests and the fault script.
+    pub stats: Arc<RelayStats>,
+    /// Failures of unauthenticated sockets, logged as one summary per interval.
+    pub failures: Arc<FailureLog>,
     pub limits: Limits,
     pub site: String,
     /// Hex SHA-256 of the TLS certificate.
@@ -93,6 +102,9 @@ impl RunningServer {
             reader: Reader::new(config.data_dir.clone()),
             fanout,
             presence: Presence::default(),
+            budgets: Budgets::new(&config.limits),
+            stats: Arc::default(),
+            failures: Arc::default(),
             limits: config.limits.clone(),
             site: config.site.clone(),
             server_id,
@@ -133,6 +145,11 @@ impl RunningServer {
             }
             None => None,
         };
+        tasks.spawn(relay::failure_log::run(
+            ctx.failures.clone(),
+            ctx.limits.failure_log_interval,
+            shutdown.clone(),
+        ));
         tasks.spawn(relay::listener::run(listener, ctx, tasks.clone()));
         Ok(RunningServer {
             discovery_addr,
@@ -146,6 +163,11 @@ impl RunningServer {
 
     pub fn discovery_addr(&self) -> Option<SocketAddr> {
         self.discovery_addr
+    }
+
+    /// What the relay holds for its peers and how often it refused sockets.
+    pub fn relay_stats(&self) -> RelayStatsSnapshot {
+        self.ctx.stats.snapshot()
     }
 
     pub fn server_id(&self) -> &str {

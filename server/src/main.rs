@@ -57,7 +57,7 @@ struct ServeArgs {
     /// orders and device tokens.
     #[arg(long, env = "PACKBELL_INSECURE_PLAINTEXT")]
     insecure_plaintext: bool,
-    /// Sustained commands per second allowed on one connection.
+    /// Sustained requests per second allowed per device (over all its connections).
     #[arg(long, env = "PACKBELL_MAX_COMMANDS_PER_SECOND", default_value_t = Limits::default().commands_per_second)]
     max_commands_per_second: f64,
 }

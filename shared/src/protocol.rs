@@ -514,6 +514,10 @@ pub mod close_code {
     pub const POLICY: u16 = 1008;
     /// Frame larger than `MAX_FRAME_BYTES`.
     pub const TOO_BIG: u16 = 1009;
+    /// WebSocket protocol violation (RFC 6455 framing rules).
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// A text frame that is not valid UTF-8.
+    pub const INVALID_DATA: u16 = 1007;
     /// Server shutting down.
     pub const GOING_AWAY: u16 = 1001;
     /// Server full (connection cap) or overloaded; retry later.

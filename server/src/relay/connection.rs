@@ -12,10 +12,11 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 use futures_util::stream::{FuturesOrdered, SplitStream};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 use tokio::time::{Duration, timeout, timeout_at};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::error::CapacityError;
+use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use packbell_shared::protocol::{
@@ -25,21 +26,36 @@ use packbell_shared::protocol::{
 
 pub use packbell_shared::transport::{Io, websocket_config};
 
-use super::outgoing::{self, Outgoing};
+use super::catch_up::CatchUp;
+use super::failure_log::Failure;
+use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
-use super::rate::TokenBucket;
 use crate::Context;
-use crate::config::{DEVICES_PAGE, LOG_PAGE};
+use crate::config::{ATTEMPT_COST, DEVICES_PAGE, LOG_PAGE, REQUEST_COST, SUBSCRIBE_COST};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
 
-/// Events read from the log per query while replaying.
-const REPLAY_PAGE: usize = 1000;
 /// How long shutdown waits for a connection's in-flight commits to be answered.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How long the sender task gets to deliver a close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// Bytes read from a socket at a time. tungstenite allocates this eagerly for every
+/// socket (128 KiB by default); requests are small, and a frame larger than it is
+/// still read whole (up to the frame limit), just in more steps.
+const READ_BUFFER_BYTES: usize = 8 * 1024;
+/// Bytes collected before tungstenite writes to the socket; the sender flushes after
+/// every batch anyway, so this only bounds what one socket holds in its write buffer.
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+
+/// The server's WebSocket settings: the shared frame limits, with small per-socket
+/// buffers so that many idle or hostile sockets hold little memory.
+fn server_websocket_config() -> WebSocketConfig {
+    websocket_config()
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
+        .max_write_buffer_size(WRITE_BUFFER_BYTES + 2 * packbell_shared::protocol::MAX_FRAME_BYTES)
+}
 
 type Answer = Pin<Box<dyn Future<Output = ServerMessage> + Send>>;
 pub(super) type Source = SplitStream<WebSocketStream<Box<dyn Io>>>;
@@ -69,22 +85,29 @@ pub(super) fn close(code: u16, reason: impl Into<String>) -> End {
 
 /// Serves one accepted TCP stream until it closes.
 pub async fn serve(stream: Box<dyn Io>, peer: SocketAddr, ctx: Arc<Context>) {
-    let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(websocket_config()));
+    let handshake =
+        tokio_tungstenite::accept_async_with_config(stream, Some(server_websocket_config()));
     let ws = match timeout(ctx.limits.auth_timeout, handshake).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(e)) => {
             tracing::debug!(%peer, "handshake failed: {e}");
+            ctx.failures.record(Failure::Handshake);
             return;
         }
         Err(_) => {
             tracing::debug!(%peer, "handshake timed out");
+            ctx.failures.record(Failure::Handshake);
             return;
         }
     };
     let (sink, mut source) = ws.split();
-    let (out, queue) = mpsc::channel(ctx.limits.outgoing_queue);
+    let (out, queue) = OutgoingQueue::new(
+        ctx.limits.outgoing_queue,
+        ctx.limits.outgoing_bytes,
+        ctx.stats.clone(),
+    );
     let mut sender = tokio::spawn(outgoing::run(sink, queue));
-    let mut session = Session::new(ctx, out.clone());
+    let mut session = Session::new(ctx, peer, out.clone());
     let end = session.run(&mut source).await;
     drop(session);
     tracing::debug!(%peer, ?end, "connection ends");
@@ -101,11 +124,13 @@ pub async fn serve(stream: Box<dyn Io>, peer: SocketAddr, ctx: Arc<Context>) {
 }
 
 /// Answers a socket that arrived while the server was full: handshake, then 1013.
+/// The caller bounds how long this may take.
 pub async fn refuse_full(stream: Box<dyn Io>) {
-    let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(websocket_config()));
-    if let Ok(Ok(ws)) = timeout(CLOSE_GRACE, handshake).await {
+    let handshake =
+        tokio_tungstenite::accept_async_with_config(stream, Some(server_websocket_config()));
+    if let Ok(ws) = handshake.await {
         let (sink, _source) = ws.split();
-        let (out, queue) = mpsc::channel(2);
+        let (out, queue) = OutgoingQueue::new(2, usize::MAX, Default::default());
         let _ = out.try_send(Outgoing::Text(message_text(&ServerMessage::Error {
             code: ErrorCode::Unavailable,
             message: "the server has too many connections; try again later".into(),
@@ -116,45 +141,50 @@ pub async fn refuse_full(stream: Box<dyn Io>) {
             reason: "server full".into(),
         });
         drop(out);
-        let _ = timeout(CLOSE_GRACE, outgoing::run(sink, queue)).await;
+        outgoing::run(sink, queue).await;
     }
 }
 
 pub(super) struct Session {
     pub(super) ctx: Arc<Context>,
-    /// Frames to the sender task; bounded. A queue that stays full drops the client
-    /// (it reconnects and catches up), so it cannot hold anyone else back.
-    out: mpsc::Sender<Outgoing>,
+    peer: SocketAddr,
+    /// Frames to the sender task; bounded in frames and bytes. A queue that stays
+    /// full drops the client (it reconnects and catches up), so it cannot hold anyone
+    /// else back.
+    pub(super) out: OutgoingQueue,
     /// Answers to commands and requests, in the order they came.
     answers: FuturesOrdered<Answer>,
     /// Live events, from authentication on (so revocation reaches every socket).
     live: Option<broadcast::Receiver<Arc<LiveEvent>>>,
     /// Whether the client asked for events; until then live events are not forwarded.
-    subscribed: bool,
+    pub(super) subscribed: bool,
     /// Highest seq sent on this socket; live events at or below it are skipped.
-    last_sent: Seq,
+    pub(super) last_sent: Seq,
     /// When anything last arrived from the peer (frames, pongs).
     last_heard: Instant,
-    bucket: TokenBucket,
+    /// Whether `auth` or pairing succeeded on this socket.
+    authenticated: bool,
+    /// Frames this socket sent that the server could not use at all.
+    bad_frames: u32,
+    /// The snapshot or replay being sent; live events wait until it is done, and a
+    /// new `subscribe` replaces it.
+    pub(super) catch_up: Option<CatchUp>,
 }
 
 impl Session {
-    fn new(ctx: Arc<Context>, out: mpsc::Sender<Outgoing>) -> Self {
-        let limits = &ctx.limits;
-        let bucket = TokenBucket::new(
-            limits.commands_per_second,
-            limits.command_burst,
-            Instant::now(),
-        );
+    fn new(ctx: Arc<Context>, peer: SocketAddr, out: OutgoingQueue) -> Self {
         Session {
             ctx,
+            peer,
             out,
             answers: FuturesOrdered::new(),
             live: None,
             subscribed: false,
             last_sent: 0,
             last_heard: Instant::now(),
-            bucket,
+            authenticated: false,
+            bad_frames: 0,
+            catch_up: None,
         }
     }
 
@@ -163,6 +193,7 @@ impl Session {
             Ok(device) => device,
             Err(end) => return end,
         };
+        self.authenticated = true;
         let _presence = self.ctx.presence.enter(device.device_id, device.role);
         self.live = Some(self.ctx.fanout.subscribe());
         self.ctx.writer.touch(device.device_id);
@@ -183,6 +214,19 @@ impl Session {
         }
     }
 
+    /// Counts a frame the server cannot use; the one that reaches the limit closes
+    /// the socket instead of being answered.
+    fn count_bad_frame(&mut self) -> Result<(), End> {
+        self.bad_frames += 1;
+        if !self.authenticated {
+            self.ctx.failures.record(Failure::BadFrame);
+        }
+        if self.bad_frames >= self.ctx.limits.max_bad_frames {
+            return Err(close(close_code::POLICY, "too many bad frames"));
+        }
+        Ok(())
+    }
+
     pub(super) async fn send_error(
         &mut self,
         code: ErrorCode,
@@ -197,8 +241,31 @@ impl Session {
         .await
     }
 
+    /// Authenticates within the auth time-out, whatever the peer sends or reads: a
+    /// peer that does not read cannot hold the socket open by making answers wait.
     async fn authenticate(&mut self, source: &mut Source) -> Result<Authenticated, End> {
         let deadline = tokio::time::Instant::now() + self.ctx.limits.auth_timeout;
+        match timeout_at(deadline, self.authenticate_until(source, deadline)).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                self.ctx.failures.record(Failure::TimedOut);
+                let _ = self
+                    .out
+                    .try_send(Outgoing::Text(message_text(&ServerMessage::Error {
+                        code: ErrorCode::NotAuthenticated,
+                        message: "authentication timed out".into(),
+                        key: None,
+                    })));
+                Err(close(close_code::POLICY, "authentication timed out"))
+            }
+        }
+    }
+
+    async fn authenticate_until(
+        &mut self,
+        source: &mut Source,
+        deadline: tokio::time::Instant,
+    ) -> Result<Authenticated, End> {
         let mut failures = 0;
         loop {
             if failures >= self.ctx.limits.max_auth_failures {
@@ -213,6 +280,7 @@ impl Session {
             };
             let frame = match next {
                 Err(_) => {
+                    self.ctx.failures.record(Failure::TimedOut);
                     self.send_error(
                         ErrorCode::NotAuthenticated,
                         "authentication timed out",
@@ -227,8 +295,23 @@ impl Session {
                 Some(text) => text,
                 None => continue,
             };
+            if !self.ctx.budgets.charge_source(self.peer.ip(), ATTEMPT_COST) {
+                self.ctx.failures.record(Failure::RateLimited);
+                self.send_error(
+                    ErrorCode::RateLimited,
+                    "too many attempts from this address; wait a few seconds and reconnect",
+                    None,
+                )
+                .await?;
+                return Err(close(close_code::TRY_AGAIN_LATER, "too many attempts"));
+            }
             match parse::client_message(&text) {
                 Err(bad) => {
+                    if is_unusable(&bad) {
+                        self.count_bad_frame()?;
+                    } else {
+                        self.ctx.failures.record(Failure::AuthFailed);
+                    }
                     self.refuse_frame(bad).await?;
                     failures += 1;
                 }
@@ -245,7 +328,10 @@ impl Session {
                     };
                     match self.pair(source, deadline, start).await? {
                         Some(device) => return Ok(device),
-                        None => failures += 1,
+                        None => {
+                            self.ctx.failures.record(Failure::AuthFailed);
+                            failures += 1;
+                        }
                     }
                 }
                 Ok(ClientMessage::Auth {
@@ -267,6 +353,7 @@ impl Session {
                             return Err(close(close_code::POLICY, "device revoked"));
                         }
                         Ok(AuthOutcome::Failed) => {
+                            self.ctx.failures.record(Failure::AuthFailed);
                             self.send_error(
                                 ErrorCode::AuthFailed,
                                 "unknown device or wrong token",
@@ -276,7 +363,11 @@ impl Session {
                             failures += 1;
                         }
                         Err(e) => {
-                            tracing::error!("authentication lookup failed: {e}");
+                            // Counted, not logged here: an unauthenticated peer can
+                            // cause this as often as it likes.
+                            self.ctx
+                                .failures
+                                .record_internal(format!("authentication lookup failed: {e}"));
                             self.send_error(ErrorCode::Internal, "try again later", None)
                                 .await?;
                             return Err(close(close_code::TRY_AGAIN_LATER, "internal error"));
@@ -284,6 +375,7 @@ impl Session {
                     }
                 }
                 Ok(_) => {
+                    self.ctx.failures.record(Failure::AuthFailed);
                     self.send_error(
                         ErrorCode::NotAuthenticated,
                         "send pair_start or auth first",
@@ -320,10 +412,12 @@ impl Session {
         frame: Option<Result<Message, WsError>>,
     ) -> Result<Option<String>, End> {
         self.last_heard = Instant::now();
+        let authenticated = self.authenticated;
         match frame {
             None | Some(Ok(Message::Close(_))) => Err(End::Drop),
             Some(Ok(Message::Text(text))) => Ok(Some(text.to_string())),
             Some(Ok(Message::Binary(_))) => {
+                self.count_bad_frame()?;
                 self.send_error(
                     ErrorCode::MalformedMessage,
                     "binary frames are not used; send JSON text frames",
@@ -344,7 +438,11 @@ impl Session {
             }
             Some(Err(e)) => {
                 tracing::debug!("read error: {e}");
-                Err(End::Drop)
+                let end = frame_error_end(&e);
+                if !authenticated && matches!(end, End::Close { .. }) {
+                    self.ctx.failures.record(Failure::BadFrame);
+                }
+                Err(end)
             }
         }
     }
@@ -367,13 +465,22 @@ impl Session {
         let shutdown = self.ctx.shutdown.clone();
         loop {
             let can_read = self.answers.len() < self.ctx.limits.max_in_flight;
+            let catching_up = self.catch_up.is_some();
+            let catch_up_frame = self.catch_up.as_ref().and_then(CatchUp::next_frame);
             let result = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => return self.finish_for_shutdown().await,
-                Some(answer) = self.answers.next(), if !self.answers.is_empty() => {
+                // Answers wait while a catch-up is sent, so the parts of a split
+                // snapshot stay together.
+                Some(answer) = self.answers.next(), if !self.answers.is_empty() && !catching_up => {
                     self.send(&answer).await
                 }
-                live = recv_live(&mut self.live) => self.forward_live(live, device).await,
+                live = recv_live(&mut self.live), if !catching_up => {
+                    self.forward_live(live, device).await
+                }
+                room = reserve_until(&self.out, catch_up_frame), if catch_up_frame.is_some() => {
+                    self.push_catch_up(room).await
+                }
                 frame = source.next(), if can_read => self.handle_frame(frame, device).await,
                 _ = pings.tick() => self.keepalive(),
             };
@@ -415,8 +522,22 @@ impl Session {
         };
         let message = match parse::client_message(&text) {
             Ok(message) => message,
-            Err(bad) => return self.answer_in_order(bad.code, bad.message, bad.key),
+            Err(bad) => {
+                if is_unusable(&bad) {
+                    self.count_bad_frame()?;
+                }
+                return self.answer_in_order(bad.code, bad.message, bad.key);
+            }
         };
+        if let Some(cost) = request_cost(&message)
+            && !self.charge(device, cost)
+        {
+            let key = match message {
+                ClientMessage::Command { key, .. } => Some(key),
+                _ => None,
+            };
+            return self.refuse_over_budget(key);
+        }
         match message {
             ClientMessage::PairStart { .. }
             | ClientMessage::PairConfirm { .. }
@@ -434,6 +555,19 @@ impl Session {
             ClientMessage::SiteStatus {} => self.site_status(device),
             ClientMessage::ReadLog { after_seq } => self.read_log(device, after_seq),
         }
+    }
+
+    /// Charges a request to its device's budget, shared by all the device's sockets.
+    fn charge(&self, device: &Authenticated, cost: f64) -> bool {
+        self.ctx.budgets.charge_device(device.device_id, cost)
+    }
+
+    fn refuse_over_budget(&mut self, key: Option<String>) -> Result<(), End> {
+        self.answer_in_order(
+            ErrorCode::RateLimited,
+            "this device sends too many requests; slow down and retry",
+            key,
+        )
     }
 
     /// Queues an error behind the answers still pending, so answers keep their order.
@@ -459,13 +593,6 @@ impl Session {
         key: String,
         command: Command,
     ) -> Result<(), End> {
-        if !self.bucket.take(Instant::now()) {
-            return self.answer_in_order(
-                ErrorCode::RateLimited,
-                "too many commands; slow down and retry",
-                Some(key),
-            );
-        }
         if !command.allowed_for(device.role) {
             return self.answer_in_order(
                 ErrorCode::Forbidden,
@@ -624,46 +751,6 @@ impl Session {
         Ok(())
     }
 
-    /// Subscribes to live events first, then sends the log from `after_seq` (or a
-    /// snapshot), so nothing committed in between can be missed; live events at or
-    /// below what was sent are skipped, so nothing is sent twice.
-    async fn subscribe(&mut self, after_seq: Seq) -> Result<(), End> {
-        self.subscribed = true;
-        let head = self.read(reader::head_seq).await?;
-        let behind = head.saturating_sub(after_seq);
-        if after_seq == 0 || after_seq > head || behind > self.ctx.limits.max_replay {
-            let snapshot = self
-                .read(|conn| reader::snapshot(conn, chrono::Utc::now()))
-                .await?;
-            self.last_sent = snapshot.seq;
-            for frame in super::snapshot::split_snapshot(snapshot) {
-                self.send(&frame).await?;
-            }
-        } else {
-            self.replay(after_seq, head).await?;
-        }
-        self.send(&ServerMessage::CaughtUp {
-            seq: self.last_sent,
-        })
-        .await
-    }
-
-    /// Sends the logged events in `(after, up_to]`.
-    async fn replay(&mut self, mut after: Seq, up_to: Seq) -> Result<(), End> {
-        while after < up_to {
-            let page = self
-                .read(move |conn| reader::events_between(conn, after, up_to, REPLAY_PAGE))
-                .await?;
-            let Some(last) = page.last() else { break };
-            after = last.seq;
-            for event in page {
-                self.send(&ServerMessage::Event(event)).await?;
-            }
-        }
-        self.last_sent = self.last_sent.max(up_to);
-        Ok(())
-    }
-
     async fn forward_live(
         &mut self,
         live: Result<Arc<LiveEvent>, broadcast::error::RecvError>,
@@ -686,7 +773,7 @@ impl Session {
                 let frame = Outgoing::Text(event.frame.clone());
                 let sent = match self.out.try_send(frame) {
                     Ok(()) => Ok(()),
-                    Err(mpsc::error::TrySendError::Full(frame)) => {
+                    Err(TrySendError::Full(frame)) => {
                         // Busy or stalled: wait a bounded time, then give up on it.
                         let grace = self.ctx.limits.stalled_client_timeout;
                         match timeout(grace, self.out.send(frame)).await {
@@ -700,7 +787,7 @@ impl Session {
                             }
                         }
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => Err(()),
+                    Err(TrySendError::Closed) => Err(()),
                 };
                 match sent {
                     Ok(()) if role_changed => {
@@ -718,7 +805,9 @@ impl Session {
             Err(broadcast::error::RecvError::Lagged(_)) => {
                 // This task fell behind the ring: the log has what it skipped.
                 let head = self.read(reader::head_seq).await?;
-                self.replay(self.last_sent, head).await
+                let patience = self.ctx.limits.idle_timeout;
+                self.start_catch_up(CatchUp::replay(self.last_sent, head, false, patience))
+                    .await
             }
             Err(broadcast::error::RecvError::Closed) => {
                 Err(close(close_code::GOING_AWAY, "server shutting down"))
@@ -748,6 +837,52 @@ fn internal_error() -> ServerMessage {
         message: "the server could not read its data; try again".into(),
         key: None,
     }
+}
+
+/// What a request costs its device's budget; `None` for the messages that are refused
+/// anyway on an authenticated socket.
+fn request_cost(message: &ClientMessage) -> Option<f64> {
+    match message {
+        ClientMessage::PairStart { .. }
+        | ClientMessage::PairConfirm { .. }
+        | ClientMessage::Auth { .. } => None,
+        // A log page reads as much as a replay does.
+        ClientMessage::Subscribe { .. } | ClientMessage::ReadLog { .. } => Some(SUBSCRIBE_COST),
+        ClientMessage::Command { .. }
+        | ClientMessage::ListDevices { .. }
+        | ClientMessage::NewPairingCode { .. }
+        | ClientMessage::SiteStatus { .. } => Some(REQUEST_COST),
+    }
+}
+
+/// Frames that say nothing the server can use: not JSON, not an object, no or an
+/// unknown `type`. (A known message with a bad field is answered, not counted.)
+fn is_unusable(bad: &BadFrame) -> bool {
+    bad.key.is_none()
+        && matches!(
+            bad.code,
+            ErrorCode::MalformedMessage | ErrorCode::UnknownType
+        )
+}
+
+/// How to end after a read error: RFC 6455 asks for 1002 after a protocol violation
+/// and 1007 after text that is not UTF-8; a peer that vanished is just dropped.
+fn frame_error_end(error: &WsError) -> End {
+    match error {
+        WsError::Utf8(_) => close(close_code::INVALID_DATA, "text frame is not UTF-8"),
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Drop,
+        WsError::Protocol(_) => close(close_code::PROTOCOL_ERROR, "protocol violation"),
+        _ => End::Drop,
+    }
+}
+
+/// Waits for room for the next catch-up frame of `frame` = (bytes, give-up time).
+async fn reserve_until(
+    out: &OutgoingQueue,
+    frame: Option<(usize, tokio::time::Instant)>,
+) -> Option<Result<outgoing::Slot, outgoing::Closed>> {
+    let (bytes, give_up_at) = frame?;
+    timeout_at(give_up_at, out.reserve(bytes)).await.ok()
 }
 
 /// Waits for the next live event, or forever when not subscribed.

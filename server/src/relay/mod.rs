@@ -1,6 +1,9 @@
 //! The WebSocket side: accepting sockets, authenticating them, and serving each one.
 
+pub mod budget;
+mod catch_up;
 pub mod connection;
+pub mod failure_log;
 pub mod listener;
 pub mod outgoing;
 pub mod pairing;
@@ -8,3 +11,4 @@ pub mod parse;
 pub mod presence;
 pub mod rate;
 pub mod snapshot;
+pub mod stats;

@@ -1,4 +1,5 @@
-//! Per-connection command rate limit: a token bucket.
+//! A token bucket: the rate limit's arithmetic. Who shares a bucket is decided in
+//! [`super::budget`].
 
 use std::time::Instant;
 
@@ -22,17 +23,33 @@ impl TokenBucket {
 
     /// Takes one token if there is one.
     pub fn take(&mut self, now: Instant) -> bool {
+        self.take_n(1.0, now)
+    }
+
+    /// Takes `cost` tokens if there are that many; otherwise takes nothing.
+    pub fn take_n(&mut self, cost: f64, now: Instant) -> bool {
+        self.refill(now);
+        if self.tokens >= cost {
+            self.tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether the bucket has refilled completely: it then remembers nothing that a
+    /// fresh bucket would not, and can be forgotten.
+    pub fn is_full(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= self.capacity
+    }
+
+    fn refill(&mut self, now: Instant) {
         let elapsed = now
             .saturating_duration_since(self.refilled_at)
             .as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
         self.refilled_at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
     }
 }
 
@@ -48,5 +65,16 @@ mod tests {
         assert_eq!((0..5).filter(|_| bucket.take(start)).count(), 3);
         assert!(bucket.take(start + Duration::from_millis(100)));
         assert!(!bucket.take(start + Duration::from_millis(100)));
+    }
+
+    #[test]
+    fn a_costly_take_needs_all_its_tokens() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(1.0, 10.0, start);
+        assert!(bucket.take_n(6.0, start));
+        assert!(!bucket.take_n(6.0, start), "only 4 left");
+        assert!(bucket.take_n(4.0, start));
+        assert!(!bucket.is_full(start + Duration::from_secs(9)));
+        assert!(bucket.is_full(start + Duration::from_secs(10)));
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use packbell_server::{Limits, RunningServer, ServerConfig};
 use packbell_shared::pairing::{ClientPairing, PairingCode, confirmation_matches};
@@ -83,6 +84,24 @@ impl Raw {
             .send(Message::Text(text.into()))
             .await
             .expect("send frame");
+    }
+
+    /// Sends a frame as given, however wrong (the client masks it, nothing more).
+    pub async fn send_frame(&mut self, frame: Frame) -> Result<(), WsError> {
+        self.ws.send(Message::Frame(frame)).await
+    }
+
+    /// Sends a binary frame; an error means the server closed or reset the socket.
+    pub async fn send_binary(&mut self, bytes: &[u8]) -> Result<(), WsError> {
+        self.ws.send(Message::Binary(bytes.to_vec().into())).await
+    }
+
+    /// Sends `count` empty binary frames with one flush.
+    pub async fn send_binary_batch(&mut self, count: usize) -> Result<(), WsError> {
+        for _ in 0..count {
+            self.ws.feed(Message::Binary(Default::default())).await?;
+        }
+        self.ws.flush().await
     }
 
     pub async fn send(&mut self, value: Value) {
