@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-use packbell_protocol::pairing::{ClientPairing, PairingCode, confirmation_matches};
-use packbell_protocol::protocol::{PROTOCOL_VERSION, Role, Seq, ServerMessage};
 use packbell_net::tls::Trust;
 use packbell_net::transport::{self, Security, WsStream};
+use packbell_protocol::pairing::{ClientPairing, PairingCode, confirmation_matches};
+use packbell_protocol::protocol::{PROTOCOL_VERSION, Role, Seq, ServerMessage};
 
 /// How long any single setup answer may take before the benchmark gives up.
 pub const WAIT: Duration = Duration::from_secs(10);

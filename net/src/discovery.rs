@@ -10,7 +10,9 @@ use tokio::net::UdpSocket;
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use packbell_protocol::discovery::{DecodeError, MAX_DATAGRAM, Probe, Reply, WIRE_PROTOCOL_VERSION};
+use packbell_protocol::discovery::{
+    DecodeError, MAX_DATAGRAM, Probe, Reply, WIRE_PROTOCOL_VERSION,
+};
 
 /// How many times [`discover`] sends its probe by default: UDP may drop one.
 pub const DEFAULT_ATTEMPTS: u32 = 3;
