@@ -530,7 +530,7 @@ async fn the_outbox_is_reported_at_start_and_as_it_changes() {
         }
         _ => None,
     });
-    assert_eq!(mirror.keys(), [second.clone()]);
+    assert_eq!(mirror.keys(), std::slice::from_ref(&second));
     assert_eq!(mirror.sent, [first.clone(), second.clone()]);
     assert_eq!(
         mirror.waiting[0].command,
