@@ -248,16 +248,17 @@ def subscribe_snapshot(conn):
     Events that arrive meanwhile are returned too, in order."""
     conn.send({"type": "subscribe", "after_seq": 0})
     snapshot = conn.expect("snapshot")
-    orders = list(snapshot.get("orders", []))
+    lists = {name: list(snapshot.get(name, [])) for name in ("stores", "devices", "orders")}
     more = snapshot.get("more", False)
     while more:
         part = conn.expect("snapshot_part")
         if part.get("seq") != snapshot["seq"]:
             raise Failure("snapshot_part of seq %r in a snapshot of seq %r"
                           % (part.get("seq"), snapshot["seq"]))
-        orders.extend(part.get("orders", []))
+        for name, items in lists.items():
+            items.extend(part.get(name, []))
         more = part.get("more", False)
-    snapshot["orders"] = orders
+    snapshot.update(lists)
     snapshot.pop("more", None)
     caught_up = conn.expect("caught_up")
     if caught_up.get("seq") != snapshot["seq"]:

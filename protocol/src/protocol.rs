@@ -4,6 +4,7 @@
 //! human-readable contract; `tests/golden.rs` keeps that page and these types in step.
 
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any incompatible change to the messages below.
@@ -20,6 +21,10 @@ pub const MAX_DEVICE_NAME_CHARS: usize = 64;
 pub const MAX_REASON_CHARS: usize = 500;
 /// Idempotency keys are client-chosen; 128 chars fits a UUID with room for a prefix.
 pub const MAX_KEY_CHARS: usize = 128;
+
+/// Largest id or seq a client may send: SQLite stores them as signed 64-bit integers,
+/// so anything above is refused with `invalid_field` before it reaches the database.
+pub const MAX_ID: u64 = i64::MAX as u64;
 
 pub type Seq = u64;
 pub type OrderId = u64;
@@ -99,12 +104,27 @@ pub enum ClientMessage {
     Subscribe { after_seq: Seq },
     /// A state change. `key` is the idempotency key, unique per device.
     Command { key: String, command: Command },
-    /// Admin only: the enrolled devices, answered by `devices`.
-    ListDevices,
+    /// Admin only: one page of the enrolled devices with an id above `after_device_id`
+    /// (0, the default, starts at the first), answered by `devices`.
+    ListDevices {
+        #[serde(default)]
+        after_device_id: DeviceId,
+    },
     /// Admin only: a new pairing code for a device of `role`, answered by `pairing_code`.
     NewPairingCode { role: Role },
-    /// Admin only: how the server is doing, answered by `site_status`.
-    SiteStatus,
+    /// Admin only: how the server is doing, answered by `site_status`. A struct variant
+    /// (not a unit one) so that serde refuses unknown fields in it like everywhere else.
+    SiteStatus {},
+    /// Admin only: one page of the event log from `after_seq + 1` on, answered by
+    /// `log_page`; lets an auditor read the whole log from seq 1.
+    ReadLog { after_seq: Seq },
+}
+
+impl ClientMessage {
+    /// Every `type` a client may send, read from the serde tags above.
+    pub fn wire_types() -> &'static [&'static str] {
+        variants_of::<ClientMessage>(Some("type"))
+    }
 }
 
 /// State changes; each becomes one event when accepted.
@@ -152,6 +172,11 @@ pub enum Command {
 }
 
 impl Command {
+    /// Every command `op`, read from the serde tags above.
+    pub fn wire_ops() -> &'static [&'static str] {
+        variants_of::<Command>(Some("op"))
+    }
+
     /// Which roles may issue this command.
     pub fn allowed_for(&self, role: Role) -> bool {
         match self {
@@ -175,9 +200,7 @@ impl Command {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The server's SPAKE2 message (side B), answer to `pair_start`.
-    PairChallenge {
-        spake2: String,
-    },
+    PairChallenge { spake2: String },
     /// Pairing succeeded: keep `device_id` and `token` (after checking `mac`, the
     /// server's key confirmation); the socket is now authenticated as that device.
     Enrolled {
@@ -199,18 +222,21 @@ pub enum ServerMessage {
     /// Current state as of `seq`; live events with a larger seq follow. When `more`
     /// is true, the rest of the orders follow in `snapshot_part` frames.
     Snapshot(Snapshot),
-    /// More orders of the snapshot at `seq` (a snapshot may exceed one frame).
+    /// More of the snapshot at `seq` (a snapshot may exceed one frame): each list
+    /// continues the same list of the frames before it.
     SnapshotPart {
         seq: Seq,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        stores: Vec<Store>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        devices: Vec<DeviceSummary>,
         orders: Vec<Order>,
         more: bool,
     },
     /// One state change.
     Event(Event),
     /// Replay is over: everything up to `seq` was sent; live events follow.
-    CaughtUp {
-        seq: Seq,
-    },
+    CaughtUp { seq: Seq },
     /// A command was committed (or had been, for a repeated key).
     Ack {
         key: String,
@@ -220,8 +246,19 @@ pub enum ServerMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         store_id: Option<StoreId>,
     },
+    /// One page of devices, answer to `list_devices`. When `more` is true, ask again
+    /// with `after_device_id` = the last device's id.
     Devices {
         devices: Vec<DeviceInfo>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        more: bool,
+    },
+    /// One page of the event log, answer to `read_log`. When `more` is true, ask again
+    /// with `after_seq` = the last event's seq.
+    LogPage {
+        events: Vec<Event>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        more: bool,
     },
     /// Answer to `site_status`.
     SiteStatus(SiteStatus),
@@ -275,6 +312,8 @@ pub enum ErrorCode {
     Unavailable,
     /// The client did not keep up with the event stream (fatal); reconnect and catch up.
     TooSlow,
+    /// The site has as many stores, or devices, as the server allows; nothing changed.
+    LimitReached,
     /// Something failed on the server; the command was not applied.
     Internal,
 }
@@ -300,14 +339,27 @@ impl ErrorCode {
             ErrorCode::FrameTooLarge => "frame_too_large",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::TooSlow => "too_slow",
+            ErrorCode::LimitReached => "limit_reached",
             ErrorCode::Internal => "internal",
         }
+    }
+
+    /// Every error code, read from the serde names above.
+    pub fn wire_codes() -> &'static [&'static str] {
+        variants_of::<ErrorCode>(None)
     }
 }
 
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl ServerMessage {
+    /// Every `type` the server may send, read from the serde tags above.
+    pub fn wire_types() -> &'static [&'static str] {
+        variants_of::<ServerMessage>(Some("type"))
     }
 }
 
@@ -368,6 +420,13 @@ pub enum EventBody {
     },
 }
 
+impl EventBody {
+    /// Every event `kind`, read from the serde tags above.
+    pub fn wire_kinds() -> &'static [&'static str] {
+        variants_of::<EventBody>(Some("kind"))
+    }
+}
+
 /// State of the site at `seq`: what a client needs to draw its screens.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -378,7 +437,8 @@ pub struct Snapshot {
     pub orders: Vec<Order>,
     /// Enrolled devices (names and roles only; never tokens).
     pub devices: Vec<DeviceSummary>,
-    /// More orders follow in `snapshot_part` frames (absent or false: complete).
+    /// More stores, devices or orders follow in `snapshot_part` frames (absent or
+    /// false: complete).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub more: bool,
 }
@@ -461,4 +521,51 @@ pub mod close_code {
     pub const VERSION_MISMATCH: u16 = 4001;
     /// The device's role changed; reconnect to continue with the new one.
     pub const ROLE_CHANGED: u16 = 4002;
+}
+
+/// The wire tags of a serde-tagged enum, taken from serde itself so that no second
+/// list can drift from the `#[serde]` attributes: deserialising a tag no variant has
+/// makes serde call [`serde::de::Error::unknown_variant`] with the full list, which
+/// [`VariantList`] keeps. `tag`: the tag field (`"type"`, `"op"`, `"kind"`), or `None`
+/// for an enum of plain strings.
+fn variants_of<T: DeserializeOwned>(tag: Option<&'static str>) -> &'static [&'static str] {
+    use serde::de::IntoDeserializer;
+    use serde::de::value::{MapDeserializer, StrDeserializer};
+    const NO_SUCH_VARIANT: &str = "\u{0}";
+    let probed = match tag {
+        Some(field) => T::deserialize(MapDeserializer::<_, VariantList>::new(std::iter::once((
+            field,
+            NO_SUCH_VARIANT,
+        )))),
+        None => {
+            T::deserialize::<StrDeserializer<'_, VariantList>>(NO_SUCH_VARIANT.into_deserializer())
+        }
+    };
+    match probed {
+        Err(VariantList(Some(variants))) => variants,
+        // Unreachable for the enums above (the wire-tag tests cover each one).
+        _ => &[],
+    }
+}
+
+/// A deserialisation error that remembers the variant list serde offers.
+#[derive(Debug)]
+struct VariantList(Option<&'static [&'static str]>);
+
+impl std::fmt::Display for VariantList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "variants: {:?}", self.0)
+    }
+}
+
+impl std::error::Error for VariantList {}
+
+impl serde::de::Error for VariantList {
+    fn custom<T: std::fmt::Display>(_message: T) -> Self {
+        VariantList(None)
+    }
+
+    fn unknown_variant(_variant: &str, expected: &'static [&'static str]) -> Self {
+        VariantList(Some(expected))
+    }
 }

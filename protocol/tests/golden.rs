@@ -7,9 +7,11 @@
 //! annotated shapes) uses another info string, such as `jsonc`.
 //!
 //! Every message type, command op and event kind must have at least one such example,
-//! and every error code a row in the page's error table. The tag lists below are checked
-//! against the types themselves, and the `match`es that name each variant stop compiling
-//! when a variant is added, so a new variant cannot go undocumented.
+//! and every error code a row in the page's error table. The tag lists are the ones the
+//! types report (read from serde's own tags; the server classifies frames with the same
+//! lists), cross-checked here against serde's error text, and the `match`es that name
+//! each variant stop compiling when a variant is added, so a new variant cannot go
+//! undocumented.
 //!
 //! The pairing section is checked too: every `hmac-check` block (lines `key:`,
 //! `fingerprint:`, `label:`, `expected:`) is recomputed as HMAC-SHA256(key, label ||
@@ -31,77 +33,27 @@ use packbell_protocol::protocol::{ClientMessage, Command, ErrorCode, EventBody, 
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md");
 
-const CLIENT_TYPES: &[&str] = &[
-    "pair_start",
-    "pair_confirm",
-    "auth",
-    "subscribe",
-    "command",
-    "list_devices",
-    "new_pairing_code",
-    "site_status",
-];
+// The tag lists come from the types themselves (read from serde's tags), so they are
+// the same lists the server uses to tell unknown types from bad fields.
+fn client_types() -> &'static [&'static str] {
+    ClientMessage::wire_types()
+}
 
-const COMMAND_OPS: &[&str] = &[
-    "create_order",
-    "pack_order",
-    "recall_order",
-    "cancel_order",
-    "add_store",
-    "rename_store",
-    "deactivate_store",
-    "revoke_device",
-    "change_role",
-];
+fn command_ops() -> &'static [&'static str] {
+    Command::wire_ops()
+}
 
-const SERVER_TYPES: &[&str] = &[
-    "pair_challenge",
-    "enrolled",
-    "welcome",
-    "snapshot",
-    "snapshot_part",
-    "event",
-    "caught_up",
-    "ack",
-    "devices",
-    "site_status",
-    "pairing_code",
-    "error",
-];
+fn server_types() -> &'static [&'static str] {
+    ServerMessage::wire_types()
+}
 
-const EVENT_KINDS: &[&str] = &[
-    "order_created",
-    "order_packed",
-    "order_recalled",
-    "order_cancelled",
-    "store_added",
-    "store_renamed",
-    "store_deactivated",
-    "device_enrolled",
-    "device_revoked",
-    "device_role_changed",
-];
+fn event_kinds() -> &'static [&'static str] {
+    EventBody::wire_kinds()
+}
 
-const ERROR_CODES: &[&str] = &[
-    "malformed_message",
-    "unknown_type",
-    "version_mismatch",
-    "not_authenticated",
-    "auth_failed",
-    "revoked",
-    "forbidden",
-    "invalid_field",
-    "unknown_store",
-    "unknown_order",
-    "unknown_device",
-    "invalid_state",
-    "key_reused",
-    "rate_limited",
-    "frame_too_large",
-    "unavailable",
-    "too_slow",
-    "internal",
-];
+fn error_codes() -> &'static [&'static str] {
+    ErrorCode::wire_codes()
+}
 
 fn client_type(message: &ClientMessage) -> &'static str {
     match message {
@@ -110,9 +62,10 @@ fn client_type(message: &ClientMessage) -> &'static str {
         ClientMessage::Auth { .. } => "auth",
         ClientMessage::Subscribe { .. } => "subscribe",
         ClientMessage::Command { .. } => "command",
-        ClientMessage::ListDevices => "list_devices",
+        ClientMessage::ListDevices { .. } => "list_devices",
         ClientMessage::NewPairingCode { .. } => "new_pairing_code",
-        ClientMessage::SiteStatus => "site_status",
+        ClientMessage::SiteStatus {} => "site_status",
+        ClientMessage::ReadLog { .. } => "read_log",
     }
 }
 
@@ -141,6 +94,7 @@ fn server_type(message: &ServerMessage) -> &'static str {
         ServerMessage::CaughtUp { .. } => "caught_up",
         ServerMessage::Ack { .. } => "ack",
         ServerMessage::Devices { .. } => "devices",
+        ServerMessage::LogPage { .. } => "log_page",
         ServerMessage::SiteStatus(_) => "site_status",
         ServerMessage::PairingCode { .. } => "pairing_code",
         ServerMessage::Error { .. } => "error",
@@ -181,6 +135,7 @@ fn error_code(code: ErrorCode) -> &'static str {
         ErrorCode::FrameTooLarge => "frame_too_large",
         ErrorCode::Unavailable => "unavailable",
         ErrorCode::TooSlow => "too_slow",
+        ErrorCode::LimitReached => "limit_reached",
         ErrorCode::Internal => "internal",
     }
 }
@@ -423,19 +378,19 @@ fn every_message_op_and_event_kind_has_an_example() {
     let gaps = [
         (
             "json client message types",
-            missing(CLIENT_TYPES, &documented.client_types),
+            missing(client_types(), &documented.client_types),
         ),
         (
             "json client command ops",
-            missing(COMMAND_OPS, &documented.command_ops),
+            missing(command_ops(), &documented.command_ops),
         ),
         (
             "json server message types",
-            missing(SERVER_TYPES, &documented.server_types),
+            missing(server_types(), &documented.server_types),
         ),
         (
             "json server event kinds",
-            missing(EVENT_KINDS, &documented.event_kinds),
+            missing(event_kinds(), &documented.event_kinds),
         ),
     ];
     for (what, tags) in gaps {
@@ -452,12 +407,12 @@ fn the_error_table_lists_every_error_code_once() {
     let mut seen = BTreeSet::new();
     for code in &rows {
         assert!(
-            ERROR_CODES.contains(&code.as_str()),
+            error_codes().contains(&code.as_str()),
             "the error table of docs/protocol.md lists {code:?}, which is no error code"
         );
         assert!(seen.insert(code.as_str()), "{code:?} is listed twice");
     }
-    let absent = missing(ERROR_CODES, &seen);
+    let absent = missing(error_codes(), &seen);
     assert!(
         absent.is_empty(),
         "the error table of docs/protocol.md lacks {absent:?}"
@@ -484,32 +439,32 @@ fn set(tags: &[&str]) -> BTreeSet<String> {
 }
 
 #[test]
-fn the_tag_lists_name_every_variant_of_the_types() {
+fn the_wire_tag_lists_name_every_variant_of_the_types() {
     let unknown = "__not_a_variant__";
     let cases = [
         (
             "ClientMessage",
-            CLIENT_TYPES,
+            client_types(),
             serde_variants::<ClientMessage>(serde_json::json!({"type": unknown})),
         ),
         (
             "Command",
-            COMMAND_OPS,
+            command_ops(),
             serde_variants::<Command>(serde_json::json!({"op": unknown})),
         ),
         (
             "ServerMessage",
-            SERVER_TYPES,
+            server_types(),
             serde_variants::<ServerMessage>(serde_json::json!({"type": unknown})),
         ),
         (
             "EventBody",
-            EVENT_KINDS,
+            event_kinds(),
             serde_variants::<EventBody>(serde_json::json!({"kind": unknown})),
         ),
         (
             "ErrorCode",
-            ERROR_CODES,
+            error_codes(),
             serde_variants::<ErrorCode>(serde_json::json!(unknown)),
         ),
     ];
@@ -517,14 +472,14 @@ fn the_tag_lists_name_every_variant_of_the_types() {
         assert_eq!(
             set(listed),
             variants,
-            "the list of {name} tags in this test differs from the type's variants"
+            "the wire tags {name} reports differ from serde's variants"
         );
     }
 }
 
 #[test]
 fn the_error_code_match_agrees_with_serde_and_as_str() {
-    for &tag in ERROR_CODES {
+    for &tag in error_codes() {
         let code: ErrorCode = serde_json::from_value(Value::from(tag)).expect("a known code");
         assert_eq!(error_code(code), tag);
         assert_eq!(code.as_str(), tag);

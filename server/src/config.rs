@@ -7,6 +7,24 @@ use std::time::Duration;
 /// Default WebSocket port.
 pub const DEFAULT_WS_PORT: u16 = 47801;
 
+/// Stores a site may have, deactivated ones included (snapshots carry them all). Far
+/// above any real shop; reached, `add_store` is refused with `limit_reached` and
+/// nothing changes.
+pub const MAX_STORES: u64 = 5_000;
+
+/// Devices a site may have, revoked ones included (snapshots carry them all). Reached,
+/// a correct pairing is refused with `limit_reached` (the code stays valid) and
+/// nothing changes.
+pub const MAX_DEVICES: u64 = 5_000;
+
+/// Devices in one `devices` answer at most (fewer when their text would not fit in
+/// one frame); the client asks for the next page.
+pub const DEVICES_PAGE: usize = 500;
+
+/// Events in one `log_page` answer at most (fewer when they would not fit in one
+/// frame); the auditor asks for the next page.
+pub const LOG_PAGE: usize = 1_000;
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Holds `packbell.sqlite3` (the event log and its projections).

@@ -1,9 +1,10 @@
 //! Field checks for incoming commands. Pure: no database, so they are cheap to test.
 
 use packbell_shared::protocol::{
-    Command, ErrorCode, MAX_DEVICE_NAME_CHARS, MAX_KEY_CHARS, MAX_NOTE_CHARS,
-    MAX_ORDER_NUMBER_CHARS, MAX_REASON_CHARS, MAX_STORE_NAME_CHARS,
+    Command, ErrorCode, MAX_DEVICE_NAME_CHARS, MAX_KEY_CHARS, MAX_NOTE_CHARS, MAX_REASON_CHARS,
+    MAX_STORE_NAME_CHARS,
 };
+use packbell_shared::validate as shared;
 
 /// A command the server will not apply, with the code and message the client sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,7 +62,10 @@ pub fn command(command: &Command) -> Result<(), Refusal> {
         Command::CreateOrder {
             order_number, note, ..
         } => {
-            text_field("order_number", order_number, 1, MAX_ORDER_NUMBER_CHARS)?;
+            // The same check as the office form's, so both refuse the same numbers.
+            shared::order_number(order_number).map_err(|problem| {
+                Refusal::new(ErrorCode::InvalidField, format!("order_number {problem}"))
+            })?;
             text_field("note", note, 0, MAX_NOTE_CHARS)
         }
         Command::CancelOrder { reason, .. } => text_field("reason", reason, 0, MAX_REASON_CHARS),
@@ -102,6 +106,23 @@ mod tests {
         assert!(too_long.message.contains("order_number"), "{too_long}");
         assert!(command(&create("A-1", &"n".repeat(501))).is_err());
         assert!(command(&create("A\u{7}1", "")).is_err());
+    }
+
+    #[test]
+    fn spoofing_order_numbers_are_refused_and_named() {
+        for number in [
+            "A\u{2028}1",
+            "1042\u{202E}",
+            "\u{200B}\u{200B}",
+            "\u{3164}",
+            "12🍕",
+        ] {
+            let refused = command(&create(number, "")).expect_err(number);
+            assert_eq!(refused.code, ErrorCode::InvalidField, "{number:?}");
+            assert!(refused.message.starts_with("order_number "), "{refused}");
+        }
+        // Notes are neutralised when stored, not refused.
+        assert!(command(&create("A-1", "abc\u{202E}def\u{2028}")).is_ok());
     }
 
     #[test]

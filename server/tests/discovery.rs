@@ -254,3 +254,30 @@ async fn serve_refuses_info_it_cannot_announce() {
     let result = timeout(PATIENCE, serve(socket, bad, std::future::pending())).await;
     assert_eq!(result, Ok(Err(FieldError::SiteLength { len: 0 })));
 }
+
+/// docs/protocol.md: malformed probes and probes for another site cost a source none
+/// of its reply budget, so a burst of them cannot silence the well-formed ones after.
+#[tokio::test]
+async fn probes_that_get_no_reply_do_not_use_up_the_budget() {
+    let responder = start(info("main"));
+    let socket = client().await;
+    let target = unicast(responder.port);
+    let good = Probe::new(Some("main")).encode().unwrap();
+    let other_site = Probe::new(Some("other")).encode().unwrap();
+    let mut malformed = good.to_vec();
+    malformed[0] = b'X';
+    for _ in 0..3 * REPLY_BURST_PER_SOURCE {
+        socket.send_to(&malformed, target).await.unwrap();
+        socket.send_to(&other_site, target).await.unwrap();
+    }
+    for _ in 0..REPLY_BURST_PER_SOURCE {
+        socket.send_to(&good, target).await.unwrap();
+    }
+    for n in 0..REPLY_BURST_PER_SOURCE {
+        assert!(
+            receive(&socket, PATIENCE).await.is_some(),
+            "reply {n} of a full burst is missing"
+        );
+    }
+    let _ = responder.stop.send(());
+}

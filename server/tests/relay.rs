@@ -254,7 +254,7 @@ async fn revoked_device_is_disconnected_and_cannot_return() {
 
     admin.send(json!({"type": "list_devices"})).await;
     match admin.recv().await {
-        ServerMessage::Devices { devices } => {
+        ServerMessage::Devices { devices, .. } => {
             let wh = devices
                 .iter()
                 .find(|d| d.device_id == wh_id)

@@ -5,6 +5,7 @@
 //! - [`tls`], [`transport`] and the discovery probe: re-exported from `packbell-net`.
 //! - [`state`]: a client's copy of site state, a pure reducer over events.
 //! - [`link`]: the client link (own thread, own runtime, durable outbox).
+//! - [`validate`]: checks on typed text (order numbers, notes) that server and forms share.
 #![forbid(unsafe_code)]
 
 pub use packbell_net::{tls, transport};
@@ -20,3 +21,4 @@ pub mod discovery {
 pub mod link;
 pub mod private_dir;
 pub mod state;
+pub mod validate;

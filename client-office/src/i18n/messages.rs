@@ -55,6 +55,22 @@ impl Lang {
             (Lang::Es, FieldError::NumberTooLong { len, max }) => {
                 format!("El número de pedido es demasiado largo ({len}/{max} caracteres).")
             }
+            (Lang::En, FieldError::NumberHiddenCharacter { character }) => format!(
+                "The order number has an invisible or control character (U+{:04X}). \
+                 Delete it and type the number again.",
+                u32::from(*character)
+            ),
+            (Lang::Es, FieldError::NumberHiddenCharacter { character }) => format!(
+                "El número de pedido tiene un carácter invisible o de control (U+{:04X}). \
+                 Bórralo y escribe el número otra vez.",
+                u32::from(*character)
+            ),
+            (Lang::En, FieldError::NumberEmoji { character }) => {
+                format!("Order numbers cannot contain emoji ({character}).")
+            }
+            (Lang::Es, FieldError::NumberEmoji { character }) => {
+                format!("Los números de pedido no pueden llevar emojis ({character}).")
+            }
             (Lang::En, FieldError::StoreEmpty) => "Choose a store.".into(),
             (Lang::Es, FieldError::StoreEmpty) => "Elige una tienda.".into(),
             (Lang::En, FieldError::StoreUnknown { typed }) => {

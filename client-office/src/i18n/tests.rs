@@ -55,3 +55,28 @@ fn durations_read_naturally() {
     assert_eq!(duration(Duration::seconds(272)), "4 min 32 s");
     assert_eq!(duration(Duration::seconds(7500)), "2 h 05 min");
 }
+
+#[test]
+fn hidden_characters_and_emoji_in_order_numbers_are_explained() {
+    use crate::model::FieldError;
+    let hidden = FieldError::NumberHiddenCharacter {
+        character: '\u{202E}',
+    };
+    assert_eq!(
+        Lang::En.field_error(&hidden),
+        "The order number has an invisible or control character (U+202E). Delete it and type the number again."
+    );
+    assert_eq!(
+        Lang::Es.field_error(&hidden),
+        "El número de pedido tiene un carácter invisible o de control (U+202E). Bórralo y escribe el número otra vez."
+    );
+    let emoji = FieldError::NumberEmoji { character: '🍕' };
+    assert_eq!(
+        Lang::En.field_error(&emoji),
+        "Order numbers cannot contain emoji (🍕)."
+    );
+    assert_eq!(
+        Lang::Es.field_error(&emoji),
+        "Los números de pedido no pueden llevar emojis (🍕)."
+    );
+}

@@ -1,9 +1,8 @@
 //! The order entry form: what was typed, which store it resolves to, what is wrong.
 
 use chrono::{DateTime, Utc};
-use packbell_shared::protocol::{
-    Command, MAX_NOTE_CHARS, MAX_ORDER_NUMBER_CHARS, OrderStatus, Priority, Store, StoreId,
-};
+use packbell_shared::protocol::{Command, MAX_NOTE_CHARS, OrderStatus, Priority, Store, StoreId};
+use packbell_shared::validate::{self, TextProblem};
 
 use super::{Model, Submission, SubmissionState};
 use crate::text::{fold, match_rank, same};
@@ -44,11 +43,29 @@ impl FormErrors {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldError {
     NumberEmpty,
-    NumberTooLong { len: usize, max: usize },
+    NumberTooLong {
+        len: usize,
+        max: usize,
+    },
+    /// An invisible, line-breaking, direction-changing or control character, which
+    /// would make the number look different from what is stored.
+    NumberHiddenCharacter {
+        character: char,
+    },
+    NumberEmoji {
+        character: char,
+    },
     StoreEmpty,
-    StoreUnknown { typed: String },
-    StoreInactive { name: String },
-    NoteTooLong { len: usize, max: usize },
+    StoreUnknown {
+        typed: String,
+    },
+    StoreInactive {
+        name: String,
+    },
+    NoteTooLong {
+        len: usize,
+        max: usize,
+    },
 }
 
 /// The same order number is already waiting for the same store.
@@ -178,18 +195,19 @@ impl Model {
 
     /// Everything wrong with the form as it stands.
     pub fn validate(&self) -> FormErrors {
-        let number = self.form.number.trim();
-        let number_len = number.chars().count();
-        let number_error = if number.is_empty() {
-            Some(FieldError::NumberEmpty)
-        } else if number_len > MAX_ORDER_NUMBER_CHARS {
-            Some(FieldError::NumberTooLong {
-                len: number_len,
-                max: MAX_ORDER_NUMBER_CHARS,
-            })
-        } else {
-            None
-        };
+        // The server runs the same check on what it receives.
+        let number_error = validate::order_number(self.form.number.trim())
+            .err()
+            .map(|problem| match problem {
+                TextProblem::Empty => FieldError::NumberEmpty,
+                TextProblem::TooLong { chars, max } => {
+                    FieldError::NumberTooLong { len: chars, max }
+                }
+                TextProblem::Control(character) | TextProblem::Invisible(character) => {
+                    FieldError::NumberHiddenCharacter { character }
+                }
+                TextProblem::Emoji(character) => FieldError::NumberEmoji { character },
+            });
         let typed = self.form.store_query.trim();
         let store_error = match self.resolved_store() {
             Some(id) => match self.site.stores.get(&id) {

@@ -10,7 +10,10 @@ use packbell_shared::protocol::{
     Command, DeviceId, ErrorCode, Event, EventBody, OrderId, Priority, Role, Seq, StoreId,
 };
 
+use packbell_shared::validate::neutralise_free_text;
+
 use super::{DbError, time_to_text};
+use crate::config::{MAX_DEVICES, MAX_STORES};
 use crate::validate::{self, Refusal};
 
 /// What an applied (or repeated) command produced.
@@ -139,7 +142,7 @@ fn project(
         } => {
             require_active_store(conn, *store_id)?;
             let order_number = order_number.trim().to_owned();
-            let note = note.trim().to_owned();
+            let note = neutralise_free_text(note);
             run(
                 conn,
                 "INSERT INTO orders (order_number, store_id, note, priority, status,
@@ -185,7 +188,7 @@ fn project(
             )
         }
         Command::CancelOrder { order_id, reason } => {
-            let reason = reason.trim().to_owned();
+            let reason = neutralise_free_text(reason);
             change_status(
                 conn,
                 *order_id,
@@ -206,6 +209,7 @@ fn project(
         }
         Command::AddStore { name } => {
             let name = name.trim().to_owned();
+            require_room(conn, "SELECT COUNT(*) FROM stores", MAX_STORES, "stores")?;
             require_unused_store_name(conn, &name, None)?;
             run(conn, "INSERT INTO stores (name) VALUES (?1)", [&name])?;
             let store_id = conn.last_insert_rowid() as StoreId;
@@ -292,6 +296,24 @@ fn project(
             )
         }
     })
+}
+
+/// Refuses to add one more row when `count_sql` already counts `cap` of them.
+fn require_room(
+    conn: &Connection,
+    count_sql: &str,
+    cap: u64,
+    what: &str,
+) -> Result<(), ApplyError> {
+    let count: u64 = one_row(conn, count_sql, [], |r| r.get(0))?;
+    if count >= cap {
+        return Err(Refusal::new(
+            ErrorCode::LimitReached,
+            format!("this site already has {count} {what}, the most the server allows ({cap})"),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A revoked device's commands are refused even if its socket is still open.
@@ -491,6 +513,7 @@ pub fn enrol(
         return Err(refuse("this pairing code has expired; ask for a new one").into());
     }
     let role = Role::parse(&role).ok_or_else(|| DbError::Corrupt(format!("role {role:?}")))?;
+    require_room(conn, "SELECT COUNT(*) FROM devices", MAX_DEVICES, "devices")?;
     run(
         conn,
         "UPDATE pairing_codes SET used = 1 WHERE code = ?1",
@@ -667,6 +690,75 @@ pub fn hash_token(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fills `table` up to `count` rows in one statement (the caps are in the
+    /// thousands; one command per row would make this test slow for nothing).
+    fn fill(conn: &Connection, table: &str, count: u64) {
+        let values = match table {
+            "stores" => "'Store ' || n, 1",
+            _ => "'Device ' || n, 'office', 'hash', '2025-01-01T00:00:00.000000Z', n % 2",
+        };
+        let columns = match table {
+            "stores" => "name, active",
+            _ => "name, role, token_hash, enrolled_at, revoked",
+        };
+        conn.execute(
+            &format!(
+                "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers
+                 WHERE n < ?1) INSERT INTO {table} ({columns}) SELECT {values} FROM numbers"
+            ),
+            [count],
+        )
+        .expect("rows inserted");
+    }
+
+    fn add_store(conn: &Connection, key: &str) -> Result<Applied, ApplyError> {
+        let name = format!("Store {key}");
+        command(conn, 0, key, &Command::AddStore { name }, Utc::now())
+    }
+
+    #[test]
+    fn stores_stop_at_the_cap_deactivated_ones_included() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = crate::db::open(dir.path()).expect("db");
+        fill(&conn, "stores", MAX_STORES - 1);
+        conn.execute("UPDATE stores SET active = 0 WHERE store_id <= 10", [])
+            .expect("some deactivated");
+        assert!(add_store(&conn, "last").is_ok(), "room for one more");
+        match add_store(&conn, "one-too-many") {
+            Err(ApplyError::Refused(refusal)) => {
+                assert_eq!(refusal.code, ErrorCode::LimitReached);
+                assert!(refusal.message.contains("stores"), "{refusal}");
+            }
+            other => panic!("expected limit_reached, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn pairing_stops_at_the_device_cap_and_the_code_stays_valid() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = crate::db::open(dir.path()).expect("db");
+        fill(&conn, "devices", MAX_DEVICES - 1);
+        let now = Utc::now();
+        let later = now + chrono::Duration::minutes(10);
+        let code = new_pairing_code(&conn, Role::Office, now, later).expect("a code");
+        let last = enrol(&conn, &code, "last", now).expect("room for one more");
+        assert_eq!(last.device_id, MAX_DEVICES);
+        let code = new_pairing_code(&conn, Role::Office, now, later).expect("a code");
+        conn.execute_batch("SAVEPOINT attempt").expect("savepoint");
+        match enrol(&conn, &code, "one too many", now) {
+            Err(ApplyError::Refused(refusal)) => {
+                assert_eq!(refusal.code, ErrorCode::LimitReached);
+                assert!(refusal.message.contains("devices"), "{refusal}");
+            }
+            other => panic!("expected limit_reached, got {other:?}"),
+        }
+        // The writer rolls a refused request back, as here: the code is not spent.
+        conn.execute_batch("ROLLBACK TO attempt; RELEASE attempt")
+            .expect("rolled back");
+        let open = crate::db::reader::open_code_by_slot(&conn, &code[..2], now).expect("read");
+        assert!(open.is_some(), "the code is still open");
+    }
 
     #[test]
     fn a_new_code_is_always_possible_even_with_every_slot_taken() {

@@ -276,14 +276,19 @@ pub fn open_code_by_slot(
     .transpose()
 }
 
-/// Every enrolled device; `connected` is filled in by the caller, which knows the sockets.
-pub fn devices(conn: &Connection) -> Result<Vec<DeviceInfo>, DbError> {
+/// Up to `limit` enrolled devices with an id above `after`, by id; `connected` is
+/// filled in by the caller, which knows the sockets.
+pub fn devices(
+    conn: &Connection,
+    after: DeviceId,
+    limit: usize,
+) -> Result<Vec<DeviceInfo>, DbError> {
     let rows = conn
         .prepare_cached(
             "SELECT device_id, name, role, enrolled_at, last_seen, revoked
-             FROM devices ORDER BY device_id",
+             FROM devices WHERE device_id > ?1 ORDER BY device_id LIMIT ?2",
         )?
-        .query_map([], |r| {
+        .query_map(params![after, limit as i64], |r| {
             Ok((
                 r.get::<_, DeviceId>(0)?,
                 r.get::<_, String>(1)?,

@@ -19,7 +19,8 @@ use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use packbell_shared::protocol::{
-    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage, close_code,
+    ClientMessage, Command, DeviceId, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage,
+    close_code,
 };
 
 pub use packbell_shared::transport::{Io, websocket_config};
@@ -28,6 +29,7 @@ use super::outgoing::{self, Outgoing};
 use super::parse::{self, BadFrame};
 use super::rate::TokenBucket;
 use crate::Context;
+use crate::config::{DEVICES_PAGE, LOG_PAGE};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
@@ -425,9 +427,12 @@ impl Session {
             ),
             ClientMessage::Subscribe { after_seq } => self.subscribe(after_seq).await,
             ClientMessage::Command { key, command } => self.command(device, key, command).await,
-            ClientMessage::ListDevices => self.list_devices(device),
+            ClientMessage::ListDevices { after_device_id } => {
+                self.list_devices(device, after_device_id)
+            }
             ClientMessage::NewPairingCode { role } => self.new_pairing_code(device, role),
-            ClientMessage::SiteStatus => self.site_status(device),
+            ClientMessage::SiteStatus {} => self.site_status(device),
+            ClientMessage::ReadLog { after_seq } => self.read_log(device, after_seq),
         }
     }
 
@@ -501,22 +506,62 @@ impl Session {
         Ok(())
     }
 
-    fn list_devices(&mut self, device: &Authenticated) -> Result<(), End> {
+    fn list_devices(&mut self, device: &Authenticated, after: DeviceId) -> Result<(), End> {
         if device.role != Role::Admin {
             return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
         }
         let reader = self.ctx.reader.clone();
         let presence = self.ctx.presence.clone();
         self.answers.push_back(Box::pin(async move {
-            match reader.run(reader::devices).await {
+            // One more than a page, to know whether another page follows.
+            let read = reader
+                .run(move |conn| reader::devices(conn, after, DEVICES_PAGE + 1))
+                .await;
+            match read {
                 Ok(mut devices) => {
+                    let beyond_page = devices.len() > DEVICES_PAGE;
+                    devices.truncate(DEVICES_PAGE);
                     for d in &mut devices {
                         d.connected = presence.is_connected(d.device_id);
                     }
-                    ServerMessage::Devices { devices }
+                    let envelope = r#"{"type":"devices","devices":[],"more":true}"#.len();
+                    let (devices, cut) = super::snapshot::fitting_page(devices, envelope);
+                    ServerMessage::Devices {
+                        devices,
+                        more: beyond_page || cut,
+                    }
                 }
                 Err(e) => {
                     tracing::error!("listing devices failed: {e}");
+                    internal_error()
+                }
+            }
+        }));
+        Ok(())
+    }
+
+    /// One page of the log after `after`, for auditors; bounded like every answer.
+    fn read_log(&mut self, device: &Authenticated, after: Seq) -> Result<(), End> {
+        if device.role != Role::Admin {
+            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
+        }
+        let reader = self.ctx.reader.clone();
+        self.answers.push_back(Box::pin(async move {
+            let read = reader
+                .run(move |conn| {
+                    let head = reader::head_seq(conn)?;
+                    Ok((reader::events_between(conn, after, head, LOG_PAGE)?, head))
+                })
+                .await;
+            match read {
+                Ok((events, head)) => {
+                    let envelope = r#"{"type":"log_page","events":[],"more":true}"#.len();
+                    let (events, _) = super::snapshot::fitting_page(events, envelope);
+                    let more = events.last().is_some_and(|last| last.seq < head);
+                    ServerMessage::LogPage { events, more }
+                }
+                Err(e) => {
+                    tracing::error!("reading the log failed: {e}");
                     internal_error()
                 }
             }

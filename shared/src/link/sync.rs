@@ -88,29 +88,29 @@ impl StateSync {
         self.load_snapshot(snapshot, out);
     }
 
-    /// Adds orders to the snapshot being received; loads it once complete.
-    pub fn on_snapshot_part(
-        &mut self,
-        seq: Seq,
-        orders: Vec<crate::protocol::Order>,
-        more: bool,
-        out: &mut Vec<SyncAction>,
-    ) {
+    /// Adds a `snapshot_part` (its stores, devices and orders, in `part`) to the
+    /// snapshot being received; loads it once complete.
+    pub fn on_snapshot_part(&mut self, part: Snapshot, out: &mut Vec<SyncAction>) {
         let Some(mut snapshot) = self.partial.take() else {
-            tracing::warn!(seq, "ignoring a snapshot part without its snapshot");
+            tracing::warn!(
+                seq = part.seq,
+                "ignoring a snapshot part without its snapshot"
+            );
             return;
         };
-        if snapshot.seq != seq {
+        if snapshot.seq != part.seq {
             tracing::warn!(
-                seq,
+                seq = part.seq,
                 expected = snapshot.seq,
                 "ignoring a part of another snapshot"
             );
             return;
         }
-        snapshot.orders.extend(orders);
-        snapshot.more = more;
-        if more {
+        snapshot.stores.extend(part.stores);
+        snapshot.devices.extend(part.devices);
+        snapshot.orders.extend(part.orders);
+        snapshot.more = part.more;
+        if part.more {
             self.partial = Some(snapshot);
         } else {
             self.load_snapshot(snapshot, out);

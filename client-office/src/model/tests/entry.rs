@@ -64,6 +64,37 @@ fn arrows_move_the_highlight_and_enter_picks_it() {
 }
 
 #[test]
+fn order_numbers_with_hidden_characters_or_emoji_are_refused_in_place() {
+    let mut m = model();
+    m.set_store_query("nor".into());
+    let hidden = [
+        ("A\u{2028}1", '\u{2028}'),
+        ("1042\u{202E}", '\u{202E}'),
+        ("\u{2066}1042\u{2069}", '\u{2066}'),
+        ("\u{200B}\u{200B}", '\u{200B}'),
+        ("\u{3164}", '\u{3164}'),
+        ("A\t1", '\t'),
+    ];
+    for (number, character) in hidden {
+        m.set_number(number.into());
+        assert!(m.ready_order().is_none(), "{number:?} was accepted");
+        assert_eq!(
+            m.form.errors.number,
+            Some(FieldError::NumberHiddenCharacter { character }),
+            "{number:?}"
+        );
+    }
+    m.set_number("1042🍕".into());
+    assert!(m.ready_order().is_none());
+    assert_eq!(
+        m.form.errors.number,
+        Some(FieldError::NumberEmoji { character: '🍕' })
+    );
+    m.set_number("Ñandú-1042".into());
+    assert!(m.ready_order().is_some(), "ordinary numbers still pass");
+}
+
+#[test]
 fn validation_names_each_problem_in_place() {
     let mut m = model();
     assert!(m.ready_order().is_none());

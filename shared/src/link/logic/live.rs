@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::protocol::{ClientMessage, ErrorCode, ServerMessage};
+use crate::protocol::{ClientMessage, ErrorCode, ServerMessage, Snapshot};
 
 use super::super::api::{LinkEvent, OutboxReport};
 use super::super::outbox::ErrorOutcome;
@@ -27,8 +27,21 @@ impl LinkLogic {
         let mut synced = Vec::new();
         match message {
             ServerMessage::Snapshot(snapshot) => self.sync.on_snapshot(snapshot, &mut synced),
-            ServerMessage::SnapshotPart { seq, orders, more } => {
-                self.sync.on_snapshot_part(seq, orders, more, &mut synced);
+            ServerMessage::SnapshotPart {
+                seq,
+                stores,
+                devices,
+                orders,
+                more,
+            } => {
+                let part = Snapshot {
+                    seq,
+                    stores,
+                    orders,
+                    devices,
+                    more,
+                };
+                self.sync.on_snapshot_part(part, &mut synced);
             }
             ServerMessage::Event(event) => self.sync.on_event(event, &mut synced),
             ServerMessage::CaughtUp { seq } => self.sync.on_caught_up(seq, &mut synced),
@@ -94,8 +107,18 @@ impl LinkLogic {
             ServerMessage::SiteStatus(status) => {
                 out.push(Action::Emit(LinkEvent::SiteStatus(status)));
             }
-            ServerMessage::Devices { devices } => {
-                out.push(Action::Emit(LinkEvent::Devices(devices)));
+            ServerMessage::Devices { devices, more } => {
+                let last = devices.last().map(|device| device.device_id);
+                self.device_pages.extend(devices);
+                match last {
+                    Some(after_device_id) if more => {
+                        out.push(Action::Send(ClientMessage::ListDevices { after_device_id }));
+                    }
+                    _ => {
+                        let devices = std::mem::take(&mut self.device_pages);
+                        out.push(Action::Emit(LinkEvent::Devices(devices)));
+                    }
+                }
             }
             ServerMessage::PairingCode {
                 code,
@@ -113,6 +136,8 @@ impl LinkLogic {
             | ServerMessage::PairChallenge { .. } => {
                 tracing::debug!("ignoring a handshake message after welcome");
             }
+            // The link never asks for the log (that is for auditors' tools).
+            ServerMessage::LogPage { .. } => tracing::debug!("ignoring an unasked log page"),
         }
         for action in synced {
             match action {

@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use crate::discovery::FoundServer;
-use crate::protocol::{ClientMessage, Command, ErrorCode};
+use crate::protocol::{ClientMessage, Command, DeviceInfo, ErrorCode};
 use crate::state::SiteState;
 
 use super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport};
@@ -118,6 +118,9 @@ pub struct LinkLogic {
     /// The server the owner picked when discovery found several (unpaired only).
     chosen_server: Option<String>,
     last_status: Option<LinkStatus>,
+    /// Pages of a `devices` answer received so far on this connection; the owner gets
+    /// the whole list once the last page is in.
+    device_pages: Vec<DeviceInfo>,
 }
 
 /// The owner's view of an outbox entry.
@@ -144,6 +147,7 @@ impl LinkLogic {
             pairing_code: None,
             chosen_server: None,
             last_status: None,
+            device_pages: Vec::new(),
         }
     }
 
@@ -248,11 +252,13 @@ impl LinkLogic {
                     self.pairing_code = Some(code);
                     paired = true;
                 }
-                LinkRequest::ListDevices => control.push(ClientMessage::ListDevices),
+                LinkRequest::ListDevices => {
+                    control.push(ClientMessage::ListDevices { after_device_id: 0 });
+                }
                 LinkRequest::NewPairingCode { role } => {
                     control.push(ClientMessage::NewPairingCode { role });
                 }
-                LinkRequest::SiteStatus => control.push(ClientMessage::SiteStatus),
+                LinkRequest::SiteStatus => control.push(ClientMessage::SiteStatus {}),
                 LinkRequest::ChooseServer { server_id } => {
                     self.chosen_server = Some(server_id);
                     paired = true;
@@ -414,6 +420,7 @@ impl LinkLogic {
     pub fn connection_lost(&mut self, end: &SessionEnd, out: &mut Vec<Action>) {
         self.sync.connection_lost();
         self.outbox.connection_lost();
+        self.device_pages.clear();
         self.flush_answered(out);
         if matches!(end, SessionEnd::Stopped) {
             // Saved before the close handshake, while nothing else happens.

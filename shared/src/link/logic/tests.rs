@@ -215,7 +215,7 @@ fn requests_become_one_save_and_control_messages_need_a_connection() {
 
     let mut out = Vec::new();
     logic.on_requests(Some(vec![LinkRequest::SiteStatus]), true, &mut out);
-    assert_eq!(out, [Action::Send(ClientMessage::SiteStatus)]);
+    assert_eq!(out, [Action::Send(ClientMessage::SiteStatus {})]);
 
     let mut out = Vec::new();
     let paired = logic.on_requests(
