@@ -188,6 +188,7 @@ mod tests {
             command: Command::PackOrder {
                 order_id: id as u64,
             },
+            queued_at: None,
         }
     }
 
