@@ -166,3 +166,20 @@ fn after_pairing_typing_goes_to_the_order_number() {
     frames(&mut harness, 2);
     assert_eq!(with_model(&harness, |m| m.form.number.clone()), "A-1");
 }
+
+#[test]
+fn a_first_run_does_not_claim_to_show_a_last_known_state() {
+    let (mut harness, _events, _link) = unpaired();
+    frames(&mut harness, 2);
+    assert!(
+        harness
+            .query_by_label("Not paired: enter the pairing code")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("last known state")
+            .is_none(),
+        "nothing was ever received, so there is no last known state"
+    );
+}

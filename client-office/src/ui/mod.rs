@@ -204,7 +204,8 @@ fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         let (dot, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
         ui.painter().circle_filled(dot.center(), 5.0, colour);
         ui.label(text);
-        if model.stale {
+        // A first run has no earlier state to speak of.
+        if model.stale && model.site.seq > 0 {
             ui.separator();
             ui.label(RichText::new(t.stale).color(AMBER));
         }
