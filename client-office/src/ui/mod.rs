@@ -273,7 +273,10 @@ fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
     }
     let t = screen.t;
     let lang = screen.lang;
-    egui::Modal::new(dialog).show(ctx, |ui| {
+    // A darker backdrop than egui's: in the dark theme its default leaves the order
+    // form behind looking usable.
+    let modal = egui::Modal::new(dialog).backdrop_color(Color32::from_black_alpha(170));
+    modal.show(ctx, |ui| {
         ui.set_width(520.0);
         ui.heading(RichText::new(t.pair_title).strong());
         ui.add_space(4.0);
