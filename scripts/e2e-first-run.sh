@@ -89,6 +89,8 @@ cleanup() {
   done
 }
 trap cleanup EXIT
+# The run's time limit sends TERM: leave through the EXIT trap, which stops everything.
+trap 'exit 143' TERM INT
 fail() { echo "e2e-first-run: $*" >&2; exit 1; }
 say() { echo "e2e-first-run: $*"; }
 
@@ -151,8 +153,13 @@ office_pid=$pid
 start_client warehouse "$warehouse_display" "Almacén"
 warehouse_pid=$pid
 
+# xdotool on display $1; no call may hang the run.
+XDOTOOL_TIMEOUT=10
+xdo() {
+  DISPLAY="$1" timeout "$XDOTOOL_TIMEOUT" xdotool "${@:2}"
+}
 window_of() {
-  DISPLAY="$1" xdotool search --pid "$2" --onlyvisible 2>/dev/null | head -n1
+  xdo "$1" search --pid "$2" --onlyvisible 2>/dev/null | head -n1
 }
 has_window() { [ -n "$(window_of "$1" "$2")" ]; }
 wait_for 90 has_window "$office_display" "$office_pid" || fail "no office window"
@@ -279,15 +286,15 @@ pair_window() {
   code="$(pairing_code "$role")" || fail "packbell-server pairing-code --role $role failed"
   [ -n "$code" ] || fail "no pairing code for $role"
   read -r x y <<<"$field"
-  DISPLAY="$display" xdotool mousemove --window "$window" "$x" "$y" click 1
+  xdo "$display" mousemove --window "$window" "$x" "$y" click 1 || fail "xdotool click failed"
   # A window manager gives the keyboard to the window clicked; there is none here.
   # Until then the window is unfocused, as measured above.
-  DISPLAY="$display" xdotool windowfocus --sync "$window"
+  xdo "$display" windowfocus --sync "$window" || fail "could not focus the $name window"
   sleep 0.3
-  DISPLAY="$display" xdotool type --delay 80 "$code"
+  xdo "$display" type --delay 80 "$code" || fail "typing into the $name failed"
   settled_shot "$display" "$window" "$work/shots/$name-pairing-typed.png" ||
     fail "screenshot failed"
-  DISPLAY="$display" xdotool key Return
+  xdo "$display" key Return || fail "pressing Enter in the $name failed"
   # The link logs its status changes (with colour codes around the field names).
   wait_for 30 grep -q 'Connected {' "$work/$name.log" ||
     fail "the $name did not connect after typing its code"
@@ -300,11 +307,13 @@ pair_window warehouse "$warehouse_display" "$warehouse_window" "$warehouse_pid" 
 # 4. An order typed in the office: the cursor is in the order number after pairing.
 sleep 1
 shot "$office_display" "$office_window" "$work/shots/office-paired.png" || true
-DISPLAY="$office_display" xdotool type --delay 80 "$ORDER_NUMBER"
-DISPLAY="$office_display" xdotool key Tab
-DISPLAY="$office_display" xdotool type --delay 80 "$ORDER_STORE"
-sleep 0.3
-DISPLAY="$office_display" xdotool key Return
+{
+  xdo "$office_display" type --delay 80 "$ORDER_NUMBER" &&
+    xdo "$office_display" key Tab &&
+    xdo "$office_display" type --delay 80 "$ORDER_STORE" &&
+    sleep 0.3 &&
+    xdo "$office_display" key Return
+} || fail "typing the order into the office failed"
 wait_for 30 grep -q "rang order $ORDER_NUMBER" "$work/warehouse.log" ||
   fail "the warehouse did not ring for order $ORDER_NUMBER"
 say "the warehouse rang for order $ORDER_NUMBER"
