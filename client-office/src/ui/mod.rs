@@ -204,7 +204,8 @@ fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         let (dot, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
         ui.painter().circle_filled(dot.center(), 5.0, colour);
         ui.label(text);
-        if model.stale {
+        // A first run has no earlier state to speak of.
+        if model.stale && model.site.seq > 0 {
             ui.separator();
             ui.label(RichText::new(t.stale).color(AMBER));
         }
@@ -225,16 +226,60 @@ fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     });
 }
 
+/// Puts the cursor in a dialog's `field` on the frame the dialog opens, and again
+/// whenever no widget has keyboard focus (after a click beside the field).
+///
+/// Asks egui's memory, not `Response::has_focus`, which is also false whenever the
+/// window itself is not focused (another window in front, or no window manager).
+/// Asking for focus again every frame makes the platform reset its text input every
+/// frame: under X11 that is a repaint loop that burns a core and loses keystrokes.
+pub(crate) fn focus_dialog_field(ui: &egui::Ui, field: &egui::Response, opened: bool) {
+    if opened || ui.memory(|m| m.focused().is_none()) {
+        field.request_focus();
+    }
+}
+
+/// Whether a dialog opened or closed since the last frame; `dialog` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DialogChange {
+    Opened,
+    Closed,
+    Unchanged,
+}
+
+pub(crate) fn dialog_change(ctx: &egui::Context, dialog: Id, open: bool) -> DialogChange {
+    let was_open = ctx.data(|d| d.get_temp::<bool>(dialog).unwrap_or(false));
+    if was_open == open {
+        return DialogChange::Unchanged;
+    }
+    ctx.data_mut(|d| d.insert_temp(dialog, open));
+    if open {
+        DialogChange::Opened
+    } else {
+        DialogChange::Closed
+    }
+}
+
 fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
     let model = &mut *screen.model;
+    let dialog = Id::unique("office-pairing");
+    let change = dialog_change(ctx, dialog.with("open"), model.pairing.open());
+    if change == DialogChange::Closed {
+        // Paired: the next thing to type is an order number.
+        ctx.memory_mut(|m| m.request_focus(number_id()));
+    }
     if !model.pairing.open() {
         return;
     }
     let t = screen.t;
     let lang = screen.lang;
-    egui::Modal::new(Id::unique("office-pairing")).show(ctx, |ui| {
-        ui.set_width(460.0);
-        ui.heading(t.pair_title);
+    // A darker backdrop than egui's: in the dark theme its default leaves the order
+    // form behind looking usable.
+    let modal = egui::Modal::new(dialog).backdrop_color(Color32::from_black_alpha(170));
+    modal.show(ctx, |ui| {
+        ui.set_width(520.0);
+        ui.heading(RichText::new(t.pair_title).strong());
+        ui.add_space(4.0);
         if !model.pairing.servers.is_empty() {
             ui.label(t.pair_choose_server);
             let servers = model.pairing.servers.clone();
@@ -259,22 +304,22 @@ fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
         if let Some(reason) = &model.pairing.reason {
             ui.colored_label(RED, reason);
         }
-        let label = ui.label(t.pair_code);
+        ui.add_space(8.0);
+        let label = ui.label(RichText::new(t.pair_code).strong());
         let response = ui.add(
             egui::TextEdit::singleline(&mut model.pairing.code)
                 .id(Id::unique("office-pairing-code"))
-                .font(egui::TextStyle::Monospace)
+                .font(egui::FontId::monospace(24.0))
+                .margin(egui::vec2(8.0, 6.0))
                 .desired_width(f32::INFINITY),
         );
         let response = response.labelled_by(label.id);
-        if !response.has_focus() && model.pairing.code.is_empty() && !model.pairing.sent {
-            response.request_focus();
-        }
         let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.add_space(8.0);
         ui.horizontal(|ui| {
-            let clicked = ui
-                .add_enabled(!model.pairing.sent, egui::Button::new(t.pair_button))
-                .clicked();
+            let button = egui::Button::new(RichText::new(t.pair_button).size(18.0).strong())
+                .min_size(egui::vec2(140.0, 36.0));
+            let clicked = ui.add_enabled(!model.pairing.sent, button).clicked();
             if (clicked || enter)
                 && !model.pairing.sent
                 && let Some(code) = model.pairing_code_to_send()
@@ -284,9 +329,14 @@ fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
                     .push(Intent::Request(LinkRequest::Pair { code }));
             }
             if model.pairing.sent {
-                ui.spinner();
-                ui.label(t.pair_checking);
+                // A still label, not a spinner: a spinner redraws the window every
+                // frame for as long as the server takes to answer.
+                ui.label(RichText::new(t.pair_checking).color(AMBER));
             }
         });
+        // After Enter, so that the Enter that left the field is seen as such.
+        if !model.pairing.sent {
+            focus_dialog_field(ui, &response, change == DialogChange::Opened);
+        }
     });
 }

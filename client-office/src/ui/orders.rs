@@ -3,7 +3,10 @@
 use egui::{Color32, Id, Key, Modifiers, RichText, TextEdit};
 use packbell_shared::protocol::MAX_NOTE_CHARS;
 
-use super::{AMBER, BLUE, GREEN, Intent, RED, Screen, note_id, number_id, rush_id, store_id};
+use super::{
+    AMBER, BLUE, DialogChange, GREEN, Intent, RED, Screen, dialog_change, focus_dialog_field,
+    note_id, number_id, rush_id, store_id,
+};
 use crate::i18n::{Lang, duration, time};
 use crate::model::{Feedback, FieldError, OrderRow, RowStatus};
 
@@ -422,12 +425,14 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
 pub fn cancel_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
     let t = screen.t;
     let lang = screen.lang;
+    let dialog_id = Id::unique("office-cancel");
+    let change = dialog_change(ctx, dialog_id.with("open"), screen.model.cancel.is_some());
     let Some(dialog) = screen.model.cancel.as_mut() else {
         return;
     };
     let mut confirm = false;
     let mut keep = false;
-    let modal = egui::Modal::new(Id::unique("office-cancel")).show(ctx, |ui| {
+    let modal = egui::Modal::new(dialog_id).show(ctx, |ui| {
         ui.set_width(420.0);
         ui.heading(lang.cancel_title(&dialog.order_number));
         let label = ui.label(t.cancel_reason);
@@ -439,13 +444,14 @@ pub fn cancel_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
-        if dialog.reason.is_empty() && !response.has_focus() && !dialog.reason_missing {
-            response.request_focus();
+        confirm |= response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+        // After Enter, so that the Enter that left the field is seen as such.
+        if dialog.reason.is_empty() && !dialog.reason_missing && !confirm {
+            focus_dialog_field(ui, &response, change == DialogChange::Opened);
         }
         if dialog.reason_missing {
             ui.colored_label(RED, t.cancel_reason_missing);
         }
-        confirm |= response.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         ui.horizontal(|ui| {
             confirm |= ui
                 .button(RichText::new(t.cancel_confirm).color(RED))
