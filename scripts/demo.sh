@@ -57,7 +57,7 @@ EOF
 fi
 
 bash scripts/install-deps.sh
-command -v cargo >/dev/null || { echo "demo: install Rust first (https://rustup.rs)" >&2; exit 1; }
+source scripts/ensure-rust.sh
 echo "demo: building (the first build takes a few minutes)"
 cargo build --locked -q -p packbell-server -p packbell-office -p packbell-warehouse \
   --bin packbell-server --bin packbell-office --bin packbell-warehouse --example simulate_office
@@ -71,32 +71,38 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for pid in "${xvfb_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${xvfb_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 trap 'echo; echo "demo: stopping"; exit 0' INT TERM
 
 # --check: each window on an Xvfb display of its own, so screenshots never overlap.
-xvfb_pids=()
+# Xvfb picks a free display itself (-displayfd) and writes its number to a file.
+# Called directly, never inside $(...): a subshell would keep the pid from the cleanup.
+XVFB_START_TENTHS=100
+xvfb_display=""
 start_xvfb() {
-  local n
-  for n in $(seq 90 130); do
-    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
-      Xvfb ":$n" -screen 0 1400x900x24 -nolisten tcp >"$demo_dir/xvfb-$n.log" 2>&1 &
-      xvfb_pids+=($!)
-      local _
-      for _ in $(seq 50); do DISPLAY=":$n" xwininfo -root >/dev/null 2>&1 && break; sleep 0.1; done
-      echo ":$n"
-      return 0
-    fi
+  local name="$1"
+  local number_file="$demo_dir/xvfb-$name.display"
+  rm -f "$number_file"
+  Xvfb -displayfd 3 -screen 0 1400x900x24 -nolisten tcp 3>"$number_file" \
+    >"$demo_dir/xvfb-$name.log" 2>&1 &
+  xvfb_pids+=($!)
+  local _
+  for _ in $(seq "$XVFB_START_TENTHS"); do
+    [ -s "$number_file" ] && break
+    sleep 0.1
   done
-  echo "demo: no free X display" >&2
-  return 1
+  [ -s "$number_file" ] || { echo "demo: Xvfb did not start (see $demo_dir/xvfb-$name.log)" >&2; exit 1; }
+  xvfb_display=":$(head -n1 "$number_file")"
 }
 office_display="${DISPLAY:-}"
 warehouse_display="${DISPLAY:-}"
 if [ $check -eq 1 ]; then
-  office_display="$(start_xvfb)"
-  warehouse_display="$(start_xvfb)"
+  start_xvfb office
+  office_display="$xvfb_display"
+  start_xvfb warehouse
+  warehouse_display="$xvfb_display"
   mkdir -p -m 700 "$demo_dir/xdg-runtime"
   export XDG_RUNTIME_DIR="$demo_dir/xdg-runtime"
 fi

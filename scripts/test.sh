@@ -5,11 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+source scripts/ensure-rust.sh
 
-if ! command -v cargo >/dev/null; then
-  echo "packbell: Rust is not installed. Install it with rustup (https://rustup.rs), then run this again." >&2
-  exit 1
-fi
+# Every process this run starts inherits this mark; at the end, any process still
+# carrying it that is not part of this script (a leaked Xvfb, dunst, server, window...)
+# fails the run.
+export PACKBELL_TEST_RUN="$$-$(date +%s%N)"
+source scripts/leftovers.sh
+trap 'check_no_leftovers $? "$PACKBELL_TEST_RUN" $$' EXIT
 if command -v rustup >/dev/null; then
   rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
@@ -25,7 +28,7 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo nextest"
 nextest_log="$(mktemp)"
-trap 'rm -f "$nextest_log"' EXIT
+trap 'status=$?; rm -f "$nextest_log"; check_no_leftovers $status "$PACKBELL_TEST_RUN" $$' EXIT
 cargo nextest run --workspace --locked --no-fail-fast 2>&1 | tee "$nextest_log"
 rust_passed="$(sed -n 's/.* tests run: \([0-9]*\) passed.*/\1/p' "$nextest_log" | tail -n 1)"
 
