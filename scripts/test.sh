@@ -26,6 +26,16 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== test helpers stay out of shipped builds"
+# The `testing` features are for [dev-dependencies] only; a normal build of any crate
+# (what `cargo build --release` ships) must not turn one on.
+for crate in packbell-server packbell-office packbell-warehouse; do
+  if cargo tree --workspace --locked -e normal,features -i "$crate" | grep -q 'feature "testing"'; then
+    echo "packbell: FAILED: a normal (shipped) build turns on $crate's \"testing\" feature:" >&2
+    cargo tree --workspace --locked -e normal,features -i "$crate" >&2
+    exit 1
+  fi
+done
 echo "== cargo nextest"
 nextest_log="$(mktemp)"
 trap 'status=$?; rm -f "$nextest_log"; check_no_leftovers $status "$PACKBELL_TEST_RUN" $$' EXIT

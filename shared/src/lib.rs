@@ -5,6 +5,7 @@
 //! - [`discovery`]: UDP discovery packets and the client-side probe.
 //! - [`link`]: the client link (own thread, own runtime, durable outbox).
 //! - [`tls`] and [`pairing`]: pinned TLS and SPAKE2 pairing, shared by both ends.
+//! - [`zone`]: the time zone clients show times in (the machine's, or a pinned one).
 #![forbid(unsafe_code)]
 
 pub mod discovery;
@@ -15,3 +16,4 @@ pub mod protocol;
 pub mod state;
 pub mod tls;
 pub mod transport;
+pub mod zone;
