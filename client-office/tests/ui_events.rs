@@ -363,6 +363,27 @@ fn admin_screens_are_hidden_from_the_office_role_and_shown_to_admins() {
 }
 
 #[test]
+fn the_export_starts_on_today_in_the_windows_zone() {
+    let Rig { mut harness, .. } = rig(Role::Admin);
+    // 23:30 UTC on 2 March is already 3 March in Madrid (UTC+1).
+    harness
+        .state_mut()
+        .set_clock(t0() + chrono::Duration::minutes(14 * 60 + 30));
+    harness
+        .state_mut()
+        .set_zone(Zone::hours_east(1).expect("a valid offset"));
+    frames(&mut harness, 2);
+    harness.get_by_label("Admin").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Exports").click();
+    frames(&mut harness, 2);
+    let range = with_model(&harness, |m| {
+        (m.admin.export_from.clone(), m.admin.export_to.clone())
+    });
+    assert_eq!(range, ("2026-03-03".to_owned(), "2026-03-03".to_owned()));
+}
+
+#[test]
 fn pairing_dialog_sends_the_code() {
     let link = FakeLink::default();
     let (events, receiver) = channel();
