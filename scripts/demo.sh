@@ -36,10 +36,11 @@ DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
 if [ $check -eq 1 ]; then
   demo_dir="$repo/target/demo-check"
   rm -rf "$demo_dir"
-  # Ports of their own, so a check can run beside a demo.
-  DISCOVERY_PORT=47810
-  WS_PORT=47811
-  DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
+  # The server picks free ports itself (read back from its log), so a check can run
+  # beside a demo or another check.
+  DISCOVERY_PORT=0
+  WS_PORT=0
+  DISCOVERY_ADDR=""
 else
   demo_dir="$repo/.demo"
   [ $fresh -eq 1 ] && rm -rf "$demo_dir"
@@ -108,7 +109,7 @@ if [ $check -eq 1 ]; then
 fi
 
 # Port check: a second demo (or anything else) on the same ports would confuse discovery.
-if (exec 3<>"/dev/tcp/127.0.0.1/$WS_PORT") 2>/dev/null; then
+if [ "$WS_PORT" != 0 ] && (exec 3<>"/dev/tcp/127.0.0.1/$WS_PORT") 2>/dev/null; then
   echo "demo: port $WS_PORT is in use (another demo running?); stop it first" >&2
   exit 1
 fi
@@ -123,6 +124,11 @@ for _ in $(seq 100); do
   kill -0 "${pids[0]}" 2>/dev/null || { cat "$demo_dir/server.log" >&2; echo "demo: the server did not start" >&2; exit 1; }
   sleep 0.1
 done
+if [ -z "$DISCOVERY_ADDR" ]; then
+  DISCOVERY_PORT="$(sed -n 's/^Answering discovery on UDP port \([0-9]*\).*/\1/p' "$demo_dir/server.log" | head -n1)"
+  [ -n "$DISCOVERY_PORT" ] || { cat "$demo_dir/server.log" >&2; echo "demo: the server named no discovery port" >&2; exit 1; }
+  DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
+fi
 
 # Pair a client only once: its link keeps the token (and the pinned server) afterwards.
 code_if_unpaired() {

@@ -37,7 +37,7 @@ check_no_leftovers() {
   done
   if [ -n "$found" ]; then
     echo "packbell: FAILED: the test run left these processes running:" >&2
-    printf '  %s\n' "$found" >&2
+    printf '%s\n' "$found" | sed 's/^/  /' >&2
     exit 1
   fi
   exit "$status"

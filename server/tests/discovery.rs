@@ -93,6 +93,18 @@ async fn no_reply_queued(socket: &UdpSocket, port: u16) -> bool {
 }
 
 #[tokio::test]
+async fn the_no_reply_check_sees_a_reply_that_came() {
+    let responder = start(info("main"));
+    let socket = client().await;
+    let probe = Probe::new(None).encode().unwrap();
+    socket
+        .send_to(&probe, unicast(responder.port))
+        .await
+        .unwrap();
+    assert!(!no_reply_queued(&socket, responder.port).await);
+}
+
+#[tokio::test]
 async fn discover_finds_the_server_by_loopback_broadcast() {
     let responder = start(info("main"));
     let target = [broadcast(responder.port)];
