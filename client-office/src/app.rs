@@ -6,8 +6,9 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use packbell_shared::link::{LinkEvent, LinkRequest};
+use packbell_shared::zone::Zone;
 
 use crate::i18n::Lang;
 use crate::link::{LinkPort, PumpStop, lock, spawn_pump};
@@ -58,6 +59,8 @@ pub struct OfficeApp {
     first_frame: bool,
     /// Fixed clock for tests and screenshots; `None` is the real one.
     clock: Option<DateTime<Utc>>,
+    /// The zone times and "today" are shown in; tests pin one.
+    zone: Zone,
     /// Input held back for the next frame, see [`hold_after_field_change`].
     held_input: Vec<egui::Event>,
 }
@@ -107,6 +110,7 @@ impl OfficeApp {
             applied_theme: None,
             first_frame: true,
             clock: None,
+            zone: Zone::Local,
             held_input: Vec::new(),
         })
     }
@@ -133,8 +137,18 @@ impl OfficeApp {
         self.clock = Some(now);
     }
 
+    /// Shows times and "today" in `zone` instead of the machine's (tests, screenshots).
+    pub fn set_zone(&mut self, zone: Zone) {
+        self.zone = zone;
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.clock.unwrap_or_else(Utc::now)
+    }
+
+    /// Where "today" starts for this window: midnight in its zone.
+    pub fn day_start(&self) -> DateTime<Utc> {
+        self.zone.day_start(self.now())
     }
 
     /// Stops the link (queued commands reach its durable outbox first) and waits for
@@ -166,7 +180,7 @@ impl OfficeApp {
             self.applied_theme = Some(theme);
         }
         let now = self.now();
-        let day_start = local_day_start(now);
+        let day_start = self.zone.day_start(now);
         let lang = self.lang();
         let model_arc = self.model.clone();
         let mut model = lock(&model_arc);
@@ -179,6 +193,7 @@ impl OfficeApp {
             t: lang.tr(),
             now,
             day_start,
+            zone: self.zone,
             intents: Vec::new(),
             view: self.view,
             theme,
@@ -313,18 +328,6 @@ pub fn hold_after_field_change(held: &mut Vec<egui::Event>, events: &mut Vec<egu
     }
     *events = all;
     !held.is_empty()
-}
-
-/// Local midnight of the day `now` falls in, as UTC: where "today" starts.
-pub fn local_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    let local = now.with_timezone(&Local);
-    local
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|midnight| midnight.and_local_timezone(Local).earliest())
-        .map_or(now - chrono::Duration::hours(24), |start| {
-            start.with_timezone(&Utc)
-        })
 }
 
 #[cfg(test)]

@@ -116,6 +116,7 @@ pub fn link_config(data_dir: PathBuf, device_name: String) -> LinkConfig {
 }
 
 /// A link that records what the app sent, for tests that feed events by hand.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing {
     use std::sync::{Arc, Mutex};
 

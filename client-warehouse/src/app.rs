@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Utc};
 use packbell_shared::link::LinkEvent;
 use packbell_shared::protocol::Command;
+use packbell_shared::zone::Zone;
 
 use crate::alert::{AlertService, Executor, HintSink, PumpRequest, UiWaker};
 use crate::link_bridge::{Commands, SendError};
@@ -82,6 +83,12 @@ impl WarehouseApp {
     /// Pins the clock (screenshots, tests).
     pub fn with_clock(mut self, clock: Clock) -> WarehouseApp {
         self.clock = clock;
+        self
+    }
+
+    /// Shows times and "today" in `zone` instead of the machine's (screenshots, tests).
+    pub fn with_zone(mut self, zone: Zone) -> WarehouseApp {
+        self.ui.zone = zone;
         self
     }
 

@@ -1,8 +1,8 @@
 //! The only place that touches the client link: starts it and forwards the UI's
 //! intents. The rest of the crate sees [`Commands`], so tests can swap in [`FakeLink`].
 
+use std::sync::Arc;
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
 
 use packbell_shared::link::{LinkConfig, LinkError, LinkEvent, LinkHandle, LinkRequest};
 use packbell_shared::protocol::Command;
@@ -87,11 +87,13 @@ impl Commands for RealLink {
 }
 
 /// Records intents instead of sending them (tests, screenshots).
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Clone, Default)]
 pub struct FakeLink {
-    log: Arc<Mutex<Vec<LinkRequest>>>,
+    log: Arc<std::sync::Mutex<Vec<LinkRequest>>>,
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl FakeLink {
     pub fn requests(&self) -> Vec<LinkRequest> {
         self.log
@@ -108,6 +110,7 @@ impl FakeLink {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl Commands for FakeLink {
     fn submit(&self, command: Command) -> Result<String, SendError> {
         let key = format!("fake-{}", self.requests().len() + 1);

@@ -6,6 +6,7 @@
 //! - [`state`]: a client's copy of site state, a pure reducer over events.
 //! - [`link`]: the client link (own thread, own runtime, durable outbox).
 //! - [`validate`]: checks on typed text (order numbers, notes) that server and forms share.
+//! - [`zone`]: the time zone clients show times in (the machine's, or a pinned one).
 #![forbid(unsafe_code)]
 
 pub use packbell_net::{tls, transport};
@@ -22,3 +23,4 @@ pub mod link;
 pub mod private_dir;
 pub mod state;
 pub mod validate;
+pub mod zone;

@@ -3,7 +3,8 @@
 //! Plain strings are fields of [`Tr`]; strings with values in them are methods of
 //! [`Lang`]. The ui never spells a user-visible word itself.
 
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Utc};
+use packbell_shared::zone::Zone;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,9 +46,9 @@ impl Lang {
     }
 }
 
-/// Local wall-clock time of a UTC instant, as the office reads it.
-pub fn time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%H:%M").to_string()
+/// Wall-clock time of a UTC instant in the window's zone, as the office reads it.
+pub fn time(zone: Zone, at: DateTime<Utc>) -> String {
+    zone.format(at, "%H:%M")
 }
 
 /// A short duration: "45 s", "4 min 32 s", "2 h 05 min".

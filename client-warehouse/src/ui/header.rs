@@ -1,10 +1,11 @@
 //! The panels above the list: status bar, offline banner, hints and store chips.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use egui::{Align, Layout, RichText, Sense, Vec2};
+use packbell_shared::zone::Zone;
 
 use super::style::{Palette, bold};
-use super::{Intent, UiState, local_day_start};
+use super::{Intent, UiState};
 use crate::i18n::{Strings, fill};
 use crate::model::{Connection, Hint, Model, StoreCount};
 
@@ -24,7 +25,7 @@ pub(super) fn status_bar_ui(
             Connection::Connecting => (text.connecting.to_owned(), ui.visuals().weak_text_color()),
             Connection::NeedsPairing { .. } => (text.needs_pairing.to_owned(), colours.amber),
             Connection::Offline { since, .. } => (
-                fill(text.offline_since, &[&local_time(*since)]),
+                fill(text.offline_since, &[&clock_time(state.zone, *since)]),
                 colours.red,
             ),
             Connection::Refused { reason } => (fill(text.refused, &[reason]), colours.red),
@@ -34,7 +35,7 @@ pub(super) fn status_bar_ui(
         ui.label(RichText::new(label).font(bold(20.0)).color(colour));
         ui.separator();
         let shown = model.visible().len();
-        let day_start = local_day_start(now);
+        let day_start = state.zone.day_start(now);
         let packed_today: usize = store_counts(model, state, day_start)
             .iter()
             .filter(|c| {
@@ -73,15 +74,22 @@ pub(super) fn status_bar_ui(
     ui.add_space(4.0);
 }
 
-fn local_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%H:%M").to_string()
+/// Hours and minutes of `at` on the wall clock of `zone`.
+fn clock_time(zone: Zone, at: DateTime<Utc>) -> String {
+    zone.format(at, "%H:%M")
 }
 
-pub(super) fn banner_ui(ui: &mut egui::Ui, model: &Model, text: &Strings, colours: &Palette) {
+pub(super) fn banner_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    text: &Strings,
+    colours: &Palette,
+    zone: Zone,
+) {
     let message = match model.connection() {
         Connection::Offline { since, attempt, .. } => Some(format!(
             "{} — {}. {}",
-            fill(text.offline_since, &[&local_time(*since)]),
+            fill(text.offline_since, &[&clock_time(zone, *since)]),
             fill(text.reconnecting_attempt, &[attempt]),
             text.list_stale
         )),
@@ -177,7 +185,7 @@ pub(super) fn stores_ui(
     now: DateTime<Utc>,
     intents: &mut Vec<Intent>,
 ) {
-    let day_start = local_day_start(now);
+    let day_start = state.zone.day_start(now);
     let total = model.pending_total();
     let filter = model.settings.store_filter.clone();
     let counts = store_counts(model, state, day_start).to_vec();

@@ -10,9 +10,10 @@ mod list;
 mod settings;
 mod style;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use egui::{Align, Key, Layout, Modifiers, RichText};
 use packbell_shared::protocol::{OrderId, StoreId};
+use packbell_shared::zone::Zone;
 
 use crate::i18n::{Language, Strings, fill};
 use crate::model::{Connection, Model, StoreCount};
@@ -58,16 +59,8 @@ pub struct UiState {
     pub shown_rows: std::ops::Range<usize>,
     /// Store counts, cached by (model generation, day start).
     counts: Option<(u64, DateTime<Utc>, Vec<StoreCount>)>,
-}
-
-/// Start of the local calendar day containing `now`, in UTC.
-pub fn local_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    let local = now.with_timezone(&Local);
-    local
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|midnight| midnight.and_local_timezone(Local).earliest())
-        .map_or(now, |start| start.with_timezone(&Utc))
+    /// The zone times and "today" are shown in; tests and screenshots pin one.
+    pub zone: Zone,
 }
 
 /// Age as people say it: "new", "7 min", "1 h 05".
@@ -102,7 +95,7 @@ pub fn root_ui(
     egui::Panel::top("status").show(ui, |ui| {
         status_bar_ui(ui, model, text, &colours, now, &mut intents, state);
     });
-    banner_ui(ui, model, text, &colours);
+    banner_ui(ui, model, text, &colours, state.zone);
     hints_ui(ui, model, text, &colours, &mut intents);
     egui::Panel::top("stores").show(ui, |ui| {
         stores_ui(ui, model, state, text, now, &mut intents);
