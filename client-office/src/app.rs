@@ -3,44 +3,30 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
+use packbell_client_core::lock;
+use packbell_client_core::port::LinkPort;
+use packbell_client_core::pump::Owner;
+use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkEvent, LinkRequest};
 
 use crate::i18n::Lang;
-use crate::link::{LinkPort, PumpStop, lock, spawn_pump};
+use crate::link::ModelPump;
 use crate::model::Model;
 use crate::settings::{SubmissionFile, ThemeChoice, UiSettings};
 use crate::ui::{self, AdminTab, Intent, Screen, View};
 
-/// Repaints the ui from other threads once the first frame has told us its context.
-#[derive(Clone, Default)]
-pub struct Waker(Arc<OnceLock<egui::Context>>);
-
-impl Waker {
-    pub fn wake(&self) {
-        if let Some(ctx) = self.0.get() {
-            ctx.request_repaint();
-        }
-    }
-
-    fn set(&self, ctx: &egui::Context) {
-        if self.0.get().is_none() {
-            let _ = self.0.set(ctx.clone());
-        }
-    }
-}
+/// Where "today" starts; kept here for callers of the office's own path.
+pub use packbell_client_core::time::local_day_start;
 
 pub struct OfficeApp {
     /// Shared with the pump thread, which applies link events to it.
     model: Arc<Mutex<Model>>,
-    /// `None` once shut down.
-    link: Option<Box<dyn LinkPort>>,
-    /// Ends when the link drops its event sender, or soon after `pump_stop` is set.
-    pump: Option<JoinHandle<()>>,
-    pump_stop: PumpStop,
+    /// The link and the pump that drains its events into `model`.
+    owner: Owner,
+    /// Given the egui context on the first frame; the pump wakes the window with it.
     waker: Waker,
     /// Where settings and the queued-orders list live; `None` keeps nothing on disk.
     data_dir: Option<PathBuf>,
@@ -84,19 +70,14 @@ impl OfficeApp {
             .unwrap_or_default();
         let model = Arc::new(Mutex::new(Model::restored(settings.last_role, unacked)));
         let waker = Waker::default();
-        let pump_stop = PumpStop::default();
-        let pump = spawn_pump(
-            events,
-            model.clone(),
-            waker.clone(),
-            submissions.clone(),
-            pump_stop.clone(),
-        )?;
+        let pump = ModelPump {
+            model: model.clone(),
+            submissions: submissions.clone(),
+        };
+        let owner = Owner::start("packbell-office-pump", link, events, pump, waker.clone())?;
         Ok(OfficeApp {
             model,
-            link: Some(link),
-            pump: Some(pump),
-            pump_stop,
+            owner,
             waker,
             data_dir,
             submissions,
@@ -140,16 +121,7 @@ impl OfficeApp {
     /// Stops the link (queued commands reach its durable outbox first) and waits for
     /// the pump to finish. Safe to call twice.
     pub fn shutdown(&mut self) {
-        if let Some(link) = self.link.take() {
-            link.shutdown();
-        }
-        self.pump_stop
-            .store(true, std::sync::atomic::Ordering::Release);
-        if let Some(pump) = self.pump.take()
-            && pump.join().is_err()
-        {
-            tracing::error!("the event pump panicked");
-        }
+        self.owner.shutdown();
         let model = lock(&self.model);
         if let Some(file) = &self.submissions {
             file.save(model.submissions_rev, &model.unacked_submissions());
@@ -159,7 +131,10 @@ impl OfficeApp {
     /// Draws one frame.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        self.waker.set(&ctx);
+        self.waker.install(|| {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        });
         let theme = self.settings.theme;
         if self.applied_theme != Some(theme) {
             ui::apply_theme(&ctx, theme);
@@ -209,9 +184,10 @@ impl OfficeApp {
         intent: Intent,
         now: DateTime<Utc>,
     ) {
-        let Some(link) = self.link.as_deref() else {
+        if !self.owner.is_running() {
             return;
-        };
+        }
+        let link = &self.owner;
         match intent {
             Intent::SendOrder => {
                 if let Some(order) = model.ready_order() {
@@ -223,7 +199,7 @@ impl OfficeApp {
                             }
                             ctx.memory_mut(|m| m.request_focus(ui::number_id()));
                         }
-                        Err(error) => model.not_sent(false, error),
+                        Err(error) => model.not_sent(false, error.to_string()),
                     }
                 } else {
                     ctx.memory_mut(|m| m.request_focus(ui::first_error_field(model)));
@@ -233,12 +209,12 @@ impl OfficeApp {
                 let admin = !matches!(operation, crate::model::Operation::Cancel { .. });
                 match link.submit(command) {
                     Ok(key) => model.operation_sent(key, operation),
-                    Err(error) => model.not_sent(admin, error),
+                    Err(error) => model.not_sent(admin, error.to_string()),
                 }
             }
             Intent::Request(request) => {
                 if let Err(error) = link.request(request) {
-                    model.notice(error);
+                    model.notice(error.to_string());
                 }
             }
             Intent::SetLang(lang) => {
@@ -313,18 +289,6 @@ pub fn hold_after_field_change(held: &mut Vec<egui::Event>, events: &mut Vec<egu
     }
     *events = all;
     !held.is_empty()
-}
-
-/// Local midnight of the day `now` falls in, as UTC: where "today" starts.
-pub fn local_day_start(now: DateTime<Utc>) -> DateTime<Utc> {
-    let local = now.with_timezone(&Local);
-    local
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|midnight| midnight.and_local_timezone(Local).earliest())
-        .map_or(now - chrono::Duration::hours(24), |start| {
-            start.with_timezone(&Utc)
-        })
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 
 use anyhow::Context as _;
 use clap::Parser;
+use packbell_client_core::port::spawn_link;
 use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
-use packbell_office::link::spawn_link;
 use packbell_shared::link::cli::ClientArgs;
 
 /// packbell office client: enter ready orders, see them packed, administer the site.

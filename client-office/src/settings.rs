@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use packbell_client_core::lock;
+use packbell_client_core::store::{load_json, save_json};
 use packbell_shared::protocol::Role;
 use serde::{Deserialize, Serialize};
 
@@ -36,19 +38,12 @@ pub struct UiSettings {
 impl UiSettings {
     /// Reads the settings; a missing or unreadable file gives the defaults.
     pub fn load(data_dir: &Path) -> UiSettings {
-        let path = data_dir.join(SETTINGS_FILE);
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
-                tracing::warn!(path = %path.display(), %error, "ui settings unreadable; using defaults");
-                UiSettings::default()
-            }),
-            Err(_) => UiSettings::default(),
-        }
+        load_json(&data_dir.join(SETTINGS_FILE))
     }
 
     /// Writes the settings; a failure is logged (settings are a convenience).
     pub fn save(&self, data_dir: &Path) {
-        if let Err(error) = write_json(&data_dir.join(SETTINGS_FILE), self) {
+        if let Err(error) = save_json(&data_dir.join(SETTINGS_FILE), self) {
             tracing::warn!(%error, "ui settings not saved");
         }
     }
@@ -72,37 +67,19 @@ impl SubmissionFile {
     }
 
     pub fn load(&self) -> Vec<Submission> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
-                tracing::warn!(path = %self.path.display(), %error, "queued orders list unreadable");
-                Vec::new()
-            }),
-            Err(_) => Vec::new(),
-        }
+        load_json(&self.path)
     }
 
     pub fn save(&self, rev: u64, submissions: &[Submission]) {
-        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        let mut written = lock(&self.written);
         if rev <= *written {
             return;
         }
-        match write_json(&self.path, &submissions) {
+        match save_json(&self.path, &submissions) {
             Ok(()) => *written = rev,
             Err(error) => tracing::warn!(%error, "queued orders list not saved"),
         }
     }
-}
-
-/// Writes through a temporary file and a rename, so a crash leaves the old or the
-/// new file, never half of one.
-fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! Plain strings are fields of [`Tr`]; strings with values in them are methods of
 //! [`Lang`]. The ui never spells a user-visible word itself.
 
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Utc};
+use packbell_client_core::locale;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,15 +19,20 @@ impl Lang {
     /// The language of a locale tag such as `es-ES` or `en_US.UTF-8`; English
     /// unless it is Spanish.
     pub fn from_locale(locale: Option<&str>) -> Lang {
-        match locale {
-            Some(tag) if tag.to_ascii_lowercase().starts_with("es") => Lang::Es,
-            _ => Lang::En,
+        if locale.is_some_and(locale::is_spanish) {
+            Lang::Es
+        } else {
+            Lang::En
         }
     }
 
     /// The system's language, as far as we speak it.
     pub fn system() -> Lang {
-        Lang::from_locale(sys_locale::get_locale().as_deref())
+        if locale::system_is_spanish() {
+            Lang::Es
+        } else {
+            Lang::En
+        }
     }
 
     /// The language's own name, for the switcher.
@@ -47,7 +53,7 @@ impl Lang {
 
 /// Local wall-clock time of a UTC instant, as the office reads it.
 pub fn time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%H:%M").to_string()
+    packbell_client_core::time::local_clock_time(at)
 }
 
 /// A short duration: "45 s", "4 min 32 s", "2 h 05 min".
