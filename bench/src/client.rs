@@ -1,6 +1,6 @@
 //! A small protocol client for the benchmark: connect (pinned TLS or plaintext), pair
-//! with SPAKE2, authenticate, subscribe. Built on `packbell_shared::transport` and
-//! `packbell_shared::pairing`, so it speaks exactly what the real clients speak.
+//! with SPAKE2, authenticate, subscribe. Built on `packbell_net::transport` and
+//! `packbell_protocol::pairing`, so it speaks exactly what the real clients speak.
 
 use std::time::{Duration, Instant};
 
@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-use packbell_shared::pairing::{ClientPairing, PairingCode, confirmation_matches};
-use packbell_shared::protocol::{PROTOCOL_VERSION, Role, Seq, ServerMessage};
-use packbell_shared::tls::Trust;
-use packbell_shared::transport::{self, Security, WsStream};
+use packbell_net::tls::Trust;
+use packbell_net::transport::{self, Security, WsStream};
+use packbell_protocol::pairing::{ClientPairing, PairingCode, confirmation_matches};
+use packbell_protocol::protocol::{PROTOCOL_VERSION, Role, Seq, ServerMessage};
 
 /// How long any single setup answer may take before the benchmark gives up.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -275,11 +275,11 @@ mod tests {
     fn frames_parse_as_the_protocol_says() {
         let frame = create_order_frame("T1-42", 3);
         let value: serde_json::Value = serde_json::from_str(&frame).expect("json");
-        let message: packbell_shared::protocol::ClientMessage =
+        let message: packbell_protocol::protocol::ClientMessage =
             serde_json::from_value(value).expect("a valid client message");
         assert!(matches!(
             message,
-            packbell_shared::protocol::ClientMessage::Command { .. }
+            packbell_protocol::protocol::ClientMessage::Command { .. }
         ));
         let event = r#"{"type":"event","seq":9,"at":"2025-03-14T09:30:12.482113Z","device":1,"body":{"kind":"order_created","order_id":4,"order_number":"T1-42","store_id":3,"note":"","priority":"normal"}}"#;
         let light = Light::parse(event).expect("parses");

@@ -14,8 +14,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
-use packbell_shared::protocol::{Role, ServerMessage};
-use packbell_shared::transport::WsStream;
+use packbell_net::transport::WsStream;
+use packbell_protocol::protocol::{Role, ServerMessage};
 
 use crate::client::{
     self, Client, Device, Endpoint, Light, Mode, auth, create_order_frame, order_index, pair,

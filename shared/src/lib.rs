@@ -1,17 +1,22 @@
 //! packbell-shared: what the server and both clients agree on.
 //!
-//! - [`protocol`]: the wire types, the API boundary of the whole system.
+//! - [`protocol`], [`discovery`] packets and [`pairing`]: re-exported from
+//!   `packbell-protocol`, the API boundary of the whole system.
+//! - [`tls`], [`transport`] and the discovery probe: re-exported from `packbell-net`.
 //! - [`state`]: a client's copy of site state, a pure reducer over events.
-//! - [`discovery`]: UDP discovery packets and the client-side probe.
 //! - [`link`]: the client link (own thread, own runtime, durable outbox).
-//! - [`tls`] and [`pairing`]: pinned TLS and SPAKE2 pairing, shared by both ends.
 #![forbid(unsafe_code)]
 
-pub mod discovery;
+pub use packbell_net::{tls, transport};
+pub use packbell_protocol::{pairing, protocol};
+
+/// UDP discovery: the packet format (`packbell_protocol::discovery`) and the client's
+/// probe (`packbell_net::discovery`) under one name.
+pub mod discovery {
+    pub use packbell_net::discovery::*;
+    pub use packbell_protocol::discovery::*;
+}
+
 pub mod link;
-pub mod pairing;
 pub mod private_dir;
-pub mod protocol;
 pub mod state;
-pub mod tls;
-pub mod transport;

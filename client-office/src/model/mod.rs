@@ -319,6 +319,8 @@ impl Model {
                 self.pairing.servers = servers;
             }
             LinkEvent::Notice(text) => self.notice(text),
+            // Its own submissions are tracked from `Queued`, `Acked` and `Rejected`.
+            LinkEvent::Outbox(_) => {}
         }
     }
 

@@ -219,6 +219,7 @@ impl Model {
             }
             LinkEvent::Queued { .. }
             | LinkEvent::Acked { .. }
+            | LinkEvent::Outbox(_)
             | LinkEvent::Devices(_)
             | LinkEvent::PairingCode { .. } => {}
         }

@@ -10,6 +10,24 @@
 //! exponential backoff plus jitter (re-discovering when the old address fails), and
 //! keep a durable outbox so commands made while disconnected are sent, exactly once,
 //! when the link is back.
+//!
+//! # Shape
+//!
+//! **The decisions are pure**: `logic` takes requests, what the store loaded and
+//! server messages, and returns `Action`s (emit an event, send a message, write to
+//! the store); `effects` carries them out; `runner` (the reconnect loop) and
+//! `session` (one connection) only sequence I/O around them. `sync` (site state by
+//! seq), `outbox` (commands in flight), `target` and `backoff` are pure as well.
+//!
+//! # The outbox report
+//!
+//! Owners that show unanswered commands (the office's "queued" orders) read them from
+//! the link rather than keeping a file of their own: [`LinkEvent::Outbox`] carries an
+//! [`OutboxReport`]. At start-up comes `Waiting(items)` (every command left from an
+//! earlier run, with its key, command and `queued_at`), then `Queued(items)` when
+//! submits become durable, `Sent(keys)` when they go to the server, and
+//! `Answered(keys)` once acknowledged or rejected. The existing `Queued`, `Acked` and
+//! `Rejected` events are unchanged.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,6 +44,8 @@ use crate::protocol::{
 
 mod backoff;
 pub mod cli;
+mod effects;
+mod logic;
 mod outbox;
 mod runner;
 mod session;
@@ -140,6 +160,36 @@ pub enum LinkEvent {
     ServersFound(Vec<crate::discovery::FoundServer>),
     /// A problem worth showing once (e.g. a non-command error from the server).
     Notice(String),
+    /// What the outbox holds, and how that changes: see [`OutboxReport`].
+    Outbox(OutboxReport),
+}
+
+/// A command waiting in the outbox for the server's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    /// The idempotency key it was submitted under.
+    pub key: String,
+    pub command: Command,
+    /// When it became durable; `None` for entries saved by an older version.
+    pub queued_at: Option<DateTime<Utc>>,
+}
+
+/// The link's report of its outbox, so that an owner can show what is still waiting
+/// without keeping a copy of its own. Applying the reports in order gives the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxReport {
+    /// Once at start-up, before any other report: every command still waiting from
+    /// an earlier run, oldest first (empty when none).
+    Waiting(Vec<OutboxItem>),
+    /// Newly durable after [`LinkRequest::Submit`], oldest first (each also gets a
+    /// [`LinkEvent::Queued`]). A key already in the outbox is not reported again.
+    Queued(Vec<OutboxItem>),
+    /// Sent to the server on the current connection. If the connection drops before
+    /// the answer, they are sent again (and reported again) on the next one.
+    Sent(Vec<String>),
+    /// Answered by the server (after [`LinkEvent::Acked`] or [`LinkEvent::Rejected`]):
+    /// no longer waiting.
+    Answered(Vec<String>),
 }
 
 /// Requests from the owner to the link thread.

@@ -165,6 +165,7 @@ mod tests {
             command: Command::PackOrder {
                 order_id: id as u64,
             },
+            queued_at: None,
         }
     }
 

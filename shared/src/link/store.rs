@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::protocol::{Command, DeviceId};
@@ -21,7 +22,8 @@ pub const STORE_FILE: &str = "link.sqlite3";
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Schema version in `PRAGMA user_version`; bump and append to `MIGRATIONS`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE kv (
         name  TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
@@ -31,7 +33,12 @@ const MIGRATIONS: &[&str] = &["
         key          TEXT NOT NULL UNIQUE,
         command_json TEXT NOT NULL
     );
-"];
+",
+    "
+    -- RFC 3339 time the command became durable; NULL for rows from version 1.
+    ALTER TABLE outbox ADD COLUMN queued_at TEXT;
+",
+];
 
 mod kv {
     pub const DEVICE_ID: &str = "device_id";
@@ -85,6 +92,8 @@ pub struct OutboxEntry {
     pub id: i64,
     pub key: String,
     pub command: Command,
+    /// When it became durable; `None` for rows saved before this was recorded.
+    pub queued_at: Option<DateTime<Utc>>,
 }
 
 pub struct LinkStore {
@@ -238,20 +247,23 @@ impl LinkStore {
         &mut self,
         commands: &[(String, Command)],
     ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let queued_at = Utc::now();
+        let stamp = queued_at.to_rfc3339();
         let tx = self.conn.transaction()?;
         let mut added = Vec::with_capacity(commands.len());
         {
             let mut insert = tx.prepare(
-                "INSERT INTO outbox (key, command_json) VALUES (?1, ?2)
+                "INSERT INTO outbox (key, command_json, queued_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (key) DO NOTHING",
             )?;
             for (key, command) in commands {
                 let json = serde_json::to_string(command)?;
-                if insert.execute(params![key, json])? == 1 {
+                if insert.execute(params![key, json, stamp])? == 1 {
                     added.push(OutboxEntry {
                         id: tx.last_insert_rowid(),
                         key: key.clone(),
                         command: command.clone(),
+                        queued_at: Some(queued_at),
                     });
                 }
             }
@@ -264,19 +276,29 @@ impl LinkStore {
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let mut select = self
             .conn
-            .prepare("SELECT id, key, command_json FROM outbox ORDER BY id")?;
+            .prepare("SELECT id, key, command_json, queued_at FROM outbox ORDER BY id")?;
         let rows = select.query_map([], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
             ))
         })?;
         let mut entries = Vec::new();
         for row in rows {
-            let (id, key, json) = row?;
+            let (id, key, json, queued_at) = row?;
+            // An unreadable time is not worth losing the command over.
+            let queued_at = queued_at
+                .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+                .map(|time| time.with_timezone(&Utc));
             match serde_json::from_str(&json) {
-                Ok(command) => entries.push(OutboxEntry { id, key, command }),
+                Ok(command) => entries.push(OutboxEntry {
+                    id,
+                    key,
+                    command,
+                    queued_at,
+                }),
                 Err(error) => {
                     tracing::error!(id, %key, %error, "skipping an unreadable outbox entry");
                 }
@@ -360,6 +382,36 @@ mod tests {
             store.last_server().unwrap().as_deref(),
             Some("10.0.0.5:7878")
         );
+    }
+
+    #[test]
+    fn outbox_entries_keep_when_they_were_queued_and_old_rows_have_none() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A file written by the first schema version, with one waiting command.
+            let conn = Connection::open(dir.path().join(STORE_FILE)).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            let json = serde_json::to_string(&order("1")).unwrap();
+            conn.execute(
+                "INSERT INTO outbox (key, command_json) VALUES ('old', ?1)",
+                [json],
+            )
+            .unwrap();
+        }
+        let before = chrono::Utc::now();
+        {
+            let mut store = LinkStore::open(dir.path()).unwrap();
+            let added = store.outbox_push(&[("new".into(), order("2"))]).unwrap();
+            assert!(added[0].queued_at.is_some_and(|at| at >= before));
+        }
+        let store = LinkStore::open(dir.path()).unwrap();
+        let entries = store.outbox().unwrap();
+        assert_eq!(entries[0].key, "old");
+        assert_eq!(entries[0].queued_at, None);
+        assert_eq!(entries[1].key, "new");
+        let queued_at = entries[1].queued_at.unwrap();
+        assert!(queued_at >= before && queued_at <= chrono::Utc::now());
     }
 
     #[test]

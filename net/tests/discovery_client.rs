@@ -5,10 +5,8 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use packbell_shared::discovery::{
-    DiscoverOptions, FoundServer, MAX_DATAGRAM, PROBE_LEN, Probe, Reply, WIRE_PROTOCOL_VERSION,
-    discover,
-};
+use packbell_net::discovery::{DiscoverOptions, FoundServer, discover};
+use packbell_protocol::discovery::{MAX_DATAGRAM, PROBE_LEN, Probe, Reply, WIRE_PROTOCOL_VERSION};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::Instant;

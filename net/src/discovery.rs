@@ -10,7 +10,9 @@ use tokio::net::UdpSocket;
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use super::{DecodeError, MAX_DATAGRAM, Probe, Reply, WIRE_PROTOCOL_VERSION};
+use packbell_protocol::discovery::{
+    DecodeError, MAX_DATAGRAM, Probe, Reply, WIRE_PROTOCOL_VERSION,
+};
 
 /// How many times [`discover`] sends its probe by default: UDP may drop one.
 pub const DEFAULT_ATTEMPTS: u32 = 3;
@@ -58,7 +60,7 @@ fn directed_broadcast(interface: &if_addrs::Interface) -> Option<Ipv4Addr> {
 }
 
 /// `None` for a /31 or /32 (no broadcast address: the broadcast would be a host).
-pub(super) fn usable_broadcast(v4: &if_addrs::Ifv4Addr) -> Option<Ipv4Addr> {
+fn usable_broadcast(v4: &if_addrs::Ifv4Addr) -> Option<Ipv4Addr> {
     v4.broadcast
         .filter(|broadcast| v4.prefixlen < 31 && *broadcast != v4.ip && !broadcast.is_loopback())
 }
@@ -106,7 +108,7 @@ pub struct FoundServer {
 /// `interval * (attempts - 1) + timeout`.
 ///
 /// Errors: `InvalidInput` when `targets` is empty or `site` is longer than
-/// [`MAX_SITE_BYTES`](super::MAX_SITE_BYTES); the socket's error if it cannot be
+/// [`MAX_SITE_BYTES`](packbell_protocol::discovery::MAX_SITE_BYTES); the socket's error if it cannot be
 /// opened; the last send error when not a single probe could be sent (no network, for
 /// instance). A send that fails for some targets only is logged at debug level and
 /// otherwise ignored.
@@ -248,5 +250,46 @@ impl Collector<'_> {
             (&a.site, a.ws_addr, &a.server_id).cmp(&(&b.site, b.ws_addr, &b.server_id))
         });
         servers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{Ipv4Addr, SocketAddr};
+
+    use packbell_protocol::discovery::DEFAULT_DISCOVERY_PORT;
+
+    use super::*;
+
+    #[test]
+    fn usable_broadcast_skips_host_routes() {
+        let v4 = |ip: [u8; 4], prefixlen: u8, broadcast: Option<[u8; 4]>| if_addrs::Ifv4Addr {
+            ip: ip.into(),
+            netmask: Ipv4Addr::from(u32::MAX.checked_shl(32 - u32::from(prefixlen)).unwrap_or(0)),
+            prefixlen,
+            broadcast: broadcast.map(Ipv4Addr::from),
+        };
+        let lan = v4([192, 168, 1, 20], 24, Some([192, 168, 1, 255]));
+        assert_eq!(
+            usable_broadcast(&lan),
+            Some(Ipv4Addr::new(192, 168, 1, 255))
+        );
+        assert_eq!(usable_broadcast(&v4([10, 0, 0, 1], 24, None)), None);
+        assert_eq!(
+            usable_broadcast(&v4([10, 0, 0, 1], 32, Some([10, 0, 0, 1]))),
+            None
+        );
+        assert_eq!(
+            usable_broadcast(&v4([10, 0, 0, 0], 31, Some([10, 0, 0, 1]))),
+            None
+        );
+    }
+
+    #[test]
+    fn default_targets_end_with_the_limited_broadcast() {
+        let targets = default_targets(DEFAULT_DISCOVERY_PORT);
+        let limited = SocketAddr::from((Ipv4Addr::BROADCAST, DEFAULT_DISCOVERY_PORT));
+        assert_eq!(targets.last(), Some(&limited));
+        assert!(targets.iter().all(|target| !target.ip().is_loopback()));
     }
 }

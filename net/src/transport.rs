@@ -8,7 +8,8 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::protocol::MAX_FRAME_BYTES;
+use packbell_protocol::protocol::MAX_FRAME_BYTES;
+
 use crate::tls::{self, PIN_MISMATCH, TLS_SERVER_NAME, Trust};
 
 /// A byte stream a WebSocket runs over: plain TCP, or TLS over TCP.

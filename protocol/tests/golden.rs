@@ -14,7 +14,7 @@
 //! The pairing section is checked too: every `hmac-check` block (lines `key:`,
 //! `fingerprint:`, `label:`, `expected:`) is recomputed as HMAC-SHA256(key, label ||
 //! fingerprint), and a client built from the page's SPAKE2 parameters and labels runs a
-//! real exchange against the server's side of `packbell_shared::pairing`.
+//! real exchange against the server's side of `packbell_protocol::pairing`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -26,8 +26,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use spake2::{Ed25519Group, Identity, Password, Spake2};
 
-use packbell_shared::pairing::{self, PairingCode};
-use packbell_shared::protocol::{ClientMessage, Command, ErrorCode, EventBody, ServerMessage};
+use packbell_protocol::pairing::{self, PairingCode};
+use packbell_protocol::protocol::{ClientMessage, Command, ErrorCode, EventBody, ServerMessage};
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md");
 

@@ -1,10 +1,7 @@
-//! Unit and property tests of the packet format and of the client's target list.
-
-use std::net::{Ipv4Addr, SocketAddr};
+//! Unit and property tests of the packet format.
 
 use proptest::prelude::*;
 
-use super::client::usable_broadcast;
 use super::*;
 
 fn reply() -> Reply {
@@ -225,38 +222,6 @@ fn malformed_replies_are_rejected() {
             found: 1
         })
     );
-}
-
-#[test]
-fn usable_broadcast_skips_host_routes() {
-    let v4 = |ip: [u8; 4], prefixlen: u8, broadcast: Option<[u8; 4]>| if_addrs::Ifv4Addr {
-        ip: ip.into(),
-        netmask: Ipv4Addr::from(u32::MAX.checked_shl(32 - u32::from(prefixlen)).unwrap_or(0)),
-        prefixlen,
-        broadcast: broadcast.map(Ipv4Addr::from),
-    };
-    let lan = v4([192, 168, 1, 20], 24, Some([192, 168, 1, 255]));
-    assert_eq!(
-        usable_broadcast(&lan),
-        Some(Ipv4Addr::new(192, 168, 1, 255))
-    );
-    assert_eq!(usable_broadcast(&v4([10, 0, 0, 1], 24, None)), None);
-    assert_eq!(
-        usable_broadcast(&v4([10, 0, 0, 1], 32, Some([10, 0, 0, 1]))),
-        None
-    );
-    assert_eq!(
-        usable_broadcast(&v4([10, 0, 0, 0], 31, Some([10, 0, 0, 1]))),
-        None
-    );
-}
-
-#[test]
-fn default_targets_end_with_the_limited_broadcast() {
-    let targets = default_targets(DEFAULT_DISCOVERY_PORT);
-    let limited = SocketAddr::from((Ipv4Addr::BROADCAST, DEFAULT_DISCOVERY_PORT));
-    assert_eq!(targets.last(), Some(&limited));
-    assert!(targets.iter().all(|target| !target.ip().is_loopback()));
 }
 
 fn any_site(min_chars: usize) -> impl Strategy<Value = String> {

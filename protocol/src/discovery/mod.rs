@@ -1,10 +1,11 @@
 //! UDP discovery: how a client finds the server on the LAN without being told its address.
 //!
 //! A client sends a [`Probe`] to UDP port [`DEFAULT_DISCOVERY_PORT`], normally on the
-//! broadcast addresses of its network interfaces ([`default_targets`]). Every server that
-//! hears it and serves the site asked for answers with a [`Reply`], sent by unicast to the
-//! probe's source address and port. The client then opens its WebSocket to the replier's
-//! IP address on the reply's `ws_port`. [`discover`] does the client's half of this.
+//! broadcast addresses of its network interfaces. Every server that hears it and serves
+//! the site asked for answers with a [`Reply`], sent by unicast to the probe's source
+//! address and port. The client then opens its WebSocket to the replier's IP address on
+//! the reply's `ws_port`. The client's half (sockets, targets, `discover`) lives in
+//! `packbell_net::discovery`; this module only defines the packets.
 //!
 //! **This module is the whole contract of discovery; the server's responder and any third
 //! party implementation follow it.**
@@ -77,15 +78,9 @@
 
 use crate::protocol::PROTOCOL_VERSION;
 
-mod client;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests;
-
-pub use client::{
-    DEFAULT_ATTEMPTS, DEFAULT_INTERVAL, DEFAULT_TIMEOUT, DiscoverOptions, FoundServer,
-    default_targets, discover,
-};
 
 /// UDP port servers listen on for probes unless configured otherwise.
 pub const DEFAULT_DISCOVERY_PORT: u16 = 47800;

@@ -1,0 +1,128 @@
+//! After `welcome`: subscribe, send the outbox, and act on what the server says.
+
+use std::time::Instant;
+
+use crate::protocol::{ClientMessage, ErrorCode, ServerMessage};
+
+use super::super::outbox::ErrorOutcome;
+use super::super::sync::SyncAction;
+use super::super::{LinkEvent, OutboxReport};
+use super::{Action, LinkLogic, SessionEnd};
+
+impl LinkLogic {
+    /// The session is live: subscribe from the last seq held, then send the outbox.
+    pub fn subscribe(&mut self, now: Instant, out: &mut Vec<Action>) {
+        let after_seq = self.sync.subscribe();
+        out.push(Action::Send(ClientMessage::Subscribe { after_seq }));
+        self.pump(now, out);
+    }
+
+    /// A message from the server while live; `Err` ends the session.
+    pub fn on_live_message(
+        &mut self,
+        message: ServerMessage,
+        now: Instant,
+        out: &mut Vec<Action>,
+    ) -> Result<(), SessionEnd> {
+        let mut synced = Vec::new();
+        match message {
+            ServerMessage::Snapshot(snapshot) => self.sync.on_snapshot(snapshot, &mut synced),
+            ServerMessage::SnapshotPart { seq, orders, more } => {
+                self.sync.on_snapshot_part(seq, orders, more, &mut synced);
+            }
+            ServerMessage::Event(event) => self.sync.on_event(event, &mut synced),
+            ServerMessage::CaughtUp { seq } => self.sync.on_caught_up(seq, &mut synced),
+            ServerMessage::Ack {
+                key,
+                seq,
+                order_id,
+                store_id,
+            } => {
+                if self.outbox.on_ack(&key).is_some() {
+                    self.answered.push(key.clone());
+                    out.push(Action::Emit(LinkEvent::Acked {
+                        key: key.clone(),
+                        seq,
+                        order_id,
+                        store_id,
+                    }));
+                    out.push(Action::Emit(LinkEvent::Outbox(OutboxReport::Answered(
+                        vec![key],
+                    ))));
+                    self.pump(now, out);
+                } else {
+                    tracing::debug!(%key, "ack for a command not in flight");
+                }
+            }
+            ServerMessage::Error {
+                code,
+                message,
+                key: Some(key),
+            } => match self.outbox.on_error(&key, code, now) {
+                ErrorOutcome::Rejected(_) => {
+                    tracing::info!(%key, %code, %message, "command rejected");
+                    self.answered.push(key.clone());
+                    out.push(Action::Emit(LinkEvent::Rejected {
+                        key: key.clone(),
+                        code,
+                        message,
+                    }));
+                    out.push(Action::Emit(LinkEvent::Outbox(OutboxReport::Answered(
+                        vec![key],
+                    ))));
+                    self.pump(now, out);
+                }
+                ErrorOutcome::Retry => tracing::debug!(%key, %code, "command to be sent again"),
+                ErrorOutcome::Unknown => {
+                    out.push(Action::Emit(LinkEvent::Notice(format!(
+                        "{code}: {message}"
+                    ))));
+                }
+            },
+            ServerMessage::Error {
+                code,
+                message,
+                key: None,
+            } => match code {
+                ErrorCode::Revoked => return Err(self.refusal(false, code, message, out)),
+                // A close follows; the reconnect loop reports it.
+                ErrorCode::TooSlow | ErrorCode::Unavailable => {
+                    tracing::info!(%code, %message, "the server is ending this connection");
+                }
+                _ => out.push(Action::Emit(LinkEvent::Notice(message))),
+            },
+            ServerMessage::SiteStatus(status) => {
+                out.push(Action::Emit(LinkEvent::SiteStatus(status)));
+            }
+            ServerMessage::Devices { devices } => {
+                out.push(Action::Emit(LinkEvent::Devices(devices)));
+            }
+            ServerMessage::PairingCode {
+                code,
+                role,
+                expires_at,
+            } => {
+                out.push(Action::Emit(LinkEvent::PairingCode {
+                    code,
+                    role,
+                    expires_at,
+                }));
+            }
+            ServerMessage::Enrolled { .. }
+            | ServerMessage::Welcome { .. }
+            | ServerMessage::PairChallenge { .. } => {
+                tracing::debug!("ignoring a handshake message after welcome");
+            }
+        }
+        for action in synced {
+            match action {
+                SyncAction::Emit(event) => out.push(Action::Emit(event)),
+                SyncAction::Subscribe { after_seq } => {
+                    out.push(Action::Send(ClientMessage::Subscribe { after_seq }));
+                }
+                SyncAction::Checkpoint => self.checkpoint(out),
+            }
+        }
+        Ok(())
+    }
+}
