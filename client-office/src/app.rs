@@ -15,7 +15,7 @@ use packbell_shared::link::{LinkEvent, LinkRequest};
 use crate::i18n::Lang;
 use crate::link::ModelPump;
 use crate::model::Model;
-use crate::settings::{SubmissionFile, ThemeChoice, UiSettings};
+use crate::settings::{ThemeChoice, UiSettings};
 use crate::ui::{self, AdminTab, Intent, Screen, View};
 
 /// Where "today" starts; kept here for callers of the office's own path.
@@ -28,9 +28,8 @@ pub struct OfficeApp {
     owner: Owner,
     /// Given the egui context on the first frame; the pump wakes the window with it.
     waker: Waker,
-    /// Where settings and the queued-orders list live; `None` keeps nothing on disk.
+    /// Where the ui settings live; `None` keeps nothing on disk.
     data_dir: Option<PathBuf>,
-    submissions: Option<Arc<SubmissionFile>>,
     settings: UiSettings,
     /// Used when no language was chosen.
     system_lang: Lang,
@@ -50,7 +49,8 @@ pub struct OfficeApp {
 
 impl OfficeApp {
     /// Builds the app around a started link and its event receiver. With a data dir,
-    /// ui settings and the orders still waiting for an ack are loaded from it.
+    /// the ui settings are loaded from it; the orders still waiting for an ack come
+    /// from the link's outbox report.
     pub fn new(
         link: Box<dyn LinkPort>,
         events: Receiver<LinkEvent>,
@@ -61,18 +61,13 @@ impl OfficeApp {
             .as_deref()
             .map(UiSettings::load)
             .unwrap_or_default();
-        let submissions = data_dir
-            .as_deref()
-            .map(|dir| Arc::new(SubmissionFile::new(dir)));
-        let unacked = submissions
-            .as_deref()
-            .map(SubmissionFile::load)
-            .unwrap_or_default();
-        let model = Arc::new(Mutex::new(Model::restored(settings.last_role, unacked)));
+        if let Some(dir) = &data_dir {
+            forget_old_unacked_file(dir);
+        }
+        let model = Arc::new(Mutex::new(Model::restored(settings.last_role)));
         let waker = Waker::default();
         let pump = ModelPump {
             model: model.clone(),
-            submissions: submissions.clone(),
         };
         let owner = Owner::start("packbell-office-pump", link, events, pump, waker.clone())?;
         Ok(OfficeApp {
@@ -80,7 +75,6 @@ impl OfficeApp {
             owner,
             waker,
             data_dir,
-            submissions,
             settings,
             system_lang,
             view: View::default(),
@@ -122,10 +116,6 @@ impl OfficeApp {
     /// the pump to finish. Safe to call twice.
     pub fn shutdown(&mut self) {
         self.owner.shutdown();
-        let model = lock(&self.model);
-        if let Some(file) = &self.submissions {
-            file.save(model.submissions_rev, &model.unacked_submissions());
-        }
     }
 
     /// Draws one frame.
@@ -194,9 +184,6 @@ impl OfficeApp {
                     match link.submit(order.command()) {
                         Ok(key) => {
                             model.order_sent(order, key, now);
-                            if let Some(file) = &self.submissions {
-                                file.save(model.submissions_rev, &model.unacked_submissions());
-                            }
                             ctx.memory_mut(|m| m.request_focus(ui::number_id()));
                         }
                         Err(error) => model.not_sent(false, error.to_string()),
@@ -257,6 +244,19 @@ impl eframe::App for OfficeApp {
     }
 }
 
+/// Earlier versions kept the unacknowledged orders in this file as well as in the
+/// link's outbox; the outbox report replaces it, so a copy left behind is removed.
+fn forget_old_unacked_file(data_dir: &std::path::Path) {
+    const OLD_UNACKED_FILE: &str = "office-unacked.json";
+    match std::fs::remove_file(data_dir.join(OLD_UNACKED_FILE)) {
+        Ok(()) => {
+            tracing::info!("removed {OLD_UNACKED_FILE}: the link's outbox reports those orders")
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => tracing::warn!(%error, "cannot remove {OLD_UNACKED_FILE}"),
+    }
+}
+
 /// What a screen asks the server for when it opens (Refresh asks again).
 fn request_on_open(view: View) -> Option<LinkRequest> {
     match view {
@@ -307,6 +307,19 @@ mod tests {
 
     fn text(s: &str) -> egui::Event {
         egui::Event::Text(s.into())
+    }
+
+    #[test]
+    fn the_old_unacked_file_is_not_read_but_removed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let old = dir.path().join("office-unacked.json");
+        let entry = r#"[{"key":"k","order_number":"A-1","store_id":1,"note":"","priority":"normal","submitted_at":"2026-03-02T09:00:00Z","state":"Queued"}]"#;
+        std::fs::write(&old, entry).expect("written");
+        let (link, events) = packbell_client_core::fake::FakeLink::new();
+        let app =
+            OfficeApp::new(Box::new(link), events, Some(dir.path().into()), Lang::En).expect("app");
+        assert!(!old.exists());
+        assert!(lock(&app.model()).submissions.is_empty());
     }
 
     #[test]

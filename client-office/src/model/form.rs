@@ -309,7 +309,6 @@ impl Model {
                 state: SubmissionState::Handed,
             },
         );
-        self.submissions_rev += 1;
         self.form.number.clear();
         self.form.note.clear();
         self.form.rush = false;
