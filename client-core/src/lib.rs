@@ -6,6 +6,7 @@
 //! - [`pump`]: the thread that drains the link's events into the window's model
 //!   (blocking receive), and [`Owner`](pump::Owner), which stops link and pump in order.
 //! - [`waker`]: how the pump asks the window for a new frame.
+//! - [`start`]: logging, the owner-only data dir and the link's configuration.
 //! - [`store`]: small settings files, written atomically and synced.
 //! - [`time`], [`locale`]: where "today" starts in a time zone; the system's language.
 //! - [`lock`]: locking a model shared with the pump.
@@ -19,6 +20,7 @@ pub mod fake;
 pub mod locale;
 pub mod port;
 pub mod pump;
+pub mod start;
 pub mod store;
 pub mod time;
 pub mod waker;

@@ -1,5 +1,5 @@
 //! [`LinkPort`]: what a window needs from the client link, so that the window runs the
-//! same way on the real link and on [`FakeLink`](crate::fake::FakeLink).
+//! same way on the real link and on the fake one (`fake`).
 
 use std::path::PathBuf;
 use std::sync::Arc;

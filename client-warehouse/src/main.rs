@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Parser;
 use packbell_client_core::port::spawn_link;
+use packbell_client_core::start;
 use packbell_client_core::waker::Waker;
 use packbell_shared::link::cli::ClientArgs;
 use packbell_warehouse::alert::{
@@ -24,17 +25,9 @@ struct Cli {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,wgpu=warn,naga=warn,eframe=warn,zbus=warn".into()),
-        )
-        .init();
+    start::init_logging();
     let cli = Cli::parse();
-    let (data_dir, config) = cli.client.resolve("warehouse")?;
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
-    tracing::info!("data dir {}", data_dir.display());
+    let (data_dir, config) = start::prepare(cli.client, "warehouse")?;
 
     let settings = settings::load(&data_dir);
     let language = settings.language.unwrap_or_else(Language::system);
