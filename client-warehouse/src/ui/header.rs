@@ -1,6 +1,6 @@
 //! The panels above the list: status bar, offline banner, hints and store chips.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use egui::{Align, Layout, RichText, Sense, Vec2};
 
 use super::style::{Palette, bold};
@@ -74,7 +74,7 @@ pub(super) fn status_bar_ui(
 }
 
 fn local_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%H:%M").to_string()
+    packbell_client_core::time::local_clock_time(at)
 }
 
 pub(super) fn banner_ui(ui: &mut egui::Ui, model: &Model, lang: Language, colours: &Palette) {
