@@ -36,10 +36,11 @@ DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
 if [ $check -eq 1 ]; then
   demo_dir="$repo/target/demo-check"
   rm -rf "$demo_dir"
-  # Ports of their own, so a check can run beside a demo.
-  DISCOVERY_PORT=47810
-  WS_PORT=47811
-  DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
+  # The server picks free ports itself (read back from its log), so a check can run
+  # beside a demo or another check.
+  DISCOVERY_PORT=0
+  WS_PORT=0
+  DISCOVERY_ADDR=""
 else
   demo_dir="$repo/.demo"
   [ $fresh -eq 1 ] && rm -rf "$demo_dir"
@@ -57,7 +58,7 @@ EOF
 fi
 
 bash scripts/install-deps.sh
-command -v cargo >/dev/null || { echo "demo: install Rust first (https://rustup.rs)" >&2; exit 1; }
+source scripts/ensure-rust.sh
 echo "demo: building (the first build takes a few minutes)"
 cargo build --locked -q -p packbell-server -p packbell-office -p packbell-warehouse \
   --bin packbell-server --bin packbell-office --bin packbell-warehouse --example simulate_office
@@ -71,38 +72,44 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for pid in "${xvfb_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${xvfb_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 trap 'echo; echo "demo: stopping"; exit 0' INT TERM
 
 # --check: each window on an Xvfb display of its own, so screenshots never overlap.
-xvfb_pids=()
+# Xvfb picks a free display itself (-displayfd) and writes its number to a file.
+# Called directly, never inside $(...): a subshell would keep the pid from the cleanup.
+XVFB_START_TENTHS=100
+xvfb_display=""
 start_xvfb() {
-  local n
-  for n in $(seq 90 130); do
-    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then
-      Xvfb ":$n" -screen 0 1400x900x24 -nolisten tcp >"$demo_dir/xvfb-$n.log" 2>&1 &
-      xvfb_pids+=($!)
-      local _
-      for _ in $(seq 50); do DISPLAY=":$n" xwininfo -root >/dev/null 2>&1 && break; sleep 0.1; done
-      echo ":$n"
-      return 0
-    fi
+  local name="$1"
+  local number_file="$demo_dir/xvfb-$name.display"
+  rm -f "$number_file"
+  Xvfb -displayfd 3 -screen 0 1400x900x24 -nolisten tcp 3>"$number_file" \
+    >"$demo_dir/xvfb-$name.log" 2>&1 &
+  xvfb_pids+=($!)
+  local _
+  for _ in $(seq "$XVFB_START_TENTHS"); do
+    [ -s "$number_file" ] && break
+    sleep 0.1
   done
-  echo "demo: no free X display" >&2
-  return 1
+  [ -s "$number_file" ] || { echo "demo: Xvfb did not start (see $demo_dir/xvfb-$name.log)" >&2; exit 1; }
+  xvfb_display=":$(head -n1 "$number_file")"
 }
 office_display="${DISPLAY:-}"
 warehouse_display="${DISPLAY:-}"
 if [ $check -eq 1 ]; then
-  office_display="$(start_xvfb)"
-  warehouse_display="$(start_xvfb)"
+  start_xvfb office
+  office_display="$xvfb_display"
+  start_xvfb warehouse
+  warehouse_display="$xvfb_display"
   mkdir -p -m 700 "$demo_dir/xdg-runtime"
   export XDG_RUNTIME_DIR="$demo_dir/xdg-runtime"
 fi
 
 # Port check: a second demo (or anything else) on the same ports would confuse discovery.
-if (exec 3<>"/dev/tcp/127.0.0.1/$WS_PORT") 2>/dev/null; then
+if [ "$WS_PORT" != 0 ] && (exec 3<>"/dev/tcp/127.0.0.1/$WS_PORT") 2>/dev/null; then
   echo "demo: port $WS_PORT is in use (another demo running?); stop it first" >&2
   exit 1
 fi
@@ -117,6 +124,11 @@ for _ in $(seq 100); do
   kill -0 "${pids[0]}" 2>/dev/null || { cat "$demo_dir/server.log" >&2; echo "demo: the server did not start" >&2; exit 1; }
   sleep 0.1
 done
+if [ -z "$DISCOVERY_ADDR" ]; then
+  DISCOVERY_PORT="$(sed -n 's/^Answering discovery on UDP port \([0-9]*\).*/\1/p' "$demo_dir/server.log" | head -n1)"
+  [ -n "$DISCOVERY_PORT" ] || { cat "$demo_dir/server.log" >&2; echo "demo: the server named no discovery port" >&2; exit 1; }
+  DISCOVERY_ADDR="127.255.255.255:$DISCOVERY_PORT"
+fi
 
 # Pair a client only once: its link keeps the token (and the pinned server) afterwards.
 code_if_unpaired() {

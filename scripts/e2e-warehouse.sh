@@ -174,6 +174,9 @@ with wave.open(out, "wb") as w:
 print(f"read {total} bytes, kept {len(kept)} audible bytes")
 PY
 capture_pid=$!
+# It ends by itself once the app closes the pipe; if the run fails before any sound,
+# it still waits for a writer, so the cleanup stops it too.
+pids+=($capture_pid)
 
 # 4. The server: loopback, any free port, no discovery, one store.
 "$bin/packbell-server" --data-dir "$work/server" --bind 127.0.0.1 --ws-port 0 \

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # build: alsa-sys needs these
-  pkg-config libasound2-dev libxkbcommon-dev
+  # build: rustup needs curl to install Rust and a C linker; alsa-sys needs the rest
+  curl ca-certificates build-essential pkg-config libasound2-dev libxkbcommon-dev
   # windows under Xvfb, screenshots
   xvfb xauth imagemagick x11-utils xdotool
   # rendering without a GPU (lavapipe / llvmpipe), X11 client libraries loaded at run time

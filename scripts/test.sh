@@ -5,11 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
+source scripts/ensure-rust.sh
 
-if ! command -v cargo >/dev/null; then
-  echo "packbell: Rust is not installed. Install it with rustup (https://rustup.rs), then run this again." >&2
-  exit 1
-fi
+# Every process this run starts inherits this mark; at the end, any process still
+# carrying it that is not part of this script (a leaked Xvfb, dunst, server, window...)
+# fails the run.
+export PACKBELL_TEST_RUN="$$-$(date +%s%N)"
+source scripts/leftovers.sh
+trap 'check_no_leftovers $? "$PACKBELL_TEST_RUN" $$' EXIT
 if command -v rustup >/dev/null; then
   rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
@@ -23,9 +26,19 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== test helpers stay out of shipped builds"
+# The `testing` features are for [dev-dependencies] only; a normal build of any crate
+# (what `cargo build --release` ships) must not turn one on.
+for crate in packbell-server packbell-office packbell-warehouse; do
+  if cargo tree --workspace --locked -e normal,features -i "$crate" | grep -q 'feature "testing"'; then
+    echo "packbell: FAILED: a normal (shipped) build turns on $crate's \"testing\" feature:" >&2
+    cargo tree --workspace --locked -e normal,features -i "$crate" >&2
+    exit 1
+  fi
+done
 echo "== cargo nextest"
 nextest_log="$(mktemp)"
-trap 'rm -f "$nextest_log"' EXIT
+trap 'status=$?; rm -f "$nextest_log"; check_no_leftovers $status "$PACKBELL_TEST_RUN" $$' EXIT
 cargo nextest run --workspace --locked --no-fail-fast 2>&1 | tee "$nextest_log"
 rust_passed="$(sed -n 's/.* tests run: \([0-9]*\) passed.*/\1/p' "$nextest_log" | tail -n 1)"
 

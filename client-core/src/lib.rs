@@ -2,13 +2,14 @@
 //!
 //! - [`port`]: [`LinkPort`](port::LinkPort), what a window needs from the client link,
 //!   and the real link behind it.
-//! - [`fake`]: a link for tests that records what was sent and lets the test feed events.
+//! - `fake` (the `testing` feature): a link for tests that records what was sent and
+//!   lets the test feed events.
 //! - [`pump`]: the thread that drains the link's events into the window's model
 //!   (blocking receive), and [`Owner`](pump::Owner), which stops link and pump in order.
 //! - [`waker`]: how the pump asks the window for a new frame.
 //! - [`start`]: logging, the owner-only data dir and the link's configuration.
 //! - [`store`]: small settings files, written atomically and synced.
-//! - [`time`], [`locale`]: where "today" starts in a time zone; the system's language.
+//! - [`locale`]: the system's language. (Time zones are `packbell_shared::zone`.)
 //! - [`lock`]: locking a model shared with the pump.
 //!
 //! **It knows nothing of egui's widgets** (the window hands the waker a callback).
@@ -16,13 +17,13 @@
 //! model's lock for one bounded batch at a time.
 #![forbid(unsafe_code)]
 
+#[cfg(any(test, feature = "testing"))]
 pub mod fake;
 pub mod locale;
 pub mod port;
 pub mod pump;
 pub mod start;
 pub mod store;
-pub mod time;
 pub mod waker;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};

@@ -11,15 +11,13 @@ use packbell_client_core::port::LinkPort;
 use packbell_client_core::pump::Owner;
 use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkEvent, LinkRequest};
+use packbell_shared::zone::Zone;
 
 use crate::i18n::Lang;
 use crate::link::ModelPump;
 use crate::model::Model;
 use crate::settings::{ThemeChoice, UiSettings};
 use crate::ui::{self, AdminTab, Intent, Screen, View};
-
-/// Where "today" starts; kept here for callers of the office's own path.
-pub use packbell_client_core::time::local_day_start;
 
 pub struct OfficeApp {
     /// Shared with the pump thread, which applies link events to it.
@@ -43,6 +41,8 @@ pub struct OfficeApp {
     first_frame: bool,
     /// Fixed clock for tests and screenshots; `None` is the real one.
     clock: Option<DateTime<Utc>>,
+    /// The zone times and "today" are shown in; tests pin one.
+    zone: Zone,
     /// Input held back for the next frame, see [`hold_after_field_change`].
     held_input: Vec<egui::Event>,
 }
@@ -82,6 +82,7 @@ impl OfficeApp {
             applied_theme: None,
             first_frame: true,
             clock: None,
+            zone: Zone::Local,
             held_input: Vec::new(),
         })
     }
@@ -108,8 +109,18 @@ impl OfficeApp {
         self.clock = Some(now);
     }
 
+    /// Shows times and "today" in `zone` instead of the machine's (tests, screenshots).
+    pub fn set_zone(&mut self, zone: Zone) {
+        self.zone = zone;
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.clock.unwrap_or_else(Utc::now)
+    }
+
+    /// Where "today" starts for this window: midnight in its zone.
+    pub fn day_start(&self) -> DateTime<Utc> {
+        self.zone.day_start(self.now())
     }
 
     /// Stops the link (queued commands reach its durable outbox first) and waits for
@@ -131,7 +142,7 @@ impl OfficeApp {
             self.applied_theme = Some(theme);
         }
         let now = self.now();
-        let day_start = local_day_start(now);
+        let day_start = self.zone.day_start(now);
         let lang = self.lang();
         let model_arc = self.model.clone();
         let mut model = lock(&model_arc);
@@ -144,6 +155,7 @@ impl OfficeApp {
             t: lang.tr(),
             now,
             day_start,
+            zone: self.zone,
             intents: Vec::new(),
             view: self.view,
             theme,

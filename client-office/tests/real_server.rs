@@ -49,8 +49,9 @@ fn enter_order(app: &mut App<'_>, number: &str, store: &str) {
 }
 
 fn rows_with(app: &App<'_>, number: &str) -> Vec<RowStatus> {
+    let day_start = app.state().day_start();
     with_model(app, |m| {
-        m.today_rows(packbell_office::app::local_day_start(chrono::Utc::now()))
+        m.today_rows(day_start)
             .into_iter()
             .filter(|r| r.order_number == number)
             .map(|r| r.status)

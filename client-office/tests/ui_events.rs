@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, TimeZone, Utc};
 use common::{App, frames, harness, step_until, wait_for_text, with_model};
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
@@ -18,6 +18,7 @@ use packbell_shared::protocol::{
     Command, DeviceInfo, DeviceSummary, Event, EventBody, Priority, Role, SiteStatus, Snapshot,
     Store,
 };
+use packbell_shared::zone::Zone;
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -361,6 +362,27 @@ fn admin_screens_are_hidden_from_the_office_role_and_shown_to_admins() {
 }
 
 #[test]
+fn the_export_starts_on_today_in_the_windows_zone() {
+    let Rig { mut harness, .. } = rig(Role::Admin);
+    // 23:30 UTC on 2 March is already 3 March in Madrid (UTC+1).
+    harness
+        .state_mut()
+        .set_clock(t0() + chrono::Duration::minutes(14 * 60 + 30));
+    harness
+        .state_mut()
+        .set_zone(Zone::hours_east(1).expect("a valid offset"));
+    frames(&mut harness, 2);
+    harness.get_by_label("Admin").click();
+    frames(&mut harness, 2);
+    harness.get_by_label("Exports").click();
+    frames(&mut harness, 2);
+    let range = with_model(&harness, |m| {
+        (m.admin.export_from.clone(), m.admin.export_to.clone())
+    });
+    assert_eq!(range, ("2026-03-03".to_owned(), "2026-03-03".to_owned()));
+}
+
+#[test]
 fn pairing_dialog_sends_the_code() {
     let (link, receiver) = FakeLink::new();
     let events = link.feed();
@@ -391,14 +413,16 @@ fn language_switches_to_spanish() {
     assert!(harness.query_by_label("Pedidos de hoy").is_some());
 }
 
-#[test]
-fn rows_show_packed_by_whom_and_how_long_it_took() {
-    let Rig {
-        mut harness,
-        events,
-        ..
-    } = rig(Role::Office);
-    let at = Utc::now() - chrono::Duration::seconds(200);
+/// A fixed instant: 2026-03-02 09:00 UTC.
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("a valid instant")
+}
+
+/// Order E-1 entered at 08:56:40 UTC by this PC, packed 95 s later by Almacén 1.
+fn enter_and_pack(events: &EventFeed) {
+    let at = t0() - chrono::Duration::seconds(200);
     for (seq, device, body, at) in [
         (
             4,
@@ -431,13 +455,49 @@ fn rows_show_packed_by_whom_and_how_long_it_took() {
             })
             .expect("pump alive");
     }
-    step_until(&mut harness, "packed", WAIT, |m| {
-        m.today_rows(packbell_office::app::local_day_start(Utc::now()))
+}
+
+fn wait_packed(harness: &mut App<'static>) {
+    let day_start = harness.state().day_start();
+    step_until(harness, "packed", WAIT, |m| {
+        m.today_rows(day_start)
             .first()
             .is_some_and(|r| r.status == RowStatus::Packed)
     });
-    assert!(harness.query_by_label_contains("Almacén 1 at").is_some());
+}
+
+#[test]
+fn rows_show_packed_by_whom_and_how_long_it_took() {
+    let Rig {
+        mut harness,
+        events,
+        ..
+    } = rig(Role::Office);
+    harness.state_mut().set_clock(t0());
+    enter_and_pack(&events);
+    wait_packed(&mut harness);
+    assert!(harness.query_by_label("Almacén 1 at 08:58").is_some());
+    assert!(harness.query_by_label("08:56").is_some());
     assert!(harness.query_by_label("1 min 35 s").is_some());
+}
+
+#[test]
+fn times_follow_the_windows_zone() {
+    let Rig {
+        mut harness,
+        events,
+        ..
+    } = rig(Role::Office);
+    harness.state_mut().set_clock(t0());
+    harness
+        .state_mut()
+        .set_zone(Zone::hours_east(-5).expect("a valid offset"));
+    enter_and_pack(&events);
+    wait_packed(&mut harness);
+    // Bogotá (UTC-5) reads 08:58 UTC as 03:58.
+    assert!(harness.query_by_label("Almacén 1 at 03:58").is_some());
+    assert!(harness.query_by_label("03:56").is_some());
+    assert!(harness.query_by_label("Almacén 1 at 08:58").is_none());
 }
 
 #[test]

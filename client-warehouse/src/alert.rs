@@ -535,9 +535,10 @@ impl Attention for ViewportAttention {
 }
 
 // --------------------------------------------------------------------------------
-// Recording outputs, for tests and for running without any output
+// Recording outputs, for tests (the `testing` feature)
 
 /// One call made to a recording output.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
     Sound { sound: SoundId, volume: f32 },
@@ -547,6 +548,7 @@ pub enum Call {
 }
 
 /// Records every call; clones share the same log.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
     calls: Arc<Mutex<Vec<Call>>>,
@@ -554,6 +556,7 @@ pub struct Recorder {
     pub fail_sound: Option<String>,
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl Recorder {
     pub fn calls(&self) -> Vec<Call> {
         lock(&self.calls).clone()
@@ -578,6 +581,7 @@ impl Recorder {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl SoundOutput for Recorder {
     fn play(&mut self, sound: SoundId, volume: f32) -> Result<(), String> {
         if let Some(err) = &self.fail_sound {
@@ -588,6 +592,7 @@ impl SoundOutput for Recorder {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl Notifier for Recorder {
     fn show(&mut self, note: Note) {
         self.push(Call::Show(note));
@@ -598,6 +603,7 @@ impl Notifier for Recorder {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl Attention for Recorder {
     fn request(&mut self, urgent: bool) {
         self.push(Call::Attention { urgent });

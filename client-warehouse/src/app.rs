@@ -12,6 +12,7 @@ use packbell_client_core::pump::Owner;
 use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkError, LinkEvent, LinkRequest};
 use packbell_shared::protocol::Command;
+use packbell_shared::zone::Zone;
 
 use crate::alert::{AlertPump, Executor, HintSink, PumpRequest, PumpRequests};
 use crate::model::{Hint, Model};
@@ -84,6 +85,12 @@ impl WarehouseApp {
     /// Pins the clock (screenshots, tests).
     pub fn with_clock(mut self, clock: Clock) -> WarehouseApp {
         self.clock = clock;
+        self
+    }
+
+    /// Shows times and "today" in `zone` instead of the machine's (screenshots, tests).
+    pub fn with_zone(mut self, zone: Zone) -> WarehouseApp {
+        self.ui.zone = zone;
         self
     }
 

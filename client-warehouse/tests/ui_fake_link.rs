@@ -7,7 +7,8 @@ mod support;
 use chrono::Duration;
 use egui_kittest::kittest::Queryable;
 use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
-use packbell_shared::protocol::{Command, Priority};
+use packbell_shared::protocol::{Command, Order, OrderStatus, Priority};
+use packbell_shared::zone::Zone;
 use packbell_warehouse::alert::Call;
 use packbell_warehouse::settings::SoundId;
 use support::*;
@@ -246,6 +247,53 @@ fn offline_banner_keeps_the_last_list() {
     assert!(has_label_containing(&harness, "OFFLINE since"));
     assert!(has_label_containing(&harness, "may be out of date"));
     assert_eq!(listed(&harness), ["A-1"], "the last known list stays");
+}
+
+#[test]
+fn times_and_today_follow_the_windows_zone() {
+    // Bogotá (UTC-5): t0, 09:00 UTC, is 04:00 there.
+    let bogota = Zone::hours_east(-5).unwrap();
+    let (mut harness, events, _link, _recorder) = fake_app_in(bogota, test_settings(), Some(t0()));
+    let packed = |order_id, number: &str, at| Order {
+        status: OrderStatus::Packed,
+        status_at: Some(at),
+        status_by: Some(3),
+        ..order(order_id, number, 1, Priority::Normal, at, "")
+    };
+    events.send(connected("Tienda")).unwrap();
+    events
+        .send(reset(
+            10,
+            two_stores(),
+            vec![
+                // 23:00 the evening before in Bogotá, 04:00 UTC: not today there.
+                packed(1, "P-1", t0() - Duration::hours(5)),
+                // 01:00 in Bogotá: today.
+                packed(2, "P-2", t0() - Duration::hours(3)),
+                order(3, "A-3", 1, Priority::Normal, t0(), ""),
+            ],
+        ))
+        .unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    step_until(&mut harness, "row", |h| listed(h) == ["A-3"]);
+    assert!(
+        has_label(&harness, "1 pending · 1 packed today"),
+        "only P-2 was packed after midnight in Bogotá"
+    );
+    events
+        .send(LinkEvent::Status(LinkStatus::Reconnecting {
+            since: t0() - Duration::minutes(3),
+            attempt: 2,
+            reason: "connection refused".into(),
+        }))
+        .unwrap();
+    step_until(&mut harness, "offline banner", |h| {
+        has_label_containing(h, "reconnecting (attempt 2)")
+    });
+    assert!(
+        has_label_containing(&harness, "OFFLINE since 03:57"),
+        "08:57 UTC on Bogotá's wall clock"
+    );
 }
 
 #[test]

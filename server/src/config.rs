@@ -1,6 +1,6 @@
 //! Server settings: where it listens, where it keeps data, and every bound it enforces.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,10 +30,11 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     /// Loopback only, any free port, no discovery: what in-process tests want.
+    #[cfg(any(test, feature = "testing"))]
     pub fn for_tests(data_dir: PathBuf) -> Self {
         ServerConfig {
             data_dir,
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            bind: IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             ws_port: 0,
             discovery_port: None,
             site: "test".to_owned(),

@@ -11,6 +11,8 @@ pub mod discovery;
 pub mod fanout;
 pub mod identity;
 pub mod relay;
+// Test helpers for the tests of every crate; never in a shipped build.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod validate;
 

@@ -1,6 +1,8 @@
 //! A server for tests that drive clients from a plain (blocking) test thread: the
 //! server runs on a runtime of its own, so the test can block on link events or step
-//! a GUI harness meanwhile. Used by the tests of every packbell crate.
+//! a GUI harness meanwhile. Used by the tests of every packbell crate, which turn on
+//! this crate's `testing` feature in their `[dev-dependencies]`; shipped builds leave
+//! it out.
 
 use std::net::SocketAddr;
 use std::path::Path;

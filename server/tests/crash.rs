@@ -38,24 +38,27 @@ fn short(message: &ServerMessage) -> String {
     format!("{message:?}").chars().take(200).collect()
 }
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
+/// The port in the banner line "Clients connect to wss://127.0.0.1:PORT".
+fn banner_port(line: &str) -> Option<u16> {
+    let addr = line.strip_prefix("Clients connect to ")?;
+    let (_, port) = addr.rsplit_once(':')?;
+    port.parse().ok()
 }
 
-/// Starts the binary and waits for its banner (which comes after it listens).
+/// Starts the binary on a port it picks itself (no port is reserved and then let go,
+/// which a parallel test could take meanwhile) and waits for its banner, which comes
+/// after it listens and names the port and the pairing codes.
 fn start_server(data_dir: &Path) -> Server {
-    let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_packbell-server"))
         .args([
             "--bind",
             "127.0.0.1",
+            "--ws-port",
+            "0",
             "--no-discovery",
             "--seed-store",
             "Centro",
         ])
-        .arg("--ws-port")
-        .arg(port.to_string())
         .arg("--data-dir")
         .arg(data_dir)
         .stdout(Stdio::piped())
@@ -63,20 +66,23 @@ fn start_server(data_dir: &Path) -> Server {
         .spawn()
         .expect("server binary starts");
     let stdout = child.stdout.take().expect("piped stdout");
-    let (found, code) = std::sync::mpsc::channel();
+    let (found, banner) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        let mut port = None;
         let mut found = Some(found);
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            port = port.or_else(|| banner_port(&line));
             let words: Vec<_> = line.split_whitespace().collect();
             if let (["office", code], Some(tx)) = (words.as_slice(), &found) {
-                let _ = tx.send(code.to_string());
+                let _ = tx.send((port, code.to_string()));
                 found = None;
             }
         }
     });
-    let office_code = code
+    let (port, office_code) = banner
         .recv_timeout(Duration::from_secs(30))
         .expect("server printed its pairing codes");
+    let port = port.expect("the banner names the port before the pairing codes");
     Server {
         child,
         port,

@@ -7,7 +7,6 @@ mod link_support;
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{EventBody, Role};
@@ -139,11 +138,27 @@ fn a_restarted_link_replays_exactly_what_it_missed() {
             matches!(e, LinkEvent::Event { .. }).then_some(())
         });
     }
-    // Anything still in flight would show up now.
-    std::thread::sleep(Duration::from_millis(300));
+    // A marker committed after all of them: the link delivers in seq order, so once
+    // the marker is here, anything still in flight (a duplicate, a stray) is here too.
+    submit_all(&mut office, &["marker".to_owned()], store);
+    while !warehouse
+        .created_since(0)
+        .iter()
+        .any(|(_, number, _)| number == "marker")
+    {
+        warehouse.wait_for("the marker order", |e| {
+            matches!(e, LinkEvent::Event { .. }).then_some(())
+        });
+    }
     warehouse.seen.extend(warehouse.events.try_iter());
 
-    let created = warehouse.created_since(0);
+    let mut created = warehouse.created_since(0);
+    let marker = created.pop().map(|(_, number, _)| number);
+    assert_eq!(
+        marker.as_deref(),
+        Some("marker"),
+        "nothing arrives after the marker"
+    );
     let mut expected = missed.clone();
     expected.push("late".to_owned());
     let got: Vec<String> = created.iter().map(|(_, n, _)| n.clone()).collect();
@@ -179,12 +194,9 @@ fn a_restarted_link_replays_exactly_what_it_missed() {
 fn outbox_survives_restart_and_is_sent_once_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let server_dir = dir.path().join("server");
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    // Pair the office link, then take the server away.
-    let mut site = Site::start_on(&server_dir, port);
+    // Pair the office link, then take the server away. The server picks its port;
+    // `restart` brings it back on the same one.
+    let mut site = Site::start_on(&server_dir, 0);
     let store = site.add_store("Centro");
     let office_dir = dir.path().join("office");
     let office_config = link_config(

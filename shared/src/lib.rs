@@ -5,6 +5,7 @@
 //! - [`tls`], [`transport`] and the discovery probe: re-exported from `packbell-net`.
 //! - [`state`]: a client's copy of site state, a pure reducer over events.
 //! - [`link`]: the client link (own thread, own runtime, durable outbox).
+//! - [`zone`]: the time zone clients show times in (the machine's, or a pinned one).
 #![forbid(unsafe_code)]
 
 pub use packbell_net::{tls, transport};
@@ -20,3 +21,4 @@ pub mod discovery {
 pub mod link;
 pub mod private_dir;
 pub mod state;
+pub mod zone;

@@ -1,7 +1,8 @@
 //! Strings with values in them: one method of [`Lang`] per message.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use packbell_shared::protocol::Role;
+use packbell_shared::zone::Zone;
 
 use super::{Lang, time};
 use crate::model::{Duplicate, Feedback, FieldError, NameError, Operation, RowStatus};
@@ -95,8 +96,8 @@ impl Lang {
         }
     }
 
-    pub fn duplicate(self, dup: &Duplicate) -> String {
-        let at = time(dup.entered_at);
+    pub fn duplicate(self, zone: Zone, dup: &Duplicate) -> String {
+        let at = time(zone, dup.entered_at);
         let Duplicate {
             order_number,
             store,
@@ -255,8 +256,14 @@ impl Lang {
         }
     }
 
-    pub fn reconnecting(self, since: DateTime<Utc>, attempt: u32, reason: &str) -> String {
-        let since = time(since);
+    pub fn reconnecting(
+        self,
+        zone: Zone,
+        since: DateTime<Utc>,
+        attempt: u32,
+        reason: &str,
+    ) -> String {
+        let since = time(zone, since);
         match self {
             Lang::En => format!("Offline since {since} · retrying (attempt {attempt}) · {reason}"),
             Lang::Es => format!(
@@ -287,8 +294,8 @@ impl Lang {
     }
 
     /// "Almacén 1 at 10:42".
-    pub fn by_at(self, who: &str, at: DateTime<Utc>) -> String {
-        let at = time(at);
+    pub fn by_at(self, zone: Zone, who: &str, at: DateTime<Utc>) -> String {
+        let at = time(zone, at);
         match self {
             Lang::En => format!("{who} at {at}"),
             Lang::Es => format!("{who} a las {at}"),
@@ -302,9 +309,9 @@ impl Lang {
         }
     }
 
-    pub fn issued_code(self, code: &str, role: Role, expires: DateTime<Utc>) -> String {
+    pub fn issued_code(self, zone: Zone, code: &str, role: Role, expires: DateTime<Utc>) -> String {
         let role = self.role(role);
-        let until = time(expires);
+        let until = time(zone, expires);
         match self {
             Lang::En => format!("Code {code} for a {role} device, valid until {until}."),
             Lang::Es => {
@@ -350,8 +357,8 @@ impl Lang {
     }
 
     /// When the server's status arrived.
-    pub fn reported_at(self, at: DateTime<Utc>) -> String {
-        let at = at.with_timezone(&Local).format("%H:%M:%S");
+    pub fn reported_at(self, zone: Zone, at: DateTime<Utc>) -> String {
+        let at = zone.format(at, "%H:%M:%S");
         match self {
             Lang::En => format!("Reported at {at}."),
             Lang::Es => format!("Datos de las {at}."),
@@ -359,10 +366,8 @@ impl Lang {
     }
 
     /// A local date and time: "2025-03-14 09:05".
-    pub fn date_time(self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&Local)
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
+    pub fn date_time(self, zone: Zone, at: DateTime<Utc>) -> String {
+        zone.format(at, "%Y-%m-%d %H:%M")
     }
 
     /// How long the server has been running: "45 s", "12 min", "3 h 12 min",
@@ -415,8 +420,8 @@ impl Lang {
         )
     }
 
-    pub fn listed_at(self, at: DateTime<Utc>) -> String {
-        let at = time(at);
+    pub fn listed_at(self, zone: Zone, at: DateTime<Utc>) -> String {
+        let at = time(zone, at);
         match self {
             Lang::En => format!("Listed at {at}."),
             Lang::Es => format!("Lista de las {at}."),

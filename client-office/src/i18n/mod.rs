@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use packbell_client_core::locale;
+use packbell_shared::zone::Zone;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,9 +52,9 @@ impl Lang {
     }
 }
 
-/// Local wall-clock time of a UTC instant, as the office reads it.
-pub fn time(at: DateTime<Utc>) -> String {
-    packbell_client_core::time::local_clock_time(at)
+/// Wall-clock time of a UTC instant in the window's zone, as the office reads it.
+pub fn time(zone: Zone, at: DateTime<Utc>) -> String {
+    zone.format(at, "%H:%M")
 }
 
 /// A short duration: "45 s", "4 min 32 s", "2 h 05 min".

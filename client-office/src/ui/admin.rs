@@ -172,6 +172,7 @@ fn stores_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
 fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     let t = screen.t;
     let lang = screen.lang;
+    let zone = screen.zone;
     ui.horizontal(|ui| {
         if ui.button(t.refresh).clicked() {
             screen
@@ -179,7 +180,7 @@ fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                 .push(Intent::Request(LinkRequest::ListDevices));
         }
         match &screen.model.devices {
-            Some((_, at)) => ui.label(RichText::new(lang.listed_at(*at)).weak()),
+            Some((_, at)) => ui.label(RichText::new(lang.listed_at(screen.zone, *at)).weak()),
             None => ui.label(RichText::new(t.devices_hint).weak()),
         };
     });
@@ -200,7 +201,7 @@ fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                 id: d.device_id,
                 name: d.name.clone(),
                 role: d.role,
-                last_seen: d.last_seen.map_or(t.never.to_owned(), time),
+                last_seen: d.last_seen.map_or(t.never.to_owned(), |at| time(zone, at)),
                 connected: Some(d.connected),
                 revoked: d.revoked,
             })
@@ -333,7 +334,7 @@ fn devices_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     });
     if let Some(code) = &screen.model.issued_code {
         ui.label(
-            RichText::new(lang.issued_code(&code.code, code.role, code.expires_at))
+            RichText::new(lang.issued_code(screen.zone, &code.code, code.role, code.expires_at))
                 .monospace()
                 .size(18.0)
                 .color(AMBER),
@@ -385,7 +386,8 @@ fn exports_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     let t = screen.t;
     let admin = &mut screen.model.admin;
     if admin.export_from.is_empty() {
-        admin.export_from = screen.day_start.format("%Y-%m-%d").to_string();
+        // The date of today's midnight in the window's zone, not in UTC.
+        admin.export_from = screen.zone.format(screen.day_start, "%Y-%m-%d");
     }
     if admin.export_to.is_empty() {
         admin.export_to = admin.export_from.clone();
@@ -442,7 +444,7 @@ fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                 .push(Intent::Request(LinkRequest::SiteStatus));
         }
         match &screen.model.site_status {
-            Some((_, at)) => ui.label(RichText::new(lang.reported_at(*at)).weak()),
+            Some((_, at)) => ui.label(RichText::new(lang.reported_at(screen.zone, *at)).weak()),
             None => ui.label(RichText::new(t.site_status_none).weak()),
         };
     });
@@ -481,7 +483,7 @@ fn section_ui(
 
 /// What the server says about itself (the last `site_status` answer).
 fn server_rows(screen: &Screen<'_>, row: &mut dyn FnMut(&str, String)) {
-    let (t, lang, model) = (screen.t, screen.lang, &*screen.model);
+    let (t, lang, model, zone) = (screen.t, screen.lang, &*screen.model, screen.zone);
     let status = model.site_status.as_ref().map(|(status, _)| status);
     let value = |f: &dyn Fn(&packbell_shared::protocol::SiteStatus) -> String| {
         status.map_or_else(|| "—".to_owned(), f)
@@ -489,7 +491,7 @@ fn server_rows(screen: &Screen<'_>, row: &mut dyn FnMut(&str, String)) {
     row(t.site_name, or_dash(&model.site_info.site));
     row(t.server_id, or_dash(&model.site_info.server_id));
     row(t.server_version, value(&|s| s.server_version.clone()));
-    row(t.started_at, value(&|s| lang.date_time(s.started_at)));
+    row(t.started_at, value(&|s| lang.date_time(zone, s.started_at)));
     row(t.uptime, value(&|s| lang.uptime(s.uptime_seconds)));
     row(
         t.connections,
@@ -502,14 +504,14 @@ fn server_rows(screen: &Screen<'_>, row: &mut dyn FnMut(&str, String)) {
 
 /// What this PC knows: its connection, identity and local copy of the site.
 fn local_rows(screen: &Screen<'_>, row: &mut dyn FnMut(&str, String)) {
-    let (t, lang, model) = (screen.t, screen.lang, &*screen.model);
+    let (t, lang, model, zone) = (screen.t, screen.lang, &*screen.model, screen.zone);
     let connection = match model.connection() {
         crate::model::Connection::Connected { site } => lang.connected(&site),
         crate::model::Connection::Reconnecting {
             since,
             attempt,
             reason,
-        } => lang.reconnecting(since, attempt, &reason),
+        } => lang.reconnecting(zone, since, attempt, &reason),
         crate::model::Connection::Refused { reason } => lang.refused(&reason),
         crate::model::Connection::NeedsPairing => t.not_paired.to_owned(),
         crate::model::Connection::Connecting => t.connecting.to_owned(),

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use egui::{Color32, Id, RichText};
 use packbell_shared::link::LinkRequest;
 use packbell_shared::protocol::Command;
+use packbell_shared::zone::Zone;
 
 use crate::i18n::{Lang, Tr};
 use crate::model::{Connection, Model, Operation};
@@ -53,8 +54,10 @@ pub struct Screen<'a> {
     pub lang: Lang,
     pub t: &'static Tr,
     pub now: DateTime<Utc>,
-    /// Where "today" starts (local midnight).
+    /// Where "today" starts (midnight in `zone`).
     pub day_start: DateTime<Utc>,
+    /// The zone times are shown in: the machine's, or one a test pinned.
+    pub zone: Zone,
     pub intents: Vec<Intent>,
     pub view: View,
     pub theme: ThemeChoice,
@@ -197,7 +200,7 @@ fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                 since,
                 attempt,
                 reason,
-            } => (RED, lang.reconnecting(since, attempt, &reason)),
+            } => (RED, lang.reconnecting(screen.zone, since, attempt, &reason)),
             Connection::NeedsPairing => (AMBER, t.not_paired.to_owned()),
             Connection::Refused { reason } => (RED, lang.refused(&reason)),
         };

@@ -153,7 +153,7 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     }
 
     if let Some(duplicate) = screen.model.duplicate_warning() {
-        ui.colored_label(AMBER, lang.duplicate(&duplicate));
+        ui.colored_label(AMBER, lang.duplicate(screen.zone, &duplicate));
     }
     if let Some(feedback) = &screen.model.feedback {
         let colour = match feedback {
@@ -356,6 +356,7 @@ fn status_colour(status: RowStatus) -> Color32 {
 fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
     let t = screen.t;
     let lang = screen.lang;
+    let zone = screen.zone;
     ui.horizontal(|ui| {
         ui.label(RichText::new(&row.order_number).monospace().strong());
         if row.rush {
@@ -378,10 +379,10 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
     if let Some(refusal) = &row.refusal {
         status.on_hover_text(refusal);
     }
-    ui.label(time(row.entered_at));
+    ui.label(time(zone, row.entered_at));
     match (&row.status_by, row.status_at) {
         (Some(who), Some(at)) => {
-            ui.label(lang.by_at(who, at));
+            ui.label(lang.by_at(zone, who, at));
         }
         _ => {
             ui.label("");

@@ -12,11 +12,19 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use packbell_client_core::lock;
 use packbell_office::app::OfficeApp;
 use packbell_office::model::Model;
+use packbell_shared::zone::Zone;
 
 pub type App<'a> = Harness<'a, OfficeApp>;
 
-/// The real app in a test harness the size of a small office screen.
-pub fn harness(app: OfficeApp) -> App<'static> {
+/// The zone every test window shows times in, whatever the machine's `TZ`.
+pub fn test_zone() -> Zone {
+    Zone::utc()
+}
+
+/// The real app in a test harness the size of a small office screen, showing times
+/// in [`test_zone`].
+pub fn harness(mut app: OfficeApp) -> App<'static> {
+    app.set_zone(test_zone());
     Harness::builder()
         .with_size([1200.0, 800.0])
         .with_max_steps(40)

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use egui::{Align, Layout, RichText, Sense, Vec2};
+use packbell_shared::zone::Zone;
 
 use super::style::{Palette, bold};
-use super::{Intent, UiState, local_day_start};
+use super::{Intent, UiState};
 use crate::i18n::Language;
 use crate::model::{Connection, Hint, Model, StoreCount};
 
@@ -24,9 +25,10 @@ pub(super) fn status_bar_ui(
             Connection::Connected { site } => (lang.connected(site), colours.green),
             Connection::Connecting => (text.connecting.to_owned(), ui.visuals().weak_text_color()),
             Connection::NeedsPairing { .. } => (text.needs_pairing.to_owned(), colours.amber),
-            Connection::Offline { since, .. } => {
-                (lang.offline_since(&local_time(*since)), colours.red)
-            }
+            Connection::Offline { since, .. } => (
+                lang.offline_since(&clock_time(state.zone, *since)),
+                colours.red,
+            ),
             Connection::Refused { reason } => (lang.refused(reason), colours.red),
         };
         let (dot, _) = ui.allocate_exact_size(Vec2::splat(18.0), Sense::hover());
@@ -34,7 +36,7 @@ pub(super) fn status_bar_ui(
         ui.label(RichText::new(label).font(bold(20.0)).color(colour));
         ui.separator();
         let shown = model.visible().len();
-        let day_start = local_day_start(now);
+        let day_start = state.zone.day_start(now);
         let packed_today: usize = store_counts(model, state, day_start)
             .iter()
             .filter(|c| {
@@ -73,16 +75,23 @@ pub(super) fn status_bar_ui(
     ui.add_space(4.0);
 }
 
-fn local_time(at: DateTime<Utc>) -> String {
-    packbell_client_core::time::local_clock_time(at)
+/// Hours and minutes of `at` on the wall clock of `zone`.
+fn clock_time(zone: Zone, at: DateTime<Utc>) -> String {
+    zone.format(at, "%H:%M")
 }
 
-pub(super) fn banner_ui(ui: &mut egui::Ui, model: &Model, lang: Language, colours: &Palette) {
+pub(super) fn banner_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    lang: Language,
+    colours: &Palette,
+    zone: Zone,
+) {
     let text = lang.strings();
     let message = match model.connection() {
         Connection::Offline { since, attempt, .. } => Some(format!(
             "{} — {}. {}",
-            lang.offline_since(&local_time(*since)),
+            lang.offline_since(&clock_time(zone, *since)),
             lang.reconnecting_attempt(*attempt),
             text.list_stale
         )),
@@ -178,7 +187,7 @@ pub(super) fn stores_ui(
     intents: &mut Vec<Intent>,
 ) {
     let text = lang.strings();
-    let day_start = local_day_start(now);
+    let day_start = state.zone.day_start(now);
     let total = model.pending_total();
     let filter = model.settings.store_filter.clone();
     let counts = store_counts(model, state, day_start).to_vec();

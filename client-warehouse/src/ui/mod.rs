@@ -13,6 +13,7 @@ mod style;
 use chrono::{DateTime, Utc};
 use egui::{Align, Key, Layout, Modifiers, RichText};
 use packbell_shared::protocol::{OrderId, StoreId};
+use packbell_shared::zone::Zone;
 
 use crate::i18n::Language;
 use crate::model::{Connection, Model, StoreCount};
@@ -58,10 +59,9 @@ pub struct UiState {
     pub shown_rows: std::ops::Range<usize>,
     /// Store counts, cached by (model generation, day start).
     counts: Option<(u64, DateTime<Utc>, Vec<StoreCount>)>,
+    /// The zone times and "today" are shown in; tests and screenshots pin one.
+    pub zone: Zone,
 }
-
-/// Start of the local calendar day containing `now`, in UTC (the owner layer's).
-pub use packbell_client_core::time::local_day_start;
 
 /// Age as people say it: "new", "7 min", "1 h 05".
 pub fn age_text(lang: Language, created_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
@@ -92,7 +92,7 @@ pub fn root_ui(
     egui::Panel::top("status").show(ui, |ui| {
         status_bar_ui(ui, model, language, &colours, now, &mut intents, state);
     });
-    banner_ui(ui, model, language, &colours);
+    banner_ui(ui, model, language, &colours, state.zone);
     hints_ui(ui, model, language, &colours, &mut intents);
     egui::Panel::top("stores").show(ui, |ui| {
         stores_ui(ui, model, state, language, now, &mut intents);

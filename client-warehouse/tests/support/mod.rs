@@ -16,6 +16,7 @@ use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{
     Event, EventBody, Order, OrderId, OrderStatus, Priority, Role, Snapshot, Store, StoreId,
 };
+use packbell_shared::zone::Zone;
 use packbell_warehouse::alert::{Call, Recorder};
 use packbell_warehouse::app::{WarehouseApp, new_model};
 use packbell_warehouse::i18n::Language;
@@ -36,9 +37,25 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// The zone every test window shows times in, whatever the machine's `TZ`.
+pub fn test_zone() -> Zone {
+    Zone::utc()
+}
+
 /// The real app around `link` and `events`, alert outputs recorded by the returned
-/// `Recorder`, in a harness of [`SIZE`].
+/// `Recorder`, in a harness of [`SIZE`], showing times in [`test_zone`].
 pub fn app_harness(
+    link: Box<dyn LinkPort>,
+    events: Receiver<LinkEvent>,
+    settings: Settings,
+    clock: Option<DateTime<Utc>>,
+) -> (AppHarness, Recorder) {
+    app_harness_in(test_zone(), link, events, settings, clock)
+}
+
+/// Like [`app_harness`], showing times in `zone`.
+pub fn app_harness_in(
+    zone: Zone,
     link: Box<dyn LinkPort>,
     events: Receiver<LinkEvent>,
     settings: Settings,
@@ -47,8 +64,9 @@ pub fn app_harness(
     let (model, hints) = new_model(settings);
     let recorder = Recorder::default();
     let executor = recorder.executor(hints);
-    let mut app =
-        WarehouseApp::start(model, link, events, executor, Waker::default(), None).unwrap();
+    let mut app = WarehouseApp::start(model, link, events, executor, Waker::default(), None)
+        .unwrap()
+        .with_zone(zone);
     if let Some(now) = clock {
         app = app.with_clock(Box::new(move || now));
     }
@@ -64,8 +82,18 @@ pub fn fake_app(
     settings: Settings,
     clock: Option<DateTime<Utc>>,
 ) -> (AppHarness, EventFeed, FakeLink, Recorder) {
+    fake_app_in(test_zone(), settings, clock)
+}
+
+/// Like [`fake_app`], showing times in `zone`.
+pub fn fake_app_in(
+    zone: Zone,
+    settings: Settings,
+    clock: Option<DateTime<Utc>>,
+) -> (AppHarness, EventFeed, FakeLink, Recorder) {
     let (link, events_rx) = FakeLink::new();
-    let (harness, recorder) = app_harness(Box::new(link.clone()), events_rx, settings, clock);
+    let (harness, recorder) =
+        app_harness_in(zone, Box::new(link.clone()), events_rx, settings, clock);
     (harness, link.feed(), link, recorder)
 }
 
