@@ -1,6 +1,6 @@
 //! The client link against a scripted peer that speaks the wire protocol by hand, for
 //! the cases the real server does not produce on demand: gaps, retries, a "too slow"
-//! close, a refused version, a forgotten token, pings.
+//! close, a refused version, a forgotten token, pings, the outbox report.
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
 use packbell_shared::pairing::{self, PairingCode};
@@ -18,7 +18,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkStatus};
+use packbell_shared::link::{
+    LinkConfig, LinkEvent, LinkHandle, LinkStatus, OutboxItem, OutboxReport,
+};
 use packbell_shared::protocol::{Command, ErrorCode, PROTOCOL_VERSION};
 
 /// Cap on any single wait.
@@ -456,5 +458,94 @@ async fn server_pings_are_answered() {
         }
     };
     assert_eq!(&pong[..], b"are you there");
+    client.shutdown();
+}
+
+/// Keys the reports say are waiting, in order, and every key reported sent.
+#[derive(Debug, Default)]
+struct OutboxMirror {
+    waiting: Vec<OutboxItem>,
+    sent: Vec<String>,
+    reports: usize,
+}
+
+impl OutboxMirror {
+    fn apply(&mut self, report: &OutboxReport) {
+        if self.reports == 0 {
+            assert!(
+                matches!(report, OutboxReport::Waiting(_)),
+                "the first report lists what is waiting: {report:?}"
+            );
+        }
+        self.reports += 1;
+        match report {
+            OutboxReport::Waiting(items) => self.waiting = items.clone(),
+            OutboxReport::Queued(items) => self.waiting.extend(items.iter().cloned()),
+            OutboxReport::Sent(keys) => self.sent.extend(keys.iter().cloned()),
+            OutboxReport::Answered(keys) => self.waiting.retain(|item| !keys.contains(&item.key)),
+        }
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.waiting.iter().map(|item| item.key.clone()).collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_is_reported_at_start_and_as_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let peer = Peer::bind().await;
+    let mut client = Client::start(config(dir.path(), &peer.addr(), Some(CODE)));
+    let mut conn = peer.accept().await;
+    conn.enrol_and_catch_up().await;
+    let mut mirror = OutboxMirror::default();
+    client.wait_for("CaughtUp", |e| match e {
+        LinkEvent::Outbox(report) => {
+            mirror.apply(report);
+            None
+        }
+        LinkEvent::CaughtUp { .. } => Some(()),
+        _ => None,
+    });
+    assert_eq!(mirror.reports, 1, "nothing waiting at first: {mirror:?}");
+    assert!(mirror.waiting.is_empty());
+
+    let before = chrono::Utc::now();
+    let first = client
+        .handle()
+        .submit(Command::PackOrder { order_id: 1 })
+        .unwrap();
+    let second = client
+        .handle()
+        .submit(Command::PackOrder { order_id: 2 })
+        .unwrap();
+    assert_eq!(conn.expect("command").await["key"], first);
+    assert_eq!(conn.expect("command").await["key"], second);
+    conn.send(json!({"type": "ack", "key": first, "seq": 1}))
+        .await;
+    client.wait_for("the first answered", |e| match e {
+        LinkEvent::Outbox(report) => {
+            mirror.apply(report);
+            matches!(report, OutboxReport::Answered(keys) if keys.contains(&first)).then_some(())
+        }
+        _ => None,
+    });
+    assert_eq!(mirror.keys(), std::slice::from_ref(&second));
+    assert_eq!(mirror.sent, [first.clone(), second.clone()]);
+    assert_eq!(
+        mirror.waiting[0].command,
+        Command::PackOrder { order_id: 2 }
+    );
+    assert!(mirror.waiting[0].queued_at.is_some_and(|at| at >= before));
+    client.shutdown();
+    drop(conn);
+
+    // The next run starts by reporting the command still unanswered.
+    let mut client = Client::start(config(dir.path(), &peer.addr(), None));
+    let waiting = client.wait_for("the waiting report", |e| match e {
+        LinkEvent::Outbox(OutboxReport::Waiting(items)) => Some(items.clone()),
+        _ => None,
+    });
+    assert_eq!(waiting, mirror.waiting);
     client.shutdown();
 }

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use super::LinkConfig;
+use super::api::LinkConfig;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientArgs {

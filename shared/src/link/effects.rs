@@ -12,9 +12,9 @@ use tokio::time::Instant;
 
 use crate::protocol::ClientMessage;
 
+use super::api::{LinkEvent, LinkRequest};
 use super::logic::{Action, LinkLogic, Loaded, SessionEnd, StoreWrite};
 use super::worker::StoreWorker;
-use super::{LinkEvent, LinkRequest};
 
 /// Requests handled in one go (their submits share one SQLite transaction).
 pub const REQUEST_BATCH: usize = 256;

@@ -10,13 +10,13 @@ use tokio::time::Instant;
 
 use crate::discovery::{self, DEFAULT_DISCOVERY_PORT, DiscoverOptions};
 
+use super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus};
 use super::backoff::Backoff;
 use super::effects::{Effects, Offline, Wake, sleep_until, stopped};
 use super::logic::{Action, LinkLogic, SessionEnd};
 use super::session;
 use super::target::{Pick, Targets};
 use super::worker::StoreWorker;
-use super::{LinkConfig, LinkEvent, LinkRequest, LinkStatus};
 
 /// After a version mismatch, the server is asked again this often (it may have been
 /// upgraded), without any other status change.

@@ -6,7 +6,7 @@
 use crate::protocol::{Event, Seq, Snapshot};
 use crate::state::{Applied, SiteState};
 
-use super::LinkEvent;
+use super::api::LinkEvent;
 
 /// What the session must do after a message.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@ use crate::protocol::{ClientMessage, ErrorCode, PROTOCOL_VERSION, ServerMessage}
 use crate::tls::Trust;
 use crate::transport::Security;
 
-use super::super::LinkStatus;
+use super::super::api::LinkStatus;
 use super::super::store::Credentials;
 use super::{Action, LinkLogic, SessionEnd, StoreWrite, lost};
 

@@ -4,9 +4,9 @@ use std::time::Instant;
 
 use crate::protocol::{ClientMessage, ErrorCode, ServerMessage};
 
+use super::super::api::{LinkEvent, OutboxReport};
 use super::super::outbox::ErrorOutcome;
 use super::super::sync::SyncAction;
-use super::super::{LinkEvent, OutboxReport};
 use super::{Action, LinkLogic, SessionEnd};
 
 impl LinkLogic {

@@ -12,10 +12,10 @@ use crate::discovery::FoundServer;
 use crate::protocol::{ClientMessage, Command, ErrorCode};
 use crate::state::SiteState;
 
+use super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport};
 use super::outbox::Outbox;
 use super::store::{Credentials, OutboxEntry, SavedState};
 use super::sync::{StateSync, snapshot_of};
-use super::{LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport};
 
 pub mod handshake;
 pub mod live;

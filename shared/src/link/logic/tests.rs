@@ -11,8 +11,8 @@ use crate::state::SiteState;
 use crate::tls::Trust;
 use crate::transport::Security;
 
+use super::super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport};
 use super::super::store::{Credentials, OutboxEntry, SavedState};
-use super::super::{LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport};
 use super::handshake::{Hello, Step};
 use super::{Action, LinkLogic, Loaded, SessionEnd, StoreWrite};
 
