@@ -51,7 +51,7 @@ impl Pc {
             site: None,
             device_name: name.to_owned(),
             pairing_code: Some(code),
-            ..packbell_office::link::link_config(PathBuf::new(), String::new())
+            ..packbell_client_core::port::link_config(PathBuf::new(), String::new())
         };
         let (handle, events) = LinkHandle::spawn(config, Arc::new(|| {}))?;
         let mut pc = Pc { handle, events };

@@ -3,49 +3,31 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
+use packbell_client_core::lock;
+use packbell_client_core::port::LinkPort;
+use packbell_client_core::pump::Owner;
+use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkEvent, LinkRequest};
 use packbell_shared::zone::Zone;
 
 use crate::i18n::Lang;
-use crate::link::{LinkPort, PumpStop, lock, spawn_pump};
+use crate::link::ModelPump;
 use crate::model::Model;
-use crate::settings::{SubmissionFile, ThemeChoice, UiSettings};
+use crate::settings::{ThemeChoice, UiSettings};
 use crate::ui::{self, AdminTab, Intent, Screen, View};
-
-/// Repaints the ui from other threads once the first frame has told us its context.
-#[derive(Clone, Default)]
-pub struct Waker(Arc<OnceLock<egui::Context>>);
-
-impl Waker {
-    pub fn wake(&self) {
-        if let Some(ctx) = self.0.get() {
-            ctx.request_repaint();
-        }
-    }
-
-    fn set(&self, ctx: &egui::Context) {
-        if self.0.get().is_none() {
-            let _ = self.0.set(ctx.clone());
-        }
-    }
-}
 
 pub struct OfficeApp {
     /// Shared with the pump thread, which applies link events to it.
     model: Arc<Mutex<Model>>,
-    /// `None` once shut down.
-    link: Option<Box<dyn LinkPort>>,
-    /// Ends when the link drops its event sender, or soon after `pump_stop` is set.
-    pump: Option<JoinHandle<()>>,
-    pump_stop: PumpStop,
+    /// The link and the pump that drains its events into `model`.
+    owner: Owner,
+    /// Given the egui context on the first frame; the pump wakes the window with it.
     waker: Waker,
-    /// Where settings and the queued-orders list live; `None` keeps nothing on disk.
+    /// Where the ui settings live; `None` keeps nothing on disk.
     data_dir: Option<PathBuf>,
-    submissions: Option<Arc<SubmissionFile>>,
     settings: UiSettings,
     /// Used when no language was chosen.
     system_lang: Lang,
@@ -67,7 +49,8 @@ pub struct OfficeApp {
 
 impl OfficeApp {
     /// Builds the app around a started link and its event receiver. With a data dir,
-    /// ui settings and the orders still waiting for an ack are loaded from it.
+    /// the ui settings are loaded from it; the orders still waiting for an ack come
+    /// from the link's outbox report.
     pub fn new(
         link: Box<dyn LinkPort>,
         events: Receiver<LinkEvent>,
@@ -78,31 +61,20 @@ impl OfficeApp {
             .as_deref()
             .map(UiSettings::load)
             .unwrap_or_default();
-        let submissions = data_dir
-            .as_deref()
-            .map(|dir| Arc::new(SubmissionFile::new(dir)));
-        let unacked = submissions
-            .as_deref()
-            .map(SubmissionFile::load)
-            .unwrap_or_default();
-        let model = Arc::new(Mutex::new(Model::restored(settings.last_role, unacked)));
+        if let Some(dir) = &data_dir {
+            forget_old_unacked_file(dir);
+        }
+        let model = Arc::new(Mutex::new(Model::restored(settings.last_role)));
         let waker = Waker::default();
-        let pump_stop = PumpStop::default();
-        let pump = spawn_pump(
-            events,
-            model.clone(),
-            waker.clone(),
-            submissions.clone(),
-            pump_stop.clone(),
-        )?;
+        let pump = ModelPump {
+            model: model.clone(),
+        };
+        let owner = Owner::start("packbell-office-pump", link, events, pump, waker.clone())?;
         Ok(OfficeApp {
             model,
-            link: Some(link),
-            pump: Some(pump),
-            pump_stop,
+            owner,
             waker,
             data_dir,
-            submissions,
             settings,
             system_lang,
             view: View::default(),
@@ -154,26 +126,16 @@ impl OfficeApp {
     /// Stops the link (queued commands reach its durable outbox first) and waits for
     /// the pump to finish. Safe to call twice.
     pub fn shutdown(&mut self) {
-        if let Some(link) = self.link.take() {
-            link.shutdown();
-        }
-        self.pump_stop
-            .store(true, std::sync::atomic::Ordering::Release);
-        if let Some(pump) = self.pump.take()
-            && pump.join().is_err()
-        {
-            tracing::error!("the event pump panicked");
-        }
-        let model = lock(&self.model);
-        if let Some(file) = &self.submissions {
-            file.save(model.submissions_rev, &model.unacked_submissions());
-        }
+        self.owner.shutdown();
     }
 
     /// Draws one frame.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        self.waker.set(&ctx);
+        self.waker.install(|| {
+            let ctx = ctx.clone();
+            move || ctx.request_repaint()
+        });
         let theme = self.settings.theme;
         if self.applied_theme != Some(theme) {
             ui::apply_theme(&ctx, theme);
@@ -224,21 +186,19 @@ impl OfficeApp {
         intent: Intent,
         now: DateTime<Utc>,
     ) {
-        let Some(link) = self.link.as_deref() else {
+        if !self.owner.is_running() {
             return;
-        };
+        }
+        let link = &self.owner;
         match intent {
             Intent::SendOrder => {
                 if let Some(order) = model.ready_order() {
                     match link.submit(order.command()) {
                         Ok(key) => {
                             model.order_sent(order, key, now);
-                            if let Some(file) = &self.submissions {
-                                file.save(model.submissions_rev, &model.unacked_submissions());
-                            }
                             ctx.memory_mut(|m| m.request_focus(ui::number_id()));
                         }
-                        Err(error) => model.not_sent(false, error),
+                        Err(error) => model.not_sent(false, error.to_string()),
                     }
                 } else {
                     ctx.memory_mut(|m| m.request_focus(ui::first_error_field(model)));
@@ -248,12 +208,12 @@ impl OfficeApp {
                 let admin = !matches!(operation, crate::model::Operation::Cancel { .. });
                 match link.submit(command) {
                     Ok(key) => model.operation_sent(key, operation),
-                    Err(error) => model.not_sent(admin, error),
+                    Err(error) => model.not_sent(admin, error.to_string()),
                 }
             }
             Intent::Request(request) => {
                 if let Err(error) = link.request(request) {
-                    model.notice(error);
+                    model.notice(error.to_string());
                 }
             }
             Intent::SetLang(lang) => {
@@ -293,6 +253,19 @@ impl eframe::App for OfficeApp {
         if hold_after_field_change(&mut self.held_input, &mut raw_input.events) {
             ctx.request_repaint();
         }
+    }
+}
+
+/// Earlier versions kept the unacknowledged orders in this file as well as in the
+/// link's outbox; the outbox report replaces it, so a copy left behind is removed.
+fn forget_old_unacked_file(data_dir: &std::path::Path) {
+    const OLD_UNACKED_FILE: &str = "office-unacked.json";
+    match std::fs::remove_file(data_dir.join(OLD_UNACKED_FILE)) {
+        Ok(()) => {
+            tracing::info!("removed {OLD_UNACKED_FILE}: the link's outbox reports those orders")
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => tracing::warn!(%error, "cannot remove {OLD_UNACKED_FILE}"),
     }
 }
 
@@ -346,6 +319,19 @@ mod tests {
 
     fn text(s: &str) -> egui::Event {
         egui::Event::Text(s.into())
+    }
+
+    #[test]
+    fn the_old_unacked_file_is_not_read_but_removed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let old = dir.path().join("office-unacked.json");
+        let entry = r#"[{"key":"k","order_number":"A-1","store_id":1,"note":"","priority":"normal","submitted_at":"2026-03-02T09:00:00Z","state":"Queued"}]"#;
+        std::fs::write(&old, entry).expect("written");
+        let (link, events) = packbell_client_core::fake::FakeLink::new();
+        let app =
+            OfficeApp::new(Box::new(link), events, Some(dir.path().into()), Lang::En).expect("app");
+        assert!(!old.exists());
+        assert!(lock(&app.model()).submissions.is_empty());
     }
 
     #[test]

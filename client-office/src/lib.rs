@@ -2,8 +2,9 @@
 //!
 //! - [`model`]: state and reducers, pure (no egui, no I/O, no clock).
 //! - [`ui`]: thin egui screens that read the model and hand intents back.
-//! - [`link`]: the only module that knows the client link; the pump thread.
-//! - [`app`]: ties model, link and ui together for eframe and for tests.
+//! - [`link`]: what the pump does with the link's events (apply them to the model).
+//! - [`app`]: ties model, link and ui together for eframe and for tests, on the
+//!   owner layer (`packbell_client_core`: link port, pump, waker, settings files).
 //! - [`i18n`]: every user-visible string, English and Spanish.
 //! - [`settings`]: the small files kept in the data dir.
 #![forbid(unsafe_code)]

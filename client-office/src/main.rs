@@ -3,9 +3,10 @@
 
 use anyhow::Context as _;
 use clap::Parser;
+use packbell_client_core::port::spawn_link;
+use packbell_client_core::start;
 use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
-use packbell_office::link::spawn_link;
 use packbell_shared::link::cli::ClientArgs;
 
 /// packbell office client: enter ready orders, see them packed, administer the site.
@@ -17,20 +18,9 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    start::init_logging();
     let args = Args::parse();
-    let (data_dir, config) = args.client.resolve("office")?;
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
-    if config.insecure_plaintext {
-        tracing::warn!("--insecure-plaintext: talking to the server without TLS");
-    }
-    tracing::info!(data_dir = %data_dir.display(), "starting the office client");
+    let (data_dir, config) = start::prepare(args.client, "office")?;
 
     let (link, events) = spawn_link(config).context("starting the client link")?;
     let app = OfficeApp::new(link, events, Some(data_dir), Lang::system())

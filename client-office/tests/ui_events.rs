@@ -3,16 +3,15 @@
 
 mod common;
 
-use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::{App, frames, harness, step_until, wait_for_text, with_model};
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use packbell_client_core::fake::{EventFeed, FakeLink};
 use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
-use packbell_office::link::testing::FakeLink;
 use packbell_office::model::RowStatus;
 use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
 use packbell_shared::protocol::{
@@ -25,7 +24,7 @@ const WAIT: Duration = Duration::from_secs(5);
 
 struct Rig {
     harness: App<'static>,
-    events: Sender<LinkEvent>,
+    events: EventFeed,
     link: FakeLink,
 }
 
@@ -39,8 +38,8 @@ fn store(id: u64, name: &str) -> Store {
 
 /// The app connected as `role`, with stores Centro, Centro Comercial and Norte.
 fn rig(role: Role) -> Rig {
-    let link = FakeLink::default();
-    let (events, receiver) = channel();
+    let (link, receiver) = FakeLink::new();
+    let events = link.feed();
     let app = OfficeApp::new(Box::new(link.clone()), receiver, None, Lang::En).expect("app");
     let mut harness = harness(app);
     events
@@ -104,7 +103,7 @@ fn focused_label(harness: &App<'_>) -> Option<String> {
 }
 
 fn sent_orders(link: &FakeLink) -> Vec<(String, Command)> {
-    link.sent.lock().expect("lock").commands.clone()
+    link.commands()
 }
 
 #[test]
@@ -339,7 +338,7 @@ fn admin_screens_are_hidden_from_the_office_role_and_shown_to_admins() {
     harness.get_by_label("Add store").click();
     frames(&mut harness, 2);
     assert_eq!(
-        link.sent.lock().expect("lock").commands[0].1,
+        link.commands()[0].1,
         Command::AddStore {
             name: "Oeste".into()
         }
@@ -349,7 +348,7 @@ fn admin_screens_are_hidden_from_the_office_role_and_shown_to_admins() {
     harness.get_by_label("Refresh").click();
     frames(&mut harness, 2);
     assert!(matches!(
-        link.sent.lock().expect("lock").requests.last(),
+        link.requests().last(),
         Some(LinkRequest::ListDevices)
     ));
     assert!(harness.query_by_label("Almacén 1").is_some());
@@ -385,8 +384,8 @@ fn the_export_starts_on_today_in_the_windows_zone() {
 
 #[test]
 fn pairing_dialog_sends_the_code() {
-    let link = FakeLink::default();
-    let (events, receiver) = channel();
+    let (link, receiver) = FakeLink::new();
+    let events = link.feed();
     let app = OfficeApp::new(Box::new(link.clone()), receiver, None, Lang::En).expect("app");
     let mut harness = harness(app);
     events
@@ -397,7 +396,7 @@ fn pairing_dialog_sends_the_code() {
     type_text(&mut harness, "428-913");
     press(&mut harness, Key::Enter);
     assert!(matches!(
-        link.sent.lock().expect("lock").requests.last(),
+        link.requests().last(),
         Some(LinkRequest::Pair { code }) if code == "428-913"
     ));
 }
@@ -422,7 +421,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 /// Order E-1 entered at 08:56:40 UTC by this PC, packed 95 s later by Almacén 1.
-fn enter_and_pack(events: &Sender<LinkEvent>) {
+fn enter_and_pack(events: &EventFeed) {
     let at = t0() - chrono::Duration::seconds(200);
     for (seq, device, body, at) in [
         (
@@ -503,8 +502,8 @@ fn times_follow_the_windows_zone() {
 
 #[test]
 fn several_servers_are_offered_and_the_chosen_one_is_sent() {
-    let link = FakeLink::default();
-    let (events, receiver) = channel();
+    let (link, receiver) = FakeLink::new();
+    let events = link.feed();
     let app = OfficeApp::new(Box::new(link.clone()), receiver, None, Lang::En).expect("app");
     let mut harness = harness(app);
     let server = |id: &str, last: u8| packbell_shared::discovery::FoundServer {
@@ -525,13 +524,13 @@ fn several_servers_are_offered_and_the_chosen_one_is_sent() {
         .click();
     frames(&mut harness, 2);
     assert!(matches!(
-        link.sent.lock().expect("lock").requests.last(),
+        link.requests().last(),
         Some(LinkRequest::ChooseServer { server_id }) if server_id == "b7c0d4e5129f3a61bb"
     ));
 }
 
 fn requests(link: &FakeLink) -> Vec<LinkRequest> {
-    link.sent.lock().expect("lock").requests.clone()
+    link.requests()
 }
 
 fn device_info(device_id: u64, name: &str, role: Role) -> DeviceInfo {

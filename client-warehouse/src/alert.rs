@@ -2,31 +2,31 @@
 //! attention request, on its own thread, whether or not the window is drawn.
 //!
 //! **Ringing never waits for a frame.** eframe does not call `ui()` for a minimised
-//! window, so the pump thread here drains the link's events, applies them to the model,
-//! ticks rush re-alerts and executes what the model decided. The UI only draws.
+//! window, so the pump thread (the owner layer's, with [`AlertPump`] as its work)
+//! drains the link's events, applies them to the model, ticks rush re-alerts and
+//! executes what the model decided. The UI only draws.
 //!
 //! Each output sits behind a small trait ([`SoundOutput`], [`Notifier`],
 //! [`Attention`]) so tests can record calls. A failing output is logged once, shown
 //! once as a [`Hint`], and never stops the others.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use packbell_client_core::lock;
+use packbell_client_core::pump::PumpTarget;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{OrderId, Priority};
 
-use crate::i18n::{Language, fill};
+use crate::i18n::Language;
 use crate::model::{AlertAction, Hint, Model};
 use crate::settings::SoundId;
 
 /// How often the pump wakes with no events, for rush re-alerts and timers.
 pub const TICK: Duration = Duration::from_millis(500);
-/// Events applied under one lock before the model is released for a frame.
-pub const MAX_EVENTS_PER_BATCH: usize = 512;
 /// Notification jobs waiting for the notification thread; more are dropped (logged).
 pub const NOTIFY_QUEUE: usize = 64;
 /// Notifications remembered for withdrawal; the oldest is forgotten beyond this.
@@ -131,14 +131,15 @@ impl Executor {
                         },
                         prefs,
                     );
-                    let title = fill(
-                        if rush {
-                            text.notify_rush
-                        } else {
-                            text.notify_order
-                        },
-                        &[&alert.order_number, &alert.store],
-                    );
+                    let title = if rush {
+                        prefs
+                            .language
+                            .notify_rush(&alert.order_number, &alert.store)
+                    } else {
+                        prefs
+                            .language
+                            .notify_order(&alert.order_number, &alert.store)
+                    };
                     let body = if alert.note.is_empty() {
                         text.notify_ready.to_owned()
                     } else {
@@ -175,9 +176,9 @@ impl Executor {
                         prefs,
                     );
                     let title = if rush > 0 {
-                        fill(text.notify_summary_rush, &[&count, &rush])
+                        prefs.language.notify_summary_rush(count, rush)
                     } else {
-                        fill(text.notify_summary, &[&count])
+                        prefs.language.notify_summary(count)
                     };
                     let mut body = order_numbers.join(", ");
                     if count > order_numbers.len() {
@@ -215,29 +216,7 @@ impl Executor {
 }
 
 // --------------------------------------------------------------------------------
-// The pump thread
-
-/// Wakes the UI; holds the egui context once there is one.
-#[derive(Clone, Default)]
-pub struct UiWaker {
-    ctx: Arc<OnceLock<egui::Context>>,
-}
-
-impl UiWaker {
-    pub fn set(&self, ctx: egui::Context) {
-        let _ = self.ctx.set(ctx);
-    }
-
-    pub fn get(&self) -> Option<&egui::Context> {
-        self.ctx.get()
-    }
-
-    pub fn repaint(&self) {
-        if let Some(ctx) = self.ctx.get() {
-            ctx.request_repaint();
-        }
-    }
-}
+// The pump target
 
 /// Requests to the pump thread besides link events.
 #[derive(Debug, Clone, PartialEq)]
@@ -246,107 +225,74 @@ pub enum PumpRequest {
     TestSound(SoundId),
 }
 
-/// The running pump thread; stops when dropped or when the link's channel closes.
-pub struct AlertService {
-    requests: SyncSender<Option<PumpRequest>>,
-    thread: Option<JoinHandle<()>>,
-}
+/// Requests waiting for the pump; more are dropped (logged): a "Test" click can be
+/// repeated.
+pub const REQUEST_QUEUE: usize = 8;
 
-impl AlertService {
-    /// Starts the pump: drains `events` into `model`, executes decisions with
-    /// `executor`, wakes the UI through `waker`.
-    pub fn spawn(
-        model: Arc<Mutex<Model>>,
-        events: Receiver<LinkEvent>,
-        mut executor: Executor,
-        waker: UiWaker,
-    ) -> std::io::Result<AlertService> {
-        let (requests, request_rx) = std::sync::mpsc::sync_channel::<Option<PumpRequest>>(8);
-        let thread = std::thread::Builder::new()
-            .name("packbell-alerts".into())
-            .spawn(move || pump(&model, &events, &request_rx, &mut executor, &waker))?;
-        Ok(AlertService {
-            requests,
-            thread: Some(thread),
-        })
-    }
+/// The window's way to ask the pump for something; never waits.
+#[derive(Debug, Clone)]
+pub struct PumpRequests(SyncSender<PumpRequest>);
 
-    pub fn request(&self, request: PumpRequest) {
-        if let Err(TrySendError::Full(_)) = self.requests.try_send(Some(request)) {
+impl PumpRequests {
+    pub fn send(&self, request: PumpRequest) {
+        if let Err(TrySendError::Full(_)) = self.0.try_send(request) {
             tracing::debug!("pump busy; request dropped");
         }
     }
 }
 
-impl Drop for AlertService {
-    fn drop(&mut self) {
-        let _ = self.requests.try_send(None);
-        if let Some(thread) = self.thread.take() {
-            // The pump notices within one TICK.
-            let _ = thread.join();
-        }
+/// What the warehouse's pump does: applies link events to the model, ticks rush
+/// re-alerts every [`TICK`], and executes what the model decided.
+pub struct AlertPump {
+    model: Arc<Mutex<Model>>,
+    executor: Executor,
+    requests: Receiver<PumpRequest>,
+    next_tick: Instant,
+}
+
+impl AlertPump {
+    /// The pump's work for `model`, and the sender of requests to it.
+    pub fn new(model: Arc<Mutex<Model>>, executor: Executor) -> (AlertPump, PumpRequests) {
+        let (sender, requests) = std::sync::mpsc::sync_channel(REQUEST_QUEUE);
+        let pump = AlertPump {
+            model,
+            executor,
+            requests,
+            next_tick: Instant::now(),
+        };
+        (pump, PumpRequests(sender))
     }
 }
 
-fn lock(model: &Mutex<Model>) -> std::sync::MutexGuard<'_, Model> {
-    // A panic while holding the lock leaves a usable model (plain data): keep going.
-    model
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+impl PumpTarget for AlertPump {
+    fn wait_limit(&mut self) -> Option<Duration> {
+        Some(self.next_tick.saturating_duration_since(Instant::now()))
+    }
 
-fn pump(
-    model: &Mutex<Model>,
-    events: &Receiver<LinkEvent>,
-    requests: &Receiver<Option<PumpRequest>>,
-    executor: &mut Executor,
-    waker: &UiWaker,
-) {
-    let mut next_tick = Instant::now();
-    loop {
-        for request in requests.try_iter() {
-            match request {
-                None => return,
-                Some(PumpRequest::TestSound(sound)) => {
-                    let prefs = AlertPrefs::from_model(&lock(model));
-                    executor.play(sound, &prefs);
-                }
-            }
+    fn turn(&mut self, events: Vec<LinkEvent>) -> bool {
+        for PumpRequest::TestSound(sound) in self.requests.try_iter() {
+            let prefs = AlertPrefs::from_model(&lock(&self.model));
+            self.executor.play(sound, &prefs);
         }
-        let wait = next_tick.saturating_duration_since(Instant::now());
-        let first = match events.recv_timeout(wait) {
-            Ok(event) => Some(event),
-            Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => {
-                tracing::debug!("link closed; alert pump stops");
-                return;
-            }
-        };
-        let got_events = first.is_some();
+        let got_events = !events.is_empty();
         let mut actions = Vec::new();
         let prefs;
         {
-            let mut model = lock(model);
+            let mut model = lock(&self.model);
             let now = Utc::now();
-            if let Some(event) = first {
+            for event in events {
                 log_event(&event);
                 actions.extend(model.handle(event, now));
-                for event in events.try_iter().take(MAX_EVENTS_PER_BATCH) {
-                    log_event(&event);
-                    actions.extend(model.handle(event, now));
-                }
             }
-            if Instant::now() >= next_tick {
+            if Instant::now() >= self.next_tick {
                 actions.extend(model.tick(now));
-                next_tick = Instant::now() + TICK;
+                self.next_tick = Instant::now() + TICK;
             }
             prefs = AlertPrefs::from_model(&model);
         }
         let had_news = got_events || !actions.is_empty();
-        executor.execute(actions, &prefs);
-        if had_news {
-            waker.repaint();
-        }
+        self.executor.execute(actions, &prefs);
+        had_news
     }
 }
 
@@ -560,20 +506,23 @@ fn close_notification<H>(_handle: H) {
     // Toasts and macOS notifications are left to the platform's own expiry.
 }
 
+/// The window's egui context, once the first frame has given it.
+pub type ContextSlot = Arc<OnceLock<egui::Context>>;
+
 /// Attention through the egui viewport command (taskbar flash / urgency hint).
 pub struct ViewportAttention {
-    waker: UiWaker,
+    ctx: ContextSlot,
 }
 
 impl ViewportAttention {
-    pub fn new(waker: UiWaker) -> ViewportAttention {
-        ViewportAttention { waker }
+    pub fn new(ctx: ContextSlot) -> ViewportAttention {
+        ViewportAttention { ctx }
     }
 }
 
 impl Attention for ViewportAttention {
     fn request(&mut self, urgent: bool) {
-        if let Some(ctx) = self.waker.get() {
+        if let Some(ctx) = self.ctx.get() {
             let kind = if urgent {
                 egui::UserAttentionType::Critical
             } else {
@@ -610,24 +559,15 @@ pub struct Recorder {
 #[cfg(any(test, feature = "testing"))]
 impl Recorder {
     pub fn calls(&self) -> Vec<Call> {
-        self.calls
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        lock(&self.calls).clone()
     }
 
     pub fn clear(&self) {
-        self.calls
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
+        lock(&self.calls).clear();
     }
 
     fn push(&self, call: Call) {
-        self.calls
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(call);
+        lock(&self.calls).push(call);
     }
 
     /// An executor whose three outputs all record here.

@@ -1,17 +1,20 @@
-//! The app: owns the shared model, the link, the alert service and the UI state, and
+//! The app: owns the shared model, the link with its alert pump, and the UI state, and
 //! carries out the UI's intents.
 
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use packbell_shared::link::LinkEvent;
+use packbell_client_core::lock;
+use packbell_client_core::port::LinkPort;
+use packbell_client_core::pump::Owner;
+use packbell_client_core::waker::Waker;
+use packbell_shared::link::{LinkError, LinkEvent, LinkRequest};
 use packbell_shared::protocol::Command;
 use packbell_shared::zone::Zone;
 
-use crate::alert::{AlertService, Executor, HintSink, PumpRequest, UiWaker};
-use crate::link_bridge::{Commands, SendError};
+use crate::alert::{AlertPump, Executor, HintSink, PumpRequest, PumpRequests};
 use crate::model::{Hint, Model};
 use crate::settings::{self, Settings, Theme};
 use crate::ui::{self, Intent, UiState};
@@ -21,10 +24,12 @@ pub type Clock = Box<dyn Fn() -> DateTime<Utc> + Send>;
 
 pub struct WarehouseApp {
     model: Arc<Mutex<Model>>,
-    link: Box<dyn Commands>,
-    /// Stops (and joins) the pump when the app is dropped.
-    service: Option<AlertService>,
-    waker: UiWaker,
+    /// The link and the alert pump; dropping it stops the link, then the pump.
+    owner: Owner,
+    /// To the alert pump ("Test" sound).
+    pump: PumpRequests,
+    /// Given the egui context on the first frame; the pump wakes the window with it.
+    waker: Waker,
     /// Settings are written here when they change; `None` keeps them in memory.
     data_dir: Option<PathBuf>,
     saved: Settings,
@@ -44,33 +49,30 @@ pub fn new_model(settings: Settings) -> (Arc<Mutex<Model>>, HintSink) {
     (model, hints)
 }
 
-fn not_sent(err: SendError) -> Hint {
+fn not_sent(err: LinkError) -> Hint {
     Hint::NotSent {
-        busy: err == SendError::Busy,
+        busy: matches!(err, LinkError::Busy),
     }
 }
 
-fn lock(model: &Mutex<Model>) -> MutexGuard<'_, Model> {
-    model.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl WarehouseApp {
-    /// Starts the alert service on `events` and returns the app around it.
+    /// Starts the alert pump on `events` and returns the app around it.
     /// `waker` gets the egui context on the first frame (or from a test harness).
     pub fn start(
         model: Arc<Mutex<Model>>,
-        link: Box<dyn Commands>,
+        link: Box<dyn LinkPort>,
         events: Receiver<LinkEvent>,
         executor: Executor,
-        waker: UiWaker,
+        waker: Waker,
         data_dir: Option<PathBuf>,
     ) -> std::io::Result<WarehouseApp> {
-        let service = AlertService::spawn(Arc::clone(&model), events, executor, waker.clone())?;
+        let (alert_pump, pump) = AlertPump::new(Arc::clone(&model), executor);
+        let owner = Owner::start("packbell-alerts", link, events, alert_pump, waker.clone())?;
         let saved = lock(&model).settings.clone();
         Ok(WarehouseApp {
             model,
-            link,
-            service: Some(service),
+            owner,
+            pump,
             waker,
             data_dir,
             saved,
@@ -96,13 +98,16 @@ impl WarehouseApp {
         Arc::clone(&self.model)
     }
 
-    pub fn waker(&self) -> &UiWaker {
+    pub fn waker(&self) -> &Waker {
         &self.waker
     }
 
     /// Draws one frame into `ui` and carries out what the user asked.
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        self.waker.set(ui.ctx().clone());
+        self.waker.install(|| {
+            let ctx = ui.ctx().clone();
+            move || ctx.request_repaint()
+        });
         let now = (self.clock)();
         let model = Arc::clone(&self.model);
         let mut model = lock(&model);
@@ -129,7 +134,7 @@ impl WarehouseApp {
 
     fn apply(&mut self, model: &mut Model, intent: Intent, now: DateTime<Utc>) {
         match intent {
-            Intent::Pack(order_id) => match self.link.submit(Command::PackOrder { order_id }) {
+            Intent::Pack(order_id) => match self.owner.submit(Command::PackOrder { order_id }) {
                 Ok(key) => {
                     tracing::info!(order_id, "packed");
                     model.mark_packed(order_id, key, now);
@@ -138,7 +143,7 @@ impl WarehouseApp {
             },
             Intent::Undo => {
                 if let Some(last) = model.undo_target(now).cloned() {
-                    match self.link.submit(Command::RecallOrder {
+                    match self.owner.submit(Command::RecallOrder {
                         order_id: last.order_id,
                     }) {
                         Ok(key) => {
@@ -155,20 +160,16 @@ impl WarehouseApp {
             Intent::AllStores => model.set_store_filter(Default::default()),
             Intent::Select(order_id) => model.select(Some(order_id)),
             Intent::Pair(code) => {
-                if let Err(err) = self.link.pair(code) {
+                if let Err(err) = self.owner.request(LinkRequest::Pair { code }) {
                     model.push_hint(not_sent(err));
                 }
             }
             Intent::ChooseServer(server_id) => {
-                if let Err(err) = self.link.choose_server(server_id) {
+                if let Err(err) = self.owner.request(LinkRequest::ChooseServer { server_id }) {
                     model.push_hint(not_sent(err));
                 }
             }
-            Intent::TestSound(sound) => {
-                if let Some(service) = &self.service {
-                    service.request(PumpRequest::TestSound(sound));
-                }
-            }
+            Intent::TestSound(sound) => self.pump.send(PumpRequest::TestSound(sound)),
             Intent::DismissHint(index) => model.dismiss_hint(index),
         }
     }
@@ -177,12 +178,5 @@ impl WarehouseApp {
 impl eframe::App for WarehouseApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
-    }
-}
-
-impl Drop for WarehouseApp {
-    fn drop(&mut self) {
-        // Stop the pump before the link (whose channel it drains) goes away.
-        self.service.take();
     }
 }

@@ -4,13 +4,15 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
+use packbell_client_core::port::spawn_link;
+use packbell_client_core::start;
+use packbell_client_core::waker::Waker;
 use packbell_shared::link::cli::ClientArgs;
 use packbell_warehouse::alert::{
-    DesktopNotifier, Executor, RodioSound, UiWaker, ViewportAttention,
+    ContextSlot, DesktopNotifier, Executor, RodioSound, ViewportAttention,
 };
 use packbell_warehouse::app::{WarehouseApp, new_model};
 use packbell_warehouse::i18n::Language;
-use packbell_warehouse::link_bridge::RealLink;
 use packbell_warehouse::model::Hint;
 use packbell_warehouse::settings;
 
@@ -23,17 +25,9 @@ struct Cli {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,wgpu=warn,naga=warn,eframe=warn,zbus=warn".into()),
-        )
-        .init();
+    start::init_logging();
     let cli = Cli::parse();
-    let (data_dir, config) = cli.client.resolve("warehouse")?;
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
-    tracing::info!("data dir {}", data_dir.display());
+    let (data_dir, config) = start::prepare(cli.client, "warehouse")?;
 
     let settings = settings::load(&data_dir);
     let language = settings.language.unwrap_or_else(Language::system);
@@ -49,23 +43,21 @@ fn main() -> anyhow::Result<()> {
         Arc::clone(&hints),
     )
     .context("cannot start the notification thread")?;
-    let waker = UiWaker::default();
+    let window_ctx = ContextSlot::default();
     let executor = Executor::new(
         Box::new(sound),
         Box::new(notifier),
-        Box::new(ViewportAttention::new(waker.clone())),
+        Box::new(ViewportAttention::new(Arc::clone(&window_ctx))),
         hints,
     );
 
-    let wake_waker = waker.clone();
-    let (link, events) = RealLink::spawn(config, Arc::new(move || wake_waker.repaint()))
-        .context("cannot start the link to the server")?;
+    let (link, events) = spawn_link(config).context("cannot start the link to the server")?;
     let app = WarehouseApp::start(
         model,
-        Box::new(link),
+        link,
         events,
         executor,
-        waker,
+        Waker::default(),
         Some(data_dir),
     )
     .context("cannot start the alert service")?;
@@ -83,7 +75,9 @@ fn main() -> anyhow::Result<()> {
         language.strings().window_title,
         options,
         Box::new(move |cc| {
-            app.waker().set(cc.egui_ctx.clone());
+            let _ = window_ctx.set(cc.egui_ctx.clone());
+            let ctx = cc.egui_ctx.clone();
+            app.waker().install(move || move || ctx.request_repaint());
             Ok(Box::new(app))
         }),
     )

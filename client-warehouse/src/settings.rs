@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use packbell_client_core::store::{load_json, save_json};
 use packbell_shared::protocol::StoreId;
 use serde::{Deserialize, Serialize};
 
@@ -97,33 +98,14 @@ impl Settings {
 
 /// Reads the settings file; a missing file gives the defaults, a broken one too (logged).
 pub fn load(dir: &Path) -> Settings {
-    let path = dir.join(SETTINGS_FILE);
-    let mut settings = match std::fs::read(&path) {
-        Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
-            Ok(settings) => settings,
-            Err(err) => {
-                tracing::warn!("ignoring unreadable {}: {err}", path.display());
-                Settings::default()
-            }
-        },
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Settings::default(),
-        Err(err) => {
-            tracing::warn!("cannot read {}: {err}", path.display());
-            Settings::default()
-        }
-    };
+    let mut settings: Settings = load_json(&dir.join(SETTINGS_FILE));
     settings.clamp();
     settings
 }
 
-/// Writes the settings file atomically (temporary file, then rename).
+/// Writes the settings file atomically and durably (see `packbell_client_core::store`).
 pub fn save(dir: &Path, settings: &Settings) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(SETTINGS_FILE);
-    let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
-    let json = serde_json::to_vec_pretty(settings).map_err(std::io::Error::other)?;
-    std::fs::write(&tmp, json)?;
-    std::fs::rename(&tmp, &path)
+    save_json(&dir.join(SETTINGS_FILE), settings)
 }
 
 #[cfg(test)]

@@ -7,19 +7,23 @@ mod support;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+use packbell_client_core::fake::{EventFeed, FakeLink};
+use packbell_client_core::pump::Owner;
+use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{Event, EventBody, Priority};
-use packbell_warehouse::alert::{AlertService, Call, Recorder, UiWaker};
+use packbell_warehouse::alert::{AlertPump, Call, Recorder};
 use packbell_warehouse::app::new_model;
 use packbell_warehouse::model::Model;
 use packbell_warehouse::settings::SoundId;
 use support::*;
 
 struct Pump {
-    events: std::sync::mpsc::Sender<LinkEvent>,
+    events: EventFeed,
     recorder: Recorder,
     model: Arc<Mutex<Model>>,
-    _service: AlertService,
+    /// Stops the fake link, then the pump, when the test ends.
+    _owner: Owner,
 }
 
 /// The pump on a model filtered to store 1 ("Centro"), connected at seq 10.
@@ -28,12 +32,15 @@ fn pump() -> Pump {
     settings.store_filter = BTreeSet::from([1]);
     let (model, hints) = new_model(settings);
     let recorder = Recorder::default();
-    let (events, rx) = std::sync::mpsc::channel();
-    let service = AlertService::spawn(
-        Arc::clone(&model),
+    let (link, rx) = FakeLink::new();
+    let events = link.feed();
+    let (alert_pump, _requests) = AlertPump::new(Arc::clone(&model), recorder.executor(hints));
+    let owner = Owner::start(
+        "test-alerts",
+        Box::new(link),
         rx,
-        recorder.executor(hints),
-        UiWaker::default(),
+        alert_pump,
+        Waker::default(),
     )
     .unwrap();
     events.send(connected("Tienda")).unwrap();
@@ -49,7 +56,7 @@ fn pump() -> Pump {
         events,
         recorder,
         model,
-        _service: service,
+        _owner: owner,
     }
 }
 

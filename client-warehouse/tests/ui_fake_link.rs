@@ -109,7 +109,7 @@ fn packed_button_and_undo_send_commands_and_update_the_list() {
     harness.run();
     assert_eq!(listed(&harness), ["A-2"]);
     assert!(matches!(
-        link.requests().as_slice(),
+        link.sent().as_slice(),
         [LinkRequest::Submit {
             command: Command::PackOrder { order_id: 1 },
             ..
@@ -120,7 +120,7 @@ fn packed_button_and_undo_send_commands_and_update_the_list() {
     harness.run();
     assert_eq!(listed(&harness), ["A-1", "A-2"]);
     assert!(matches!(
-        link.requests().last(),
+        link.sent().last(),
         Some(LinkRequest::Submit {
             command: Command::RecallOrder { order_id: 1 },
             ..
@@ -159,7 +159,7 @@ fn keyboard_selects_and_packs() {
     harness.run();
     assert_eq!(listed(&harness), ["A-1"]);
     assert!(matches!(
-        link.requests().as_slice(),
+        link.sent().as_slice(),
         [LinkRequest::Submit {
             command: Command::PackOrder { order_id: 2 },
             ..
@@ -313,7 +313,7 @@ fn pairing_dialog_sends_the_code() {
     // A spinner keeps repainting while pairing: step instead of settling.
     harness.run_steps(3);
     assert!(matches!(
-        link.requests().as_slice(),
+        link.sent().as_slice(),
         [LinkRequest::Pair { code }] if code == "K7P-4QX"
     ));
     assert!(has_label(&harness, "Pairing…"));
@@ -361,8 +361,8 @@ fn settings_switch_language_and_mute() {
 
 #[test]
 fn a_failing_sound_shows_one_hint_and_the_list_keeps_working() {
-    let (events_tx, events_rx) = std::sync::mpsc::channel();
-    let link = packbell_warehouse::link_bridge::FakeLink::default();
+    let (link, events_rx) = packbell_client_core::fake::FakeLink::new();
+    let events_tx = link.feed();
     let (model, hints) = packbell_warehouse::app::new_model(test_settings());
     let mut recorder = packbell_warehouse::alert::Recorder::default();
     recorder.fail_sound = Some("no audio device".into());
@@ -371,7 +371,7 @@ fn a_failing_sound_shows_one_hint_and_the_list_keeps_working() {
         Box::new(link),
         events_rx,
         recorder.executor(hints),
-        packbell_warehouse::alert::UiWaker::default(),
+        packbell_client_core::waker::Waker::default(),
         None,
     )
     .unwrap();
@@ -475,33 +475,35 @@ fn ten_thousand_pending_lay_out_only_the_visible_rows() {
 #[test]
 fn store_filter_is_remembered_on_this_pc() {
     let dir = tempfile::tempdir().unwrap();
-    let start = |events| {
+    let start = || {
+        let (link, events) = packbell_client_core::fake::FakeLink::new();
+        let feed = link.feed();
         let settings = packbell_warehouse::settings::load(dir.path());
         let (model, hints) = packbell_warehouse::app::new_model(settings);
         let recorder = packbell_warehouse::alert::Recorder::default();
         let app = packbell_warehouse::app::WarehouseApp::start(
             model,
-            Box::new(packbell_warehouse::link_bridge::FakeLink::default()),
+            Box::new(link),
             events,
             recorder.executor(hints),
-            packbell_warehouse::alert::UiWaker::default(),
+            packbell_client_core::waker::Waker::default(),
             Some(dir.path().to_owned()),
         )
         .unwrap();
-        egui_kittest::Harness::builder()
+        let harness = egui_kittest::Harness::builder()
             .with_size(SIZE)
             .build_ui_state(
                 |ui, app: &mut packbell_warehouse::app::WarehouseApp| app.show(ui),
                 app,
-            )
+            );
+        (harness, feed)
     };
     let now = chrono::Utc::now();
     let orders = vec![
         order(1, "C-1", 1, Priority::Normal, now, ""),
         order(2, "N-1", 2, Priority::Normal, now, ""),
     ];
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut harness = start(rx);
+    let (mut harness, tx) = start();
     tx.send(connected("Tienda")).unwrap();
     tx.send(reset(10, two_stores(), orders.clone())).unwrap();
     step_until(&mut harness, "rows", |h| listed(h).len() == 2);
@@ -511,8 +513,7 @@ fn store_filter_is_remembered_on_this_pc() {
     drop(harness);
 
     // The next start on this PC shows the same stores only.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut harness = start(rx);
+    let (mut harness, tx) = start();
     tx.send(connected("Tienda")).unwrap();
     tx.send(reset(10, two_stores(), orders)).unwrap();
     step_until(&mut harness, "rows", |h| !listed(h).is_empty());
@@ -560,7 +561,7 @@ fn several_servers_are_offered_and_a_click_chooses_one() {
     // A spinner keeps repainting while connecting: step instead of settling.
     harness.run_steps(3);
     assert!(matches!(
-        link.requests().as_slice(),
+        link.sent().as_slice(),
         [LinkRequest::ChooseServer { server_id }] if server_id == "b7c0d4e5129f3a61bb"
     ));
     assert!(has_label(
@@ -605,7 +606,7 @@ fn the_chooser_sits_above_the_pairing_code_when_both_are_needed() {
         .click();
     harness.run_steps(3);
     assert!(matches!(
-        link.requests().as_slice(),
+        link.sent().as_slice(),
         [LinkRequest::ChooseServer { server_id }] if server_id == "ff11bb22cc33dd44ee"
     ));
 }

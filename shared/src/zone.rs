@@ -2,7 +2,7 @@
 //! it into wall-clock text or "today" only through a [`Zone`], so tests and screenshots
 //! can pin one and give the same result on any machine, whatever its `TZ`.
 
-use chrono::{DateTime, FixedOffset, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Local, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 /// The machine's own zone (what the windows use), or a fixed offset from UTC.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,9 +36,7 @@ impl Zone {
         self.wall_clock(at).format(format).to_string()
     }
 
-    /// The start (local midnight) of the day `now` falls in, as UTC. Where midnight does
-    /// not exist (a daylight-saving jump at 00:00) it is `now`: "today" then counts
-    /// from this moment rather than guessing an instant.
+    /// The start of the day `now` falls in, as UTC: see [`day_start_in`].
     pub fn day_start(self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
             Zone::Local => day_start_in(&Local, now),
@@ -47,12 +45,26 @@ impl Zone {
     }
 }
 
-fn day_start_in<Tz: TimeZone>(zone: &Tz, now: DateTime<Utc>) -> DateTime<Utc> {
-    now.with_timezone(zone)
-        .date_naive()
-        .and_hms_opt(0, 0, 0)
-        .and_then(|midnight| midnight.and_local_timezone(zone.clone()).earliest())
-        .map_or(now, |start| start.with_timezone(&Utc))
+/// The longest run of local times a zone may skip at once. Samoa skipped a whole day
+/// in 2011; no zone has skipped more. Past it the day is taken to start at `now`.
+const MAX_SKIPPED_MINUTES: i64 = 24 * 60;
+
+/// The first instant of the local calendar day that `now` falls in, in `zone`.
+///
+/// Usually local midnight. When midnight happens twice (clocks put back across it),
+/// the first one. When midnight does not exist (clocks put forward across it, as in
+/// Chile or Cuba), the first local minute that does: the day starts when the clocks
+/// jump, neither a day early nor at `now`.
+pub fn day_start_in<Tz: TimeZone>(zone: &Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let today = now.with_timezone(zone).date_naive();
+    let midnight = today.and_time(NaiveTime::MIN);
+    let first_existing = (0..=MAX_SKIPPED_MINUTES).find_map(|minutes| {
+        match zone.from_local_datetime(&(midnight + chrono::Duration::minutes(minutes))) {
+            LocalResult::Single(start) | LocalResult::Ambiguous(start, _) => Some(start),
+            LocalResult::None => None,
+        }
+    });
+    first_existing.map_or(now, |start| start.with_timezone(&Utc).min(now))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! [`Lang`]. The ui never spells a user-visible word itself.
 
 use chrono::{DateTime, Duration, Utc};
+use packbell_client_core::locale;
 use packbell_shared::zone::Zone;
 use serde::{Deserialize, Serialize};
 
@@ -19,15 +20,20 @@ impl Lang {
     /// The language of a locale tag such as `es-ES` or `en_US.UTF-8`; English
     /// unless it is Spanish.
     pub fn from_locale(locale: Option<&str>) -> Lang {
-        match locale {
-            Some(tag) if tag.to_ascii_lowercase().starts_with("es") => Lang::Es,
-            _ => Lang::En,
+        if locale.is_some_and(locale::is_spanish) {
+            Lang::Es
+        } else {
+            Lang::En
         }
     }
 
     /// The system's language, as far as we speak it.
     pub fn system() -> Lang {
-        Lang::from_locale(sys_locale::get_locale().as_deref())
+        if locale::system_is_spanish() {
+            Lang::Es
+        } else {
+            Lang::En
+        }
     }
 
     /// The language's own name, for the switcher.

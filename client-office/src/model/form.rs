@@ -327,7 +327,6 @@ impl Model {
                 state: SubmissionState::Handed,
             },
         );
-        self.submissions_rev += 1;
         self.form.number.clear();
         self.form.note.clear();
         self.form.rush = false;

@@ -12,13 +12,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use packbell_shared::discovery::FoundServer;
-use packbell_shared::link::{LinkEvent, LinkStatus};
+use packbell_shared::link::{LinkEvent, LinkStatus, OutboxItem, OutboxReport};
 use packbell_shared::protocol::{
     Command, DeviceId, DeviceInfo, ErrorCode, EventBody, OrderId, OrderStatus, Priority, Role,
     StoreId,
 };
 use packbell_shared::state::SiteState;
-use serde::{Deserialize, Serialize};
 
 pub use admin::{AdminForms, NameError, RoleChange, RoleLock};
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors};
@@ -28,7 +27,7 @@ pub use orders::{ListFilter, OrderRow, RowStatus};
 const MAX_NOTICES: usize = 5;
 
 /// An order this client submitted, remembered until the server has it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Submission {
     pub key: String,
     pub order_number: String,
@@ -39,7 +38,7 @@ pub struct Submission {
     pub state: SubmissionState,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SubmissionState {
     /// Handed to the link; not yet confirmed durable in the outbox.
     Handed,
@@ -203,10 +202,9 @@ pub struct Model {
     pub role: Option<Role>,
     pub site_info: SiteInfo,
     pub form: EntryForm,
-    /// Orders entered here, by idempotency key.
+    /// Orders entered here, by idempotency key (those of an earlier run come back
+    /// from the link's outbox report).
     pub submissions: BTreeMap<String, Submission>,
-    /// Bumped whenever `submissions` changes, so callers know when to save them.
-    pub submissions_rev: u64,
     /// Cancels and admin commands waiting for the server, by key.
     pub operations: BTreeMap<String, Operation>,
     pub feedback: Option<Feedback>,
@@ -233,7 +231,6 @@ impl Default for Model {
             site_info: SiteInfo::default(),
             form: EntryForm::default(),
             submissions: BTreeMap::new(),
-            submissions_rev: 0,
             operations: BTreeMap::new(),
             feedback: None,
             admin_feedback: None,
@@ -250,17 +247,13 @@ impl Default for Model {
 }
 
 impl Model {
-    /// A model that remembers `role` from an earlier run and the orders that were
-    /// still unacknowledged when the app last closed.
-    pub fn restored(role: Option<Role>, unacked: Vec<Submission>) -> Self {
-        let mut model = Model {
+    /// A model that remembers `role` from an earlier run. The orders still waiting
+    /// for the server come back from the link's outbox report.
+    pub fn restored(role: Option<Role>) -> Self {
+        Model {
             role,
             ..Model::default()
-        };
-        for submission in unacked {
-            model.submissions.insert(submission.key.clone(), submission);
         }
-        model
     }
 
     /// Applies one event from the link that arrived at `now`.
@@ -286,7 +279,6 @@ impl Model {
                     && submission.state == SubmissionState::Handed
                 {
                     submission.state = SubmissionState::Queued;
-                    self.submissions_rev += 1;
                     if !matches!(self.link, LinkStatus::Connected { .. }) {
                         self.feedback = Some(Feedback::Queued {
                             order_number: submission.order_number.clone(),
@@ -319,8 +311,11 @@ impl Model {
                 self.pairing.servers = servers;
             }
             LinkEvent::Notice(text) => self.notice(text),
-            // Its own submissions are tracked from `Queued`, `Acked` and `Rejected`.
-            LinkEvent::Outbox(_) => {}
+            LinkEvent::Outbox(OutboxReport::Waiting(items)) => self.restore_waiting(items, now),
+            // This run's submissions are tracked from `Queued`, `Acked` and `Rejected`.
+            LinkEvent::Outbox(
+                OutboxReport::Queued(_) | OutboxReport::Sent(_) | OutboxReport::Answered(_),
+            ) => {}
         }
     }
 
@@ -390,7 +385,6 @@ impl Model {
         if let Some(submission) = self.submissions.get_mut(key) {
             if submission.is_unacked() {
                 submission.state = SubmissionState::Acked { order_id };
-                self.submissions_rev += 1;
                 self.feedback = Some(Feedback::Confirmed {
                     order_number: submission.order_number.clone(),
                     store: store_label(&self.site, submission.store_id),
@@ -413,7 +407,6 @@ impl Model {
                 message: message.clone(),
             });
             submission.state = SubmissionState::Refused { code, message };
-            self.submissions_rev += 1;
         } else if let Some(operation) = self.operations.remove(key) {
             let feedback = Some(Feedback::OperationRefused(operation.clone(), message));
             if operation.is_admin() {
@@ -424,6 +417,36 @@ impl Model {
         } else {
             self.notice(format!("{code}: {message}"));
         }
+    }
+
+    /// Orders entered here in an earlier run that the link's outbox still holds are
+    /// shown as queued again (they are sent when the server is back). Other commands
+    /// left over are sent too, but not shown. `now` stands in for entries saved by a
+    /// version that did not record when they were queued.
+    fn restore_waiting(&mut self, items: Vec<OutboxItem>, now: DateTime<Utc>) {
+        for item in items {
+            let Command::CreateOrder {
+                order_number,
+                store_id,
+                note,
+                priority,
+            } = item.command
+            else {
+                continue;
+            };
+            self.submissions
+                .entry(item.key.clone())
+                .or_insert(Submission {
+                    key: item.key,
+                    order_number,
+                    store_id,
+                    note,
+                    priority,
+                    submitted_at: item.queued_at.unwrap_or(now),
+                    state: SubmissionState::Queued,
+                });
+        }
+        self.claim_created_orders();
     }
 
     /// Ties orders we submitted to the orders the server created for them, when the
@@ -459,7 +482,6 @@ impl Model {
             }
         }
         if confirmed.is_some() {
-            self.submissions_rev += 1;
             self.feedback = confirmed;
         }
     }
@@ -499,15 +521,6 @@ impl Model {
     /// Commands handed to the link that the server has not answered yet.
     pub fn outbox_len(&self) -> usize {
         self.submissions.values().filter(|s| s.is_unacked()).count() + self.operations.len()
-    }
-
-    /// Orders still waiting for the server; saved so a restart still shows them.
-    pub fn unacked_submissions(&self) -> Vec<Submission> {
-        self.submissions
-            .values()
-            .filter(|s| s.is_unacked())
-            .cloned()
-            .collect()
     }
 
     /// Records a command the link accepted under `key`.

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use packbell_client_core::lock;
 use packbell_office::app::OfficeApp;
-use packbell_office::link::lock;
 use packbell_office::model::Model;
 use packbell_shared::zone::Zone;
 

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
+use packbell_client_core::port::{link_config, spawn_link};
 use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
-use packbell_office::link::{link_config, spawn_link};
 use packbell_server::ServerConfig;
 use packbell_shared::link::{LinkEvent, LinkHandle, LinkStatus};
 use packbell_shared::protocol::{Command, Role};

@@ -3,7 +3,7 @@
 use egui::{FontId, Key, RichText, Vec2};
 
 use super::{Intent, UiState};
-use crate::i18n::{Strings, fill};
+use crate::i18n::Language;
 use crate::model::{Connection, Model};
 
 /// The pairing dialog: a server to choose when several answered discovery, and the
@@ -12,9 +12,10 @@ pub(super) fn pairing_ui(
     ctx: &egui::Context,
     model: &mut Model,
     state: &mut UiState,
-    text: &Strings,
+    lang: Language,
     intents: &mut Vec<Intent>,
 ) {
+    let text = lang.strings();
     let reason = match model.connection() {
         Connection::NeedsPairing { reason } => Some(reason.clone()),
         _ => None,
@@ -23,7 +24,7 @@ pub(super) fn pairing_ui(
         ui.set_width(660.0);
         ui.heading(text.pairing_title);
         if !model.found_servers().is_empty() {
-            servers_ui(ui, model, text, intents);
+            servers_ui(ui, model, lang, intents);
             if reason.is_some() {
                 ui.separator();
             }
@@ -66,19 +67,17 @@ pub(super) fn pairing_ui(
 }
 
 /// One large button per server that answered: site, address, short fingerprint.
-fn servers_ui(ui: &mut egui::Ui, model: &mut Model, text: &Strings, intents: &mut Vec<Intent>) {
+fn servers_ui(ui: &mut egui::Ui, model: &mut Model, lang: Language, intents: &mut Vec<Intent>) {
+    let text = lang.strings();
     ui.label(text.choose_server);
     ui.add_space(6.0);
     let servers = model.found_servers().to_vec();
     let chosen = model.chosen_server().map(|s| s.server_id.clone());
     for server in &servers {
-        let label = fill(
-            text.found_server,
-            &[
-                &server.site,
-                &server.ws_addr,
-                &packbell_shared::tls::short_fingerprint(&server.server_id),
-            ],
+        let label = lang.found_server(
+            &server.site,
+            server.ws_addr,
+            &packbell_shared::tls::short_fingerprint(&server.server_id),
         );
         let selected = chosen.as_deref() == Some(server.server_id.as_str());
         let button = egui::Button::new(RichText::new(label).size(19.0))
@@ -94,7 +93,7 @@ fn servers_ui(ui: &mut egui::Ui, model: &mut Model, text: &Strings, intents: &mu
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             ui.spinner();
-            ui.label(fill(text.connecting_to, &[&server.site, &server.ws_addr]));
+            ui.label(lang.connecting_to(&server.site, server.ws_addr));
         });
     }
 }

@@ -6,29 +6,30 @@ use packbell_shared::zone::Zone;
 
 use super::style::{Palette, bold};
 use super::{Intent, UiState};
-use crate::i18n::{Strings, fill};
+use crate::i18n::Language;
 use crate::model::{Connection, Hint, Model, StoreCount};
 
 pub(super) fn status_bar_ui(
     ui: &mut egui::Ui,
     model: &mut Model,
-    text: &Strings,
+    lang: Language,
     colours: &Palette,
     now: DateTime<Utc>,
     intents: &mut Vec<Intent>,
     state: &mut UiState,
 ) {
+    let text = lang.strings();
     ui.add_space(4.0);
     ui.horizontal(|ui| {
         let (label, colour) = match model.connection() {
-            Connection::Connected { site } => (fill(text.connected, &[site]), colours.green),
+            Connection::Connected { site } => (lang.connected(site), colours.green),
             Connection::Connecting => (text.connecting.to_owned(), ui.visuals().weak_text_color()),
             Connection::NeedsPairing { .. } => (text.needs_pairing.to_owned(), colours.amber),
             Connection::Offline { since, .. } => (
-                fill(text.offline_since, &[&clock_time(state.zone, *since)]),
+                lang.offline_since(&clock_time(state.zone, *since)),
                 colours.red,
             ),
-            Connection::Refused { reason } => (fill(text.refused, &[reason]), colours.red),
+            Connection::Refused { reason } => (lang.refused(reason), colours.red),
         };
         let (dot, _) = ui.allocate_exact_size(Vec2::splat(18.0), Sense::hover());
         ui.painter().circle_filled(dot.center(), 8.0, colour);
@@ -44,7 +45,7 @@ pub(super) fn status_bar_ui(
             })
             .map(|c| c.packed_today)
             .sum();
-        ui.label(RichText::new(fill(text.summary_line, &[&shown, &packed_today])).size(20.0));
+        ui.label(RichText::new(lang.summary_line(shown, packed_today)).size(20.0));
 
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             if ui.button(text.settings).clicked() {
@@ -52,7 +53,7 @@ pub(super) fn status_bar_ui(
             }
             if let Some(last) = model.undo_target(now)
                 && ui
-                    .button(RichText::new(fill(text.undo_packed, &[&last.order_number])).size(20.0))
+                    .button(RichText::new(lang.undo_packed(&last.order_number)).size(20.0))
                     .clicked()
             {
                 intents.push(Intent::Undo);
@@ -60,7 +61,7 @@ pub(super) fn status_bar_ui(
             let ringing = model.ringing_rush().len();
             if ringing > 0 {
                 let button = egui::Button::new(
-                    RichText::new(fill(text.silence_rush, &[&ringing]))
+                    RichText::new(lang.silence_rush(ringing))
                         .size(20.0)
                         .color(colours.on_colour),
                 )
@@ -82,22 +83,21 @@ fn clock_time(zone: Zone, at: DateTime<Utc>) -> String {
 pub(super) fn banner_ui(
     ui: &mut egui::Ui,
     model: &Model,
-    text: &Strings,
+    lang: Language,
     colours: &Palette,
     zone: Zone,
 ) {
+    let text = lang.strings();
     let message = match model.connection() {
         Connection::Offline { since, attempt, .. } => Some(format!(
             "{} — {}. {}",
-            fill(text.offline_since, &[&clock_time(zone, *since)]),
-            fill(text.reconnecting_attempt, &[attempt]),
+            lang.offline_since(&clock_time(zone, *since)),
+            lang.reconnecting_attempt(*attempt),
             text.list_stale
         )),
-        Connection::Refused { reason } => Some(format!(
-            "{} {}",
-            fill(text.refused, &[reason]),
-            text.list_stale
-        )),
+        Connection::Refused { reason } => {
+            Some(format!("{} {}", lang.refused(reason), text.list_stale))
+        }
         _ if model.is_stale() && model.pending_total() > 0 => Some(text.list_stale.to_owned()),
         _ => None,
     };
@@ -121,10 +121,11 @@ pub(super) fn banner_ui(
 pub(super) fn hints_ui(
     ui: &mut egui::Ui,
     model: &Model,
-    text: &Strings,
+    lang: Language,
     colours: &Palette,
     intents: &mut Vec<Intent>,
 ) {
+    let text = lang.strings();
     if model.hints().is_empty() {
         return;
     }
@@ -137,12 +138,12 @@ pub(super) fn hints_ui(
         .show(ui, |ui| {
             for (index, hint) in model.hints().iter().enumerate() {
                 let message = match hint {
-                    Hint::NoSound(err) => fill(text.hint_no_sound, &[err]),
-                    Hint::NoNotifications(err) => fill(text.hint_no_notifications, &[err]),
+                    Hint::NoSound(err) => lang.hint_no_sound(err),
+                    Hint::NoNotifications(err) => lang.hint_no_notifications(err),
                     Hint::Rejected {
                         order_number,
                         message,
-                    } => fill(text.rejected, &[order_number, message]),
+                    } => lang.rejected(order_number, message),
                     Hint::NotSent { busy: true } => text.not_sent_busy.to_owned(),
                     Hint::NotSent { busy: false } => text.not_sent_stopped.to_owned(),
                     Hint::Notice(message) => message.clone(),
@@ -181,10 +182,11 @@ pub(super) fn stores_ui(
     ui: &mut egui::Ui,
     model: &mut Model,
     state: &mut UiState,
-    text: &Strings,
+    lang: Language,
     now: DateTime<Utc>,
     intents: &mut Vec<Intent>,
 ) {
+    let text = lang.strings();
     let day_start = state.zone.day_start(now);
     let total = model.pending_total();
     let filter = model.settings.store_filter.clone();
@@ -193,19 +195,18 @@ pub(super) fn stores_ui(
     ui.horizontal_wrapped(|ui| {
         let all = ui.selectable_label(
             filter.is_empty(),
-            RichText::new(fill(text.store_chip, &[&text.all_stores, &total])).size(20.0),
+            RichText::new(lang.store_chip(text.all_stores, total)).size(20.0),
         );
         if all.clicked() {
             intents.push(Intent::AllStores);
         }
         for count in counts {
             let name = if count.name.is_empty() {
-                fill(text.unknown_store, &[&count.store_id])
+                lang.unknown_store(count.store_id)
             } else {
                 count.name.clone()
             };
-            let mut label =
-                RichText::new(fill(text.store_chip, &[&name, &count.pending])).size(20.0);
+            let mut label = RichText::new(lang.store_chip(&name, count.pending)).size(20.0);
             label = if count.pending > 0 {
                 label.strong()
             } else {
@@ -213,10 +214,7 @@ pub(super) fn stores_ui(
             };
             let chip = ui
                 .selectable_label(filter.contains(&count.store_id), label)
-                .on_hover_text(fill(
-                    text.store_chip_hover,
-                    &[&count.pending, &count.packed_today],
-                ));
+                .on_hover_text(lang.store_chip_hover(count.pending, count.packed_today));
             if chip.clicked() {
                 intents.push(Intent::ToggleStore(count.store_id));
             }

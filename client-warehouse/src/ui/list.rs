@@ -9,7 +9,7 @@ use packbell_shared::protocol::{OrderId, Priority};
 
 use super::style::{Palette, bold};
 use super::{Intent, ROW_HEIGHT, UiState, age_text};
-use crate::i18n::{Strings, fill};
+use crate::i18n::Language;
 use crate::model::{AgeLevel, Model};
 
 /// Width of the order-number column.
@@ -21,11 +21,12 @@ pub(super) fn list_ui(
     ui: &mut egui::Ui,
     model: &mut Model,
     state: &mut UiState,
-    text: &Strings,
+    lang: Language,
     colours: &Palette,
     now: DateTime<Utc>,
     intents: &mut Vec<Intent>,
 ) {
+    let text = lang.strings();
     // Only the ids of the rows on screen are copied out of the (possibly huge) list.
     let total = model.visible().len();
     if total == 0 {
@@ -67,7 +68,7 @@ pub(super) fn list_ui(
             row_ui(
                 ui,
                 model,
-                text,
+                lang,
                 colours,
                 now,
                 order_id,
@@ -91,7 +92,7 @@ pub(super) fn list_ui(
 fn row_ui(
     ui: &mut egui::Ui,
     model: &Model,
-    text: &Strings,
+    lang: Language,
     colours: &Palette,
     now: DateTime<Utc>,
     order_id: OrderId,
@@ -99,6 +100,7 @@ fn row_ui(
     selected: bool,
     intents: &mut Vec<Intent>,
 ) {
+    let text = lang.strings();
     let Some(order) = model.order(order_id) else {
         return;
     };
@@ -172,19 +174,19 @@ fn row_ui(
         .fill(colours.green)
         .min_size(Vec2::new(170.0, 58.0));
         let response = ui.add(packed);
-        let name = fill(text.packed_order, &[&order.order_number]);
+        let name = lang.packed_order(&order.order_number);
         response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &name));
         if response.clicked() {
             intents.push(Intent::Pack(order_id));
         }
         ui.add_space(8.0);
-        age_ui(ui, model, text, colours, order.created_at, now);
+        age_ui(ui, model, lang, colours, order.created_at, now);
         if rush && !model.is_acknowledged(order_id) {
             let ack = ui.add(
                 egui::Button::new(RichText::new(text.acknowledge).size(18.0))
                     .min_size(Vec2::new(0.0, 44.0)),
             );
-            let name = fill(text.acknowledge_order, &[&order.order_number]);
+            let name = lang.acknowledge_order(&order.order_number);
             ack.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &name));
             if ack.clicked() {
                 intents.push(Intent::Acknowledge(order_id));
@@ -197,10 +199,9 @@ fn row_ui(
                 if rush {
                     badge_ui(ui, text.rush, colours.red, colours.on_colour);
                 }
-                let store = model.store_name(order.store_id).map_or_else(
-                    || fill(text.unknown_store, &[&order.store_id]),
-                    str::to_owned,
-                );
+                let store = model
+                    .store_name(order.store_id)
+                    .map_or_else(|| lang.unknown_store(order.store_id), str::to_owned);
                 ui.add(
                     egui::Label::new(RichText::new(store).font(bold(24.0)).color(strong))
                         .truncate(),
@@ -229,12 +230,12 @@ fn badge_ui(ui: &mut egui::Ui, label: &str, fill_colour: Color32, text_colour: C
 fn age_ui(
     ui: &mut egui::Ui,
     model: &Model,
-    text: &Strings,
+    lang: Language,
     colours: &Palette,
     created_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) {
-    let label = age_text(text, created_at, now);
+    let label = age_text(lang, created_at, now);
     ui.allocate_ui_with_layout(
         Vec2::new(AGE_WIDTH, ROW_HEIGHT - 12.0),
         Layout::right_to_left(Align::Center),

@@ -15,7 +15,7 @@ use egui::{Align, Key, Layout, Modifiers, RichText};
 use packbell_shared::protocol::{OrderId, StoreId};
 use packbell_shared::zone::Zone;
 
-use crate::i18n::{Language, Strings, fill};
+use crate::i18n::Language;
 use crate::model::{Connection, Model, StoreCount};
 use crate::settings::SoundId;
 
@@ -64,17 +64,14 @@ pub struct UiState {
 }
 
 /// Age as people say it: "new", "7 min", "1 h 05".
-pub fn age_text(text: &Strings, created_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub fn age_text(lang: Language, created_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let minutes = now.signed_duration_since(created_at).num_minutes().max(0);
     if minutes < 1 {
-        text.age_new.to_owned()
+        lang.strings().age_new.to_owned()
     } else if minutes < 60 {
-        fill(text.age_minutes, &[&minutes])
+        lang.age_minutes(minutes)
     } else {
-        fill(
-            text.age_hours,
-            &[&(minutes / 60), &format!("{:02}", minutes % 60)],
-        )
+        lang.age_hours(minutes / 60, minutes % 60)
     }
 }
 
@@ -93,12 +90,12 @@ pub fn root_ui(
     keyboard(ui, model, state, now, &mut intents);
 
     egui::Panel::top("status").show(ui, |ui| {
-        status_bar_ui(ui, model, text, &colours, now, &mut intents, state);
+        status_bar_ui(ui, model, language, &colours, now, &mut intents, state);
     });
-    banner_ui(ui, model, text, &colours, state.zone);
-    hints_ui(ui, model, text, &colours, &mut intents);
+    banner_ui(ui, model, language, &colours, state.zone);
+    hints_ui(ui, model, language, &colours, &mut intents);
     egui::Panel::top("stores").show(ui, |ui| {
-        stores_ui(ui, model, state, text, now, &mut intents);
+        stores_ui(ui, model, state, language, now, &mut intents);
     });
     let below = model.visible().len().saturating_sub(state.shown_rows.end);
     egui::Panel::bottom("help").show(ui, |ui| {
@@ -107,11 +104,11 @@ pub fn root_ui(
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 let unsent = model.unconfirmed();
                 if unsent > 0 {
-                    ui.label(RichText::new(fill(text.packed_here_pending, &[&unsent])).small());
+                    ui.label(RichText::new(language.packed_here_pending(unsent)).small());
                 }
                 if below > 0 {
                     ui.label(
-                        RichText::new(fill(text.more_below, &[&below]))
+                        RichText::new(language.more_below(below))
                             .font(bold(20.0))
                             .color(colours.amber),
                     );
@@ -120,7 +117,7 @@ pub fn root_ui(
         });
     });
     egui::CentralPanel::default_margins().show(ui, |ui| {
-        list_ui(ui, model, state, text, &colours, now, &mut intents);
+        list_ui(ui, model, state, language, &colours, now, &mut intents);
     });
 
     if state.settings_open {
@@ -130,7 +127,7 @@ pub fn root_ui(
         state.pairing_sent = false;
     }
     if model.pairing_open() {
-        pairing_ui(ui.ctx(), model, state, text, &mut intents);
+        pairing_ui(ui.ctx(), model, state, language, &mut intents);
     }
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_secs(5));

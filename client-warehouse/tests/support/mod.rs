@@ -3,12 +3,15 @@
 #![allow(dead_code, reason = "each test file uses part of this")]
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};
+use packbell_client_core::fake::{EventFeed, FakeLink};
+use packbell_client_core::port::LinkPort;
+use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{
     Event, EventBody, Order, OrderId, OrderStatus, Priority, Role, Snapshot, Store, StoreId,
@@ -17,7 +20,6 @@ use packbell_shared::zone::Zone;
 use packbell_warehouse::alert::{Call, Recorder};
 use packbell_warehouse::app::{WarehouseApp, new_model};
 use packbell_warehouse::i18n::Language;
-use packbell_warehouse::link_bridge::{Commands, FakeLink};
 use packbell_warehouse::settings::Settings;
 
 /// Cap on any single wait; a test that needs longer has failed.
@@ -43,7 +45,7 @@ pub fn test_zone() -> Zone {
 /// The real app around `link` and `events`, alert outputs recorded by the returned
 /// `Recorder`, in a harness of [`SIZE`], showing times in [`test_zone`].
 pub fn app_harness(
-    link: Box<dyn Commands>,
+    link: Box<dyn LinkPort>,
     events: Receiver<LinkEvent>,
     settings: Settings,
     clock: Option<DateTime<Utc>>,
@@ -54,7 +56,7 @@ pub fn app_harness(
 /// Like [`app_harness`], showing times in `zone`.
 pub fn app_harness_in(
     zone: Zone,
-    link: Box<dyn Commands>,
+    link: Box<dyn LinkPort>,
     events: Receiver<LinkEvent>,
     settings: Settings,
     clock: Option<DateTime<Utc>>,
@@ -62,8 +64,7 @@ pub fn app_harness_in(
     let (model, hints) = new_model(settings);
     let recorder = Recorder::default();
     let executor = recorder.executor(hints);
-    let waker = packbell_warehouse::alert::UiWaker::default();
-    let mut app = WarehouseApp::start(model, link, events, executor, waker, None)
+    let mut app = WarehouseApp::start(model, link, events, executor, Waker::default(), None)
         .unwrap()
         .with_zone(zone);
     if let Some(now) = clock {
@@ -76,11 +77,11 @@ pub fn app_harness_in(
     (harness, recorder)
 }
 
-/// The app on a fake link: the test feeds link events through the sender.
+/// The app on a fake link: the test feeds link events through the feed.
 pub fn fake_app(
     settings: Settings,
     clock: Option<DateTime<Utc>>,
-) -> (AppHarness, Sender<LinkEvent>, FakeLink, Recorder) {
+) -> (AppHarness, EventFeed, FakeLink, Recorder) {
     fake_app_in(test_zone(), settings, clock)
 }
 
@@ -89,12 +90,11 @@ pub fn fake_app_in(
     zone: Zone,
     settings: Settings,
     clock: Option<DateTime<Utc>>,
-) -> (AppHarness, Sender<LinkEvent>, FakeLink, Recorder) {
-    let (events_tx, events_rx) = std::sync::mpsc::channel();
-    let link = FakeLink::default();
+) -> (AppHarness, EventFeed, FakeLink, Recorder) {
+    let (link, events_rx) = FakeLink::new();
     let (harness, recorder) =
         app_harness_in(zone, Box::new(link.clone()), events_rx, settings, clock);
-    (harness, events_tx, link, recorder)
+    (harness, link.feed(), link, recorder)
 }
 
 /// Steps the harness until `done` holds; panics (after saving nothing) at [`WAIT`].

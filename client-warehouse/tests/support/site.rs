@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
+use packbell_client_core::port::spawn_link;
 use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkStatus};
 use packbell_shared::protocol::{Command, OrderId, Priority, Role, StoreId};
 use packbell_warehouse::alert::Recorder;
-use packbell_warehouse::link_bridge::RealLink;
 use packbell_warehouse::settings::Settings;
 
 use super::{AppHarness, WAIT, app_harness};
@@ -102,7 +102,6 @@ pub fn warehouse_app(
     settings: Settings,
 ) -> (AppHarness, Recorder) {
     let code = pair.then(|| site.code(Role::Warehouse));
-    let (link, events) =
-        RealLink::spawn(link_config(data_dir, site, name, code), Arc::new(|| {})).unwrap();
-    app_harness(Box::new(link), events, settings, None)
+    let (link, events) = spawn_link(link_config(data_dir, site, name, code)).unwrap();
+    app_harness(link, events, settings, None)
 }

@@ -155,7 +155,7 @@ pub enum LinkRequest {
     /// Pair with this server (by id, from [`LinkEvent::ServersFound`]) when several
     /// answered discovery.
     ChooseServer { server_id: String },
-    /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`] waits.
+    /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`](super::LinkHandle::shutdown) waits.
     Shutdown,
 }
 

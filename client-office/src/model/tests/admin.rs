@@ -26,7 +26,7 @@ fn admin_screens_only_for_admins_and_role_is_remembered() {
     );
     assert!(m.is_admin(), "still admin while offline");
     assert!(matches!(m.connection(), Connection::Reconnecting { .. }));
-    assert!(Model::restored(Some(Role::Admin), vec![]).is_admin());
+    assert!(Model::restored(Some(Role::Admin)).is_admin());
 }
 
 #[test]

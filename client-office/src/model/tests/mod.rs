@@ -1,5 +1,5 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use packbell_shared::link::{LinkEvent, LinkStatus};
+use packbell_shared::link::{LinkEvent, LinkStatus, OutboxItem, OutboxReport};
 use packbell_shared::protocol::{
     Command, DeviceSummary, ErrorCode, Event, EventBody, MAX_NOTE_CHARS, Priority, Role, Snapshot,
     Store,

@@ -103,13 +103,33 @@ fn unacked_orders_survive_a_restart_and_are_claimed_by_their_order() {
     let mut m = model();
     fill(&mut m, "A-1", "centro");
     let ready = m.ready_order().expect("valid");
+    let command = ready.command();
     m.order_sent(ready, "k".into(), t0());
-    let saved = m.unacked_submissions();
-    assert_eq!(saved.len(), 1);
+    assert_eq!(m.outbox_len(), 1);
 
-    // The app restarts offline: the order is still shown as queued.
-    let mut m = Model::restored(Some(Role::Office), saved);
+    // The app restarts offline: the link reports what its outbox still holds, and
+    // the order is shown as queued again.
+    let mut m = Model::restored(Some(Role::Office));
+    let waiting = OutboxItem {
+        key: "k".into(),
+        command,
+        queued_at: Some(t0()),
+    };
+    m.apply_link_event(
+        LinkEvent::Outbox(OutboxReport::Waiting(vec![
+            waiting,
+            OutboxItem {
+                key: "not-an-order".into(),
+                command: Command::AddStore {
+                    name: "Oeste".into(),
+                },
+                queued_at: None,
+            },
+        ])),
+        t0() + Duration::seconds(20),
+    );
     assert_eq!(m.today_rows(day_start())[0].status, RowStatus::Queued);
+    assert_eq!(m.today_rows(day_start())[0].order_number, "A-1");
     assert_eq!(m.outbox_len(), 1);
 
     // The server got it (the ack was lost with the old process): the created event
