@@ -7,14 +7,13 @@
 
 mod common;
 
-use std::sync::mpsc::{Sender, channel};
 use std::time::Duration;
 
 use common::{App, frames, harness, wait_for_text, with_model};
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use packbell_client_core::fake::{EventFeed, FakeLink};
 use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
-use packbell_office::link::testing::FakeLink;
 use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -23,9 +22,9 @@ const WAIT: Duration = Duration::from_secs(5);
 const IDLE_FRAMES: usize = 10;
 
 /// A fresh, unpaired office in an unfocused window, its pairing dialog open.
-fn unpaired() -> (App<'static>, Sender<LinkEvent>, FakeLink) {
-    let link = FakeLink::default();
-    let (events, receiver) = channel();
+fn unpaired() -> (App<'static>, EventFeed, FakeLink) {
+    let (link, receiver) = FakeLink::new();
+    let events = link.feed();
     let app = OfficeApp::new(Box::new(link.clone()), receiver, None, Lang::En).expect("app");
     let mut harness = harness(app);
     harness.input_mut().focused = false;
@@ -60,13 +59,10 @@ fn text_input_resets(harness: &mut App<'_>, n: usize) -> usize {
 }
 
 fn pair_requests(link: &FakeLink) -> Vec<String> {
-    link.sent
-        .lock()
-        .expect("lock")
-        .requests
-        .iter()
+    link.requests()
+        .into_iter()
         .filter_map(|request| match request {
-            LinkRequest::Pair { code } => Some(code.clone()),
+            LinkRequest::Pair { code } => Some(code),
             _ => None,
         })
         .collect()

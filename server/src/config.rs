@@ -136,6 +136,11 @@ pub const REQUEST_COST: f64 = 1.0;
 /// A `subscribe` refused for lack of tokens gets `rate_limited` and changes nothing.
 pub const SUBSCRIBE_COST: f64 = 100.0;
 
+/// Tokens a `read_log` page (at most [`LOG_PAGE`] events) takes: a tenth of a
+/// `subscribe`, whose replay may be ten times longer, so an auditor paging through a
+/// long log is slowed, not refused.
+pub const LOG_PAGE_COST: f64 = 10.0;
+
 /// Tokens an unauthenticated message takes from its source address's budget.
 pub const ATTEMPT_COST: f64 = 1.0;
 

@@ -31,7 +31,9 @@ use super::failure_log::Failure;
 use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
 use crate::Context;
-use crate::config::{ATTEMPT_COST, DEVICES_PAGE, LOG_PAGE, REQUEST_COST, SUBSCRIBE_COST};
+use crate::config::{
+    ATTEMPT_COST, DEVICES_PAGE, LOG_PAGE, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST,
+};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
@@ -846,8 +848,8 @@ fn request_cost(message: &ClientMessage) -> Option<f64> {
         ClientMessage::PairStart { .. }
         | ClientMessage::PairConfirm { .. }
         | ClientMessage::Auth { .. } => None,
-        // A log page reads as much as a replay does.
-        ClientMessage::Subscribe { .. } | ClientMessage::ReadLog { .. } => Some(SUBSCRIBE_COST),
+        ClientMessage::Subscribe { .. } => Some(SUBSCRIBE_COST),
+        ClientMessage::ReadLog { .. } => Some(LOG_PAGE_COST),
         ClientMessage::Command { .. }
         | ClientMessage::ListDevices { .. }
         | ClientMessage::NewPairingCode { .. }
