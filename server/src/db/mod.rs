@@ -5,6 +5,7 @@
 //! connections ([`reader`]). WAL mode lets both proceed at once.
 
 pub mod apply;
+pub mod export;
 pub mod guess;
 pub mod pairing;
 pub mod reader;
