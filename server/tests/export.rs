@@ -516,6 +516,22 @@ fn the_export_command_writes_a_whole_file_while_the_server_runs_and_refuses_bad_
         assert!(!output.status.success(), "{full:?} fails");
         assert!(stderr.contains(problem), "{full:?}: {stderr}");
     }
+    let empty_dir = tempfile::tempdir().unwrap();
+    let output = run_export(
+        empty_dir.path(),
+        &[
+            "--kind",
+            "audit",
+            "--from",
+            &day,
+            "--to",
+            &day,
+            "--out",
+            &refused_arg,
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no packbell database"));
     let left: Vec<_> = std::fs::read_dir(out_dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

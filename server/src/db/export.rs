@@ -26,10 +26,7 @@ pub type StoreFilter<'a> = Option<&'a [StoreId]>;
 pub fn open_reader(data_dir: &Path) -> Result<Connection, DbError> {
     let path = super::db_path(data_dir);
     if !path.exists() {
-        return Err(DbError::Corrupt(format!(
-            "no packbell database in {}",
-            data_dir.display()
-        )));
+        return Err(DbError::NoDatabase(data_dir.to_owned()));
     }
     let conn = Connection::open_with_flags(
         path,
