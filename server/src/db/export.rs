@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, Row, params};
 
-use packbell_shared::protocol::StoreId;
+use packbell_shared::protocol::{EventBody, OrderId, Priority, StoreId};
 
 use super::{DbError, time_to_text};
 
@@ -291,4 +291,96 @@ fn text<'a>(row: &'a Row<'_>, index: usize) -> rusqlite::Result<Option<&'a str>>
     row.get_ref(index)?
         .as_str_or_null()
         .map_err(rusqlite::Error::from)
+}
+
+/// Fills a database for the export benchmark in one transaction: `orders` orders in
+/// one store, created `ORDER_INTERVAL_MS` apart from `start`, each packed 30 s to
+/// 10 min later by the server itself. Two events per order, written through the same
+/// event insert the writer uses. Returns the number of events written.
+pub fn seed_packed_orders(
+    conn: &mut Connection,
+    orders: u64,
+    start: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    /// 500 000 orders then span about 11 hours: one local day holds them.
+    const ORDER_INTERVAL_MS: i64 = 80;
+    let tx = conn.transaction()?;
+    tx.execute("INSERT INTO stores (name) VALUES ('Centro')", [])?;
+    let store_id = tx.last_insert_rowid() as StoreId;
+    let mut events = 0;
+    for n in 0..orders {
+        let created = start + chrono::Duration::milliseconds(n as i64 * ORDER_INTERVAL_MS);
+        let packed = created + chrono::Duration::seconds(30 + (n % 570) as i64);
+        let order_number = format!("B-{n}");
+        tx.prepare_cached(
+            "INSERT INTO orders (order_number, store_id, note, priority, status, created_at,
+                                 created_by, created_seq, status_at, status_by)
+             VALUES (?1, ?2, '', 'normal', 'packed', ?3, 0, 0, ?4, 0)",
+        )?
+        .execute(params![
+            order_number,
+            store_id,
+            time_to_text(created),
+            time_to_text(packed)
+        ])?;
+        let order_id = tx.last_insert_rowid() as OrderId;
+        let body = EventBody::OrderCreated {
+            order_id,
+            order_number,
+            store_id,
+            note: String::new(),
+            priority: Priority::Normal,
+        };
+        super::apply::insert_event(&tx, 0, created, body)?;
+        super::apply::insert_event(&tx, 0, packed, EventBody::OrderPacked { order_id })?;
+        events += 2;
+    }
+    tx.commit()?;
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_orders_stream_back_with_their_waits_in_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = crate::db::open(dir.path()).expect("db");
+        let start = Utc::now();
+        assert_eq!(seed_packed_orders(&mut conn, 3, start).expect("seeded"), 6);
+        let reader = open_reader(dir.path()).expect("reader");
+        let span = Span {
+            start,
+            end: start + chrono::Duration::hours(1),
+        };
+        let mut kinds = Vec::new();
+        audit_rows::<DbError>(&reader, span, None, |row| {
+            kinds.push(row.kind.to_owned());
+            Ok(())
+        })
+        .expect("audit rows");
+        assert_eq!(kinds.len(), 6);
+        assert_eq!(kinds.iter().filter(|k| *k == "order_packed").count(), 3);
+
+        let mut waits = Vec::new();
+        waits_by_store::<DbError>(&reader, span, None, |row| {
+            waits.push((row.wait_ms, row.packed_in_group));
+            Ok(())
+        })
+        .expect("waits");
+        assert_eq!(
+            waits,
+            [(Some(30_000), 3), (Some(31_000), 3), (Some(32_000), 3)]
+        );
+        let other_store = store_ids_named(&reader, "nowhere").expect("lookup");
+        assert!(other_store.is_empty());
+        let mut filtered = 0;
+        audit_rows::<DbError>(&reader, span, Some(&[999]), |_| {
+            filtered += 1;
+            Ok(())
+        })
+        .expect("filtered rows");
+        assert_eq!(filtered, 0, "a store filter leaves other stores out");
+    }
 }
