@@ -59,6 +59,7 @@ pub struct AuditRow<'a> {
     pub priority: Option<&'a str>,
     /// The device whose command caused it (`None`: the server itself).
     pub device: Option<&'a str>,
+    /// That device's role now (a `device_role_changed` row shows when it changed).
     pub role: Option<&'a str>,
     /// Note, cancel reason, new name or role, depending on the kind.
     pub details: &'a str,
