@@ -8,6 +8,7 @@
 pub mod config;
 pub mod db;
 pub mod discovery;
+pub mod export;
 pub mod fanout;
 pub mod identity;
 pub mod relay;

@@ -4,12 +4,12 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use packbell_server::config::DEFAULT_WS_PORT;
 use packbell_server::identity::Identity;
-use packbell_server::{Limits, RunningServer, ServerConfig, db};
+use packbell_server::{Limits, RunningServer, ServerConfig, db, export};
 use packbell_shared::discovery::DEFAULT_DISCOVERY_PORT;
 use packbell_shared::protocol::Role;
 
@@ -77,6 +77,45 @@ enum Cmd {
     /// Move the server to another PC without pairing every client again.
     #[command(subcommand)]
     Identity(IdentityCmd),
+    /// Write a CSV report (works while the server runs; reads only).
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    #[arg(long, value_enum)]
+    kind: KindArg,
+    /// First local day, YYYY-MM-DD.
+    #[arg(long, value_parser = export::range::parse_date)]
+    from: NaiveDate,
+    /// Last local day (included), YYYY-MM-DD.
+    #[arg(long, value_parser = export::range::parse_date)]
+    to: NaiveDate,
+    /// Only this store (repeatable; default: every store).
+    #[arg(long = "store")]
+    stores: Vec<String>,
+    #[arg(long, value_enum, default_value = "comma")]
+    delimiter: DelimiterArg,
+    /// File to write ("-" for stdout). It appears only once complete.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum KindArg {
+    /// One row per event.
+    Audit,
+    /// One row per order created in the range.
+    Orders,
+    /// Orders and waits per store and in total.
+    Summary,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum DelimiterArg {
+    Comma,
+    /// For spreadsheets in locales with a decimal comma (decimals then use a comma).
+    Semicolon,
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,6 +174,7 @@ fn main() -> anyhow::Result<()> {
             eprintln!("This data dir now has server identity {id}; paired clients will accept it.");
             Ok(())
         }
+        Some(Cmd::Export(args)) => write_export(&data_dir, args),
         None => serve(data_dir, cli.serve),
     }
 }
@@ -179,6 +219,35 @@ fn print_status(data_dir: &std::path::Path) -> anyhow::Result<()> {
     println!("devices:        {}", counts.devices);
     let storage = db::status::check_storage(&mut conn)?;
     println!("storage:        {}", storage.describe(data_dir));
+    Ok(())
+}
+
+fn write_export(data_dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<()> {
+    let request = export::Request {
+        kind: match args.kind {
+            KindArg::Audit => export::Kind::Audit,
+            KindArg::Orders => export::Kind::Orders,
+            KindArg::Summary => export::Kind::Summary,
+        },
+        from: args.from,
+        to: args.to,
+        stores: args.stores,
+        delimiter: match args.delimiter {
+            DelimiterArg::Comma => export::Delimiter::Comma,
+            DelimiterArg::Semicolon => export::Delimiter::Semicolon,
+        },
+    };
+    let conn = db::export::open_reader(data_dir)?;
+    let checked = export::check(&conn, &request)?;
+    if args.out.as_os_str() == "-" {
+        let (mut stdout, _) = export::write(&conn, &request, &checked, std::io::stdout().lock())?;
+        std::io::Write::flush(&mut stdout)?;
+        return Ok(());
+    }
+    let rows = export::output::write_whole_file(&args.out, |file| {
+        Ok(export::write(&conn, &request, &checked, file)?.1)
+    })?;
+    eprintln!("Wrote {rows} rows to {}", args.out.display());
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! connections ([`reader`]). WAL mode lets both proceed at once.
 
 pub mod apply;
+pub mod export;
 pub mod guess;
 pub mod pairing;
 pub mod reader;
@@ -36,6 +37,8 @@ pub enum DbError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("there is no packbell database in {0} (is --data-dir right?)")]
+    NoDatabase(PathBuf),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -1,0 +1,65 @@
+//! The orders report: one row per order created in the range.
+
+use std::io::Write;
+
+use rusqlite::Connection;
+
+use super::cell::Sheet;
+use super::{ExportError, SERVER_DEVICE, local_time, millis_between};
+use crate::db::export::{OrderRow, Span, StoreFilter, order_rows};
+
+pub const HEADER: &[&str] = &[
+    "order_id",
+    "created",
+    "order_number",
+    "store",
+    "priority",
+    "created_by",
+    "status",
+    "closed",
+    "closed_by",
+    "recalls",
+    "wait_seconds",
+    "note",
+    "cancel_reason",
+];
+
+/// Streams the orders created in `span` into `sheet`. `closed` is when the order was
+/// packed or cancelled (empty while pending); `wait_seconds` runs from creation to
+/// the last packing (packed orders only).
+pub fn write<W: Write>(
+    conn: &Connection,
+    span: Span,
+    stores: StoreFilter<'_>,
+    sheet: &mut Sheet<W>,
+) -> Result<(), ExportError> {
+    order_rows(conn, span, stores, |row: &OrderRow<'_>| {
+        sheet.integer(row.order_id)?;
+        sheet.text(&local_time(row.created_at)?)?;
+        sheet.text(row.order_number)?;
+        sheet.text(row.store)?;
+        sheet.text(row.priority)?;
+        sheet.text(row.created_by.unwrap_or(SERVER_DEVICE))?;
+        sheet.text(row.status)?;
+        match row.closed_at {
+            Some(closed) => {
+                sheet.text(&local_time(closed)?)?;
+                sheet.text(row.closed_by.unwrap_or(SERVER_DEVICE))?;
+            }
+            None => {
+                sheet.text("")?;
+                sheet.text("")?;
+            }
+        }
+        sheet.integer(row.recalls)?;
+        let wait = match (row.status, row.closed_at) {
+            ("packed", Some(closed)) => Some(millis_between(row.created_at, closed)?),
+            _ => None,
+        };
+        sheet.seconds(wait)?;
+        sheet.text(row.note)?;
+        sheet.text(row.cancel_reason)?;
+        sheet.end_row()?;
+        Ok(())
+    })
+}
