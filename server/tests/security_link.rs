@@ -513,6 +513,12 @@ fn a_paired_link_refuses_an_impostor_and_never_sends_its_token() {
     client.shutdown();
     assert!(!saw_needs_pairing(&client), "{:?}", client.seen);
     assert_eq!(stored_token(&link_dir), Some(token.clone()), "token kept");
+    // The impostor counts a refusal when its side of the handshake ends, which may be
+    // just after the client reported it: wait for the count, bounded.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while impostor.refused.load(Ordering::SeqCst) < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert!(impostor.refused.load(Ordering::SeqCst) >= 3);
     assert_eq!(impostor.relayed.load(Ordering::SeqCst), 0);
     for message in impostor.plaintext() {
