@@ -140,22 +140,30 @@ impl Language {
         }
     }
 
-    pub fn hint_no_sound(self, error: &str) -> String {
+    /// Sound failed on this PC: what to check, in words a packer can act on. The
+    /// technical cause is in the log and behind the hint's hover text.
+    pub fn hint_no_sound(self) -> &'static str {
         match self {
-            Language::Es => format!(
-                "Sin sonido en este equipo ({error}). Los pedidos siguen apareciendo en pantalla."
-            ),
-            Language::En => format!("No sound on this PC ({error}). Orders still show on screen."),
+            Language::Es => {
+                "Sin sonido en este equipo: compruebe que los altavoces estén conectados y no \
+                 silenciados. Los pedidos siguen apareciendo en pantalla."
+            }
+            Language::En => {
+                "No sound on this PC: check that the speakers are plugged in and not muted. \
+                 Orders still show on screen."
+            }
         }
     }
 
-    pub fn hint_no_notifications(self, error: &str) -> String {
+    /// Desktop notifications are unavailable on this PC (no notification service).
+    pub fn hint_no_notifications(self) -> &'static str {
         match self {
-            Language::Es => format!(
-                "Sin notificaciones del escritorio ({error}). La lista y el sonido siguen funcionando."
-            ),
+            Language::Es => {
+                "Este equipo no muestra avisos del escritorio. La lista y el sonido siguen \
+                 funcionando."
+            }
             Language::En => {
-                format!("No desktop notifications ({error}). The list and sound still work.")
+                "This PC does not show desktop notifications. The list and the sound still work."
             }
         }
     }

@@ -81,8 +81,12 @@ fn every_message_differs_by_language_where_words_are_used() {
         ),
         (Language::Es.more_below(2), Language::En.more_below(2)),
         (
-            Language::Es.hint_no_sound("x"),
-            Language::En.hint_no_sound("x"),
+            Language::Es.hint_no_sound().to_owned(),
+            Language::En.hint_no_sound().to_owned(),
+        ),
+        (
+            Language::Es.hint_no_notifications().to_owned(),
+            Language::En.hint_no_notifications().to_owned(),
         ),
     ] {
         assert_ne!(es, en);

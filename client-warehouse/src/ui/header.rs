@@ -137,28 +137,42 @@ pub(super) fn hints_ui(
         )
         .show(ui, |ui| {
             for (index, hint) in model.hints().iter().enumerate() {
-                let message = match hint {
-                    Hint::NoSound(err) => lang.hint_no_sound(err),
-                    Hint::NoNotifications(err) => lang.hint_no_notifications(err),
-                    Hint::Rejected {
-                        order_number,
-                        message,
-                    } => lang.rejected(order_number, message),
-                    Hint::NotSent { busy: true } => text.not_sent_busy.to_owned(),
-                    Hint::NotSent { busy: false } => text.not_sent_stopped.to_owned(),
-                    Hint::Notice(message) => message.clone(),
+                // Device failures get friendly words; the raw cause is the hover detail.
+                let message = plain_hint(hint, lang);
+                let detail = match hint {
+                    Hint::NoSound(err) | Hint::NoNotifications(err) => Some(err),
+                    _ => None,
                 };
                 ui.horizontal(|ui| {
                     if ui.button(text.dismiss).clicked() {
                         intents.push(Intent::DismissHint(index));
                     }
                     // Error texts can be long; wrap them rather than run off the window.
-                    ui.add(
+                    let label = ui.add(
                         egui::Label::new(RichText::new(message).color(colours.hint_text)).wrap(),
                     );
+                    if let Some(detail) = detail {
+                        label.on_hover_text(detail.as_str());
+                    }
                 });
             }
         });
+}
+
+/// The words of a hint, in the window's language (never a raw error).
+fn plain_hint(hint: &Hint, lang: Language) -> String {
+    let text = lang.strings();
+    match hint {
+        Hint::Rejected {
+            order_number,
+            message,
+        } => lang.rejected(order_number, message),
+        Hint::NotSent { busy: true } => text.not_sent_busy.to_owned(),
+        Hint::NotSent { busy: false } => text.not_sent_stopped.to_owned(),
+        Hint::Notice(message) => message.clone(),
+        Hint::NoSound(_) => lang.hint_no_sound().to_owned(),
+        Hint::NoNotifications(_) => lang.hint_no_notifications().to_owned(),
+    }
 }
 
 fn store_counts<'a>(
