@@ -47,7 +47,13 @@ pub struct Settings {
     /// `None` follows the system locale.
     pub language: Option<Language>,
     pub theme: Theme,
-    /// Stores shown (and rung for) on this PC; empty means every store.
+    /// This PC's station: the stores it rings and notifies for; empty means every
+    /// store. Only the settings window changes it, never the store tabs.
+    pub station: BTreeSet<StoreId>,
+    /// Stores the list shows (the tabs); empty means every store. A view only: not
+    /// saved, and never consulted to decide whether to ring, so a tab clicked to look
+    /// something up cannot silence other stores.
+    #[serde(skip)]
     pub store_filter: BTreeSet<StoreId>,
     pub normal_sound: SoundId,
     pub rush_sound: SoundId,
@@ -67,6 +73,7 @@ impl Default for Settings {
         Settings {
             language: None,
             theme: Theme::Dark,
+            station: BTreeSet::new(),
             store_filter: BTreeSet::new(),
             normal_sound: SoundId::Chime,
             rush_sound: SoundId::Urgent,
@@ -118,7 +125,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path()), Settings::default());
         let mut settings = Settings {
-            store_filter: [2, 5].into_iter().collect(),
+            station: [2, 5].into_iter().collect(),
             volume: 3.0,
             amber_after_min: 20,
             red_after_min: 3,

@@ -26,10 +26,10 @@ struct Pump {
     _owner: Owner,
 }
 
-/// The pump on a model filtered to store 1 ("Centro"), connected at seq 10.
+/// The pump on a PC whose station is store 1 ("Centro"), connected at seq 10.
 fn pump() -> Pump {
     let mut settings = test_settings();
-    settings.store_filter = BTreeSet::from([1]);
+    settings.station = BTreeSet::from([1]);
     let (model, hints) = new_model(settings);
     let recorder = Recorder::default();
     let (link, rx) = FakeLink::new();
@@ -102,8 +102,11 @@ fn matching_live_orders_ring_and_others_do_not() {
         .collect();
     assert_eq!(played, [SoundId::Chime, SoundId::Urgent, SoundId::Chime]);
     assert!(calls.contains(&Call::Attention { urgent: true }));
-    // Both are listed all the same (the filter is for this PC's list and rings).
+    // Every store is listed all the same: the station decides what rings, and the
+    // store tabs only what is shown.
     let mut model = p.model.lock().unwrap();
+    assert_eq!(model.visible(), [3, 4, 1, 2, 5]);
+    model.set_store_filter(BTreeSet::from([1]));
     assert_eq!(model.visible(), [4, 2, 5]);
     assert_eq!(model.pending_total(), 5);
 }

@@ -55,7 +55,7 @@ fn new_order_appears_and_rings() {
 }
 
 #[test]
-fn filter_by_store_hides_others_and_updates_counts() {
+fn a_store_tab_hides_others_from_the_list_but_not_from_the_ring() {
     let (mut w, stores) = world(&["Centro", "Norte"]);
     let (mut harness, recorder) = warehouse_app(
         &w.site,
@@ -76,15 +76,20 @@ fn filter_by_store_hides_others_and_updates_counts() {
     wait_calls(&recorder, "two rings", |c| sounds(c) == 2);
     recorder.clear();
 
-    // A new order for the hidden store: counted, not listed, not rung.
+    // A new order for the hidden store: counted and not listed, but rung all the same:
+    // this PC's station is every store, and a tab only filters the view.
     w.office.create("C-2", stores[0], Priority::Normal);
     step_until(&mut harness, "Centro count", |h| has_label(h, "Centro  2"));
     assert_eq!(listed(&harness), ["N-1"]);
-    // One for the chosen store rings.
+    wait_calls(&recorder, "C-2 rings", |c| sounds(c) == 1);
+    // One for the chosen store rings and is listed.
     w.office.create("N-2", stores[1], Priority::Normal);
     step_until(&mut harness, "N-2 listed", |h| listed(h) == ["N-1", "N-2"]);
-    let calls = wait_calls(&recorder, "N-2 rings", |c| sounds(c) == 1);
-    assert_eq!(shown_titles(&calls), ["Order N-2 — Norte"]);
+    let calls = wait_calls(&recorder, "N-2 rings", |c| sounds(c) == 2);
+    assert_eq!(
+        shown_titles(&calls),
+        ["Order C-2 — Centro", "Order N-2 — Norte"]
+    );
     assert!(has_label(&harness, "Norte  2"));
     assert!(has_label(&harness, "All  4"));
 }

@@ -6,6 +6,7 @@
 mod support;
 
 use chrono::Duration;
+use egui_kittest::kittest::Queryable;
 use packbell_shared::link::LinkEvent;
 use packbell_shared::protocol::{Order, Priority, Store};
 use packbell_warehouse::settings::{Settings, Theme};
@@ -88,6 +89,16 @@ fn busy_orders() -> Vec<Order> {
 }
 
 fn shoot(name: &str, settings: Settings, orders: Vec<Order>, offline: bool) {
+    shoot_with(name, settings, orders, offline, false);
+}
+
+fn shoot_with(
+    name: &str,
+    settings: Settings,
+    orders: Vec<Order>,
+    offline: bool,
+    open_settings: bool,
+) {
     let (mut harness, events, _link, _recorder) = fake_app(settings, Some(t0()));
     events.send(connected("Almacén Central")).unwrap();
     let count = orders.len();
@@ -109,6 +120,10 @@ fn shoot(name: &str, settings: Settings, orders: Vec<Order>, offline: bool) {
     }
     step_until(&mut harness, "rows", |h| !listed(h).is_empty());
     assert!(listed(&harness).len() <= count);
+    if open_settings {
+        harness.get_by_label("Settings").click();
+        harness.run();
+    }
     harness.run();
     if let Ok(dir) = std::env::var("PACKBELL_SCREENSHOT_DIR") {
         let image = harness.render().unwrap();
@@ -138,4 +153,13 @@ fn busy_list_light_spanish() {
 #[test]
 fn offline_list() {
     shoot("offline_dark", test_settings(), normal_orders(), true);
+}
+
+#[test]
+fn settings_with_the_station_picker() {
+    let settings = Settings {
+        station: [1].into_iter().collect(),
+        ..test_settings()
+    };
+    shoot_with("settings_dark", settings, normal_orders(), false, true);
 }

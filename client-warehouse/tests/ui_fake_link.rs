@@ -360,6 +360,35 @@ fn settings_switch_language_and_mute() {
 }
 
 #[test]
+fn the_station_is_chosen_in_settings_and_decides_what_rings() {
+    let (mut harness, events, _link, recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    events.send(reset(10, two_stores(), Vec::new())).unwrap();
+    events.send(LinkEvent::CaughtUp { seq: 10 }).unwrap();
+    step_until(&mut harness, "stores", |h| has_label(h, "Norte  0"));
+
+    harness.get_by_label("Settings").click();
+    harness.run();
+    assert!(has_label(&harness, "Ring for"));
+    harness.get_by_label("Norte").click();
+    harness.run();
+    harness.get_by_label("Close").click();
+    harness.run();
+
+    // Norte is no longer this PC's station: listed, not rung. Centro still rings.
+    events
+        .send(live(created_event(11, 1, "N-1", 2, Priority::Rush, now)))
+        .unwrap();
+    events
+        .send(live(created_event(12, 2, "C-1", 1, Priority::Normal, now)))
+        .unwrap();
+    step_until(&mut harness, "both rows", |h| listed(h).len() == 2);
+    let calls = wait_calls(&recorder, "Centro's ring", |c| !shown_titles(c).is_empty());
+    assert_eq!(shown_titles(&calls), ["Order C-1 — Centro"]);
+}
+
+#[test]
 fn a_failing_sound_shows_one_hint_and_the_list_keeps_working() {
     let (link, events_rx) = packbell_client_core::fake::FakeLink::new();
     let events_tx = link.feed();
@@ -475,7 +504,7 @@ fn ten_thousand_pending_lay_out_only_the_visible_rows() {
 }
 
 #[test]
-fn store_filter_is_remembered_on_this_pc() {
+fn a_store_tab_is_forgotten_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let start = || {
         let (link, events) = packbell_client_core::fake::FakeLink::new();
@@ -514,12 +543,13 @@ fn store_filter_is_remembered_on_this_pc() {
     assert_eq!(listed(&harness), ["N-1"]);
     drop(harness);
 
-    // The next start on this PC shows the same stores only.
+    // A tab clicked to look something up does not outlive the window: the next start
+    // shows every store again (what rings is the station, a setting of its own).
     let (mut harness, tx) = start();
     tx.send(connected("Tienda")).unwrap();
     tx.send(reset(10, two_stores(), orders)).unwrap();
-    step_until(&mut harness, "rows", |h| !listed(h).is_empty());
-    assert_eq!(listed(&harness), ["N-1"]);
+    step_until(&mut harness, "rows", |h| listed(h).len() == 2);
+    assert_eq!(listed(&harness), ["C-1", "N-1"]);
 }
 
 #[test]

@@ -79,10 +79,11 @@ impl Model {
         }
     }
 
-    /// The alert for a pending order this PC shows; `None` when filtered out.
+    /// The alert for a pending order of this PC's station; `None` for other stores.
+    /// Reads the station, never the view's store tabs.
     pub(super) fn alert_for(&self, order_id: OrderId) -> Option<Alert> {
         let order = self.site.orders.get(&order_id)?;
-        if !self.matches_filter(order) {
+        if !self.in_station(order) {
             return None;
         }
         Some(Alert {
@@ -111,19 +112,14 @@ impl Model {
         }
     }
 
-    /// Rush orders shown here that still re-alert.
+    /// Rush orders of this PC's station that still re-alert.
     pub fn ringing_rush(&self) -> Vec<OrderId> {
         self.pending
             .iter()
             .take_while(|(rank, _, _)| *rank == 0)
             .map(|(_, _, id)| *id)
             .filter(|id| !self.acknowledged.contains(id))
-            .filter(|id| {
-                self.site
-                    .orders
-                    .get(id)
-                    .is_some_and(|o| self.matches_filter(o))
-            })
+            .filter(|id| self.site.orders.get(id).is_some_and(|o| self.in_station(o)))
             .collect()
     }
 

@@ -17,12 +17,30 @@ pub struct StoreCount {
 }
 
 impl Model {
+    /// Whether `order` belongs to this PC's station (the stores it rings for).
+    pub fn in_station(&self, order: &Order) -> bool {
+        self.settings.station.is_empty() || self.settings.station.contains(&order.store_id)
+    }
+
+    /// The active stores, by name, for the station picker.
+    pub fn active_stores(&self) -> Vec<(StoreId, String)> {
+        let mut stores: Vec<(StoreId, String)> = self
+            .site
+            .stores
+            .values()
+            .filter(|s| s.active)
+            .map(|s| (s.store_id, s.name.clone()))
+            .collect();
+        stores.sort_by(|a, b| a.1.cmp(&b.1));
+        stores
+    }
+
     pub fn matches_filter(&self, order: &Order) -> bool {
         self.settings.store_filter.is_empty()
             || self.settings.store_filter.contains(&order.store_id)
     }
 
-    /// Shows only `stores` (empty: all). Orders now hidden stop re-alerting here.
+    /// Shows only `stores` (empty: all). Ringing follows the station, not this.
     pub fn set_store_filter(&mut self, stores: BTreeSet<StoreId>) {
         self.settings.store_filter = stores;
         self.touch();

@@ -247,9 +247,7 @@ impl Model {
             .iter()
             .take_while(|(rank, _, _)| *rank == 0)
             .filter_map(|(_, _, id)| self.site.orders.get(id))
-            .filter(|order| {
-                self.matches_filter(order) && !self.acknowledged.contains(&order.order_id)
-            })
+            .filter(|order| self.in_station(order) && !self.acknowledged.contains(&order.order_id))
             .map(|order| (order.order_id, order.order_number.clone()))
             .collect();
         self.rush_next

@@ -99,7 +99,12 @@ fn replayed(event: Event) -> LinkEvent {
 
 /// A model connected to a server at seq 10 with no pending orders.
 fn ready() -> Model {
-    let mut model = Model::new(Settings::default());
+    ready_with(Settings::default())
+}
+
+/// `ready`, with these settings.
+fn ready_with(settings: Settings) -> Model {
+    let mut model = Model::new(settings);
     model.handle(connected(), t0());
     assert!(
         model
@@ -159,11 +164,15 @@ fn rush_first_then_oldest() {
 }
 
 #[test]
-fn filter_hides_other_stores_and_stops_their_rings() {
+fn a_store_tab_hides_other_stores_but_they_still_ring() {
     let mut model = ready();
     model.set_store_filter([2].into_iter().collect());
-    let actions = model.handle(live(created(11, 1, 1, Priority::Normal, 0)), at(0));
-    assert!(rings(&actions).is_empty(), "store 1 is filtered out");
+    let actions = model.handle(live(created(11, 1, 1, Priority::Rush, 0)), at(0));
+    assert_eq!(
+        rings(&actions),
+        ["A-1"],
+        "the view does not decide what rings"
+    );
     let actions = model.handle(live(created(12, 2, 2, Priority::Normal, 0)), at(0));
     assert_eq!(rings(&actions), ["A-2"]);
     assert_eq!(model.visible(), [2]);
@@ -173,6 +182,41 @@ fn filter_hides_other_stores_and_stops_their_rings() {
     assert_eq!((counts[1].name.as_str(), counts[1].pending), ("Norte", 1));
     model.set_store_filter(BTreeSet::new());
     assert_eq!(model.visible(), [1, 2]);
+}
+
+#[test]
+fn the_station_decides_what_rings_whatever_the_tab() {
+    let settings = Settings {
+        station: [2].into_iter().collect(),
+        ..Settings::default()
+    };
+    let mut model = ready_with(settings);
+    let actions = model.handle(live(created(11, 1, 1, Priority::Rush, 0)), at(0));
+    assert!(
+        rings(&actions).is_empty(),
+        "store 1 is not this PC's station"
+    );
+    assert_eq!(model.visible(), [1], "but it is listed");
+    model.set_store_filter([1].into_iter().collect());
+    let actions = model.handle(live(created(12, 2, 2, Priority::Normal, 0)), at(0));
+    assert_eq!(
+        rings(&actions),
+        ["A-2"],
+        "a tab on another store does not silence it"
+    );
+}
+
+#[test]
+fn the_store_tab_is_not_saved_but_the_station_is() {
+    let settings = Settings {
+        station: [2].into_iter().collect(),
+        store_filter: [1].into_iter().collect(),
+        ..Settings::default()
+    };
+    let saved = serde_json::to_string(&settings).expect("serialised");
+    let loaded: Settings = serde_json::from_str(&saved).expect("parsed");
+    assert_eq!(loaded.station, settings.station);
+    assert!(loaded.store_filter.is_empty(), "{saved}");
 }
 
 #[test]

@@ -121,7 +121,15 @@ pub fn root_ui(
     });
 
     if state.settings_open {
-        settings_ui(ui.ctx(), &mut model.settings, state, text, &mut intents);
+        let stores = model.active_stores();
+        settings_ui(
+            ui.ctx(),
+            &mut model.settings,
+            &stores,
+            state,
+            text,
+            &mut intents,
+        );
     }
     if !matches!(model.connection(), Connection::NeedsPairing { .. }) {
         state.pairing_sent = false;

@@ -1,6 +1,9 @@
-//! The settings window: language, theme, sounds, volume and age thresholds.
+//! The settings window: language, theme, station, sounds, volume and age thresholds.
+
+use std::collections::BTreeSet;
 
 use egui::WidgetInfo;
+use packbell_shared::protocol::StoreId;
 
 use super::{Intent, UiState};
 use crate::i18n::{Language, Strings};
@@ -11,6 +14,7 @@ use crate::settings::{
 pub(super) fn settings_ui(
     ctx: &egui::Context,
     settings: &mut Settings,
+    stores: &[(StoreId, String)],
     state: &mut UiState,
     text: &Strings,
     intents: &mut Vec<Intent>,
@@ -52,6 +56,10 @@ pub(super) fn settings_ui(
                         ui.radio_value(&mut settings.theme, Theme::Light, text.theme_light);
                         ui.radio_value(&mut settings.theme, Theme::Dark, text.theme_dark);
                     });
+                    ui.end_row();
+
+                    ui.label(text.station);
+                    station_ui(ui, &mut settings.station, stores, text);
                     ui.end_row();
 
                     for (label_text, which, salt) in [
@@ -133,6 +141,38 @@ pub(super) fn settings_ui(
         state.settings_open = false;
     }
     settings.clamp();
+}
+
+/// "All stores" or a checkbox per store. Ticking every store, or none, means all.
+fn station_ui(
+    ui: &mut egui::Ui,
+    station: &mut BTreeSet<StoreId>,
+    stores: &[(StoreId, String)],
+    text: &Strings,
+) {
+    ui.vertical(|ui| {
+        let mut all = station.is_empty();
+        if ui.checkbox(&mut all, text.station_all).changed() && all {
+            station.clear();
+        }
+        for (store_id, name) in stores {
+            let mut ringing = station.is_empty() || station.contains(store_id);
+            if ui.checkbox(&mut ringing, name).changed() {
+                if station.is_empty() {
+                    // Leaving "all": start from every store but this one.
+                    station.extend(stores.iter().map(|(id, _)| *id));
+                }
+                if ringing {
+                    station.insert(*store_id);
+                } else {
+                    station.remove(store_id);
+                }
+                if station.len() == stores.len() {
+                    station.clear();
+                }
+            }
+        }
+    });
 }
 
 fn sound_name(text: &Strings, sound: SoundId) -> &'static str {
