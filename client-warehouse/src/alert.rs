@@ -162,9 +162,10 @@ impl Executor {
                     count,
                     rush,
                     order_numbers,
+                    live,
                 } => {
                     tracing::info!(
-                        "rang catch-up summary of {count} orders ({rush} rush): {}",
+                        "rang a summary of {count} orders ({rush} rush, live: {live}): {}",
                         order_numbers.join(", ")
                     );
                     self.play(
@@ -175,10 +176,11 @@ impl Executor {
                         },
                         prefs,
                     );
-                    let title = if rush > 0 {
-                        prefs.language.notify_summary_rush(count, rush)
-                    } else {
-                        prefs.language.notify_summary(count)
+                    let title = match (live, rush > 0) {
+                        (false, true) => prefs.language.notify_summary_rush(count, rush),
+                        (false, false) => prefs.language.notify_summary(count),
+                        (true, true) => prefs.language.notify_burst_rush(count, rush),
+                        (true, false) => prefs.language.notify_burst(count),
                     };
                     let mut body = order_numbers.join(", ");
                     if count > order_numbers.len() {

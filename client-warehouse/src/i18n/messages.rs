@@ -122,6 +122,22 @@ impl Language {
         }
     }
 
+    /// Title of one notification for a burst of live orders.
+    pub fn notify_burst(self, count: usize) -> String {
+        match self {
+            Language::Es => format!("{count} pedidos nuevos"),
+            Language::En => format!("{count} new orders"),
+        }
+    }
+
+    /// Burst title when some of the orders are rush.
+    pub fn notify_burst_rush(self, count: usize, rush: usize) -> String {
+        match self {
+            Language::Es => format!("{count} pedidos nuevos ({rush} urgentes)"),
+            Language::En => format!("{count} new orders ({rush} rush)"),
+        }
+    }
+
     /// Catch-up summary title.
     pub fn notify_summary(self, count: usize) -> String {
         match self {

@@ -1,9 +1,11 @@
 //! Alert decisions: what to ring, summarise or withdraw, and rush acknowledgement.
 
-use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
 use packbell_shared::protocol::{OrderId, Priority};
 
-use super::{Model, SUMMARY_MAX_NUMBERS, pending_key};
+use super::{BURST_RINGS, BURST_WINDOW_SECS, Model, SUMMARY_MAX_NUMBERS, pending_key};
 
 /// What to tell the warehouse about one order.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,11 +24,13 @@ pub enum AlertAction {
     Ring(Alert),
     /// Unacknowledged rush orders are still waiting: rush sound and attention again.
     Repeat { order_numbers: Vec<String> },
-    /// Orders that arrived while this PC was away: one notification, one sound.
+    /// Several orders at once: one notification, one sound. `live` is a burst of live
+    /// orders; otherwise they arrived while this PC was away.
     Summary {
         count: usize,
         rush: usize,
         order_numbers: Vec<String>,
+        live: bool,
     },
     /// This order's notification is obsolete (packed, cancelled): take it down.
     Withdraw { order_id: OrderId },
@@ -41,6 +45,42 @@ impl Model {
     pub(super) fn flush_catch_up(&mut self, actions: &mut Vec<AlertAction>) {
         self.catch_up_deadline = None;
         let ids = std::mem::take(&mut self.catch_up);
+        self.ring_together(ids, false, actions);
+    }
+
+    /// Whether live orders arriving `now` belong to a burst: already collecting one,
+    /// or [`BURST_RINGS`] rang one by one within the last [`BURST_WINDOW_SECS`].
+    pub(super) fn in_burst(&mut self, now: DateTime<Utc>) -> bool {
+        if self.burst_until.is_some() {
+            return true;
+        }
+        let window = Duration::seconds(BURST_WINDOW_SECS);
+        let started = self.recent_rings.len() >= BURST_RINGS
+            && self
+                .recent_rings
+                .front()
+                .is_some_and(|first| now.signed_duration_since(*first) < window);
+        if started {
+            self.burst_until = Some(now + window);
+        }
+        started
+    }
+
+    /// Ends a burst: what it held rings together, and counting starts afresh.
+    pub(super) fn flush_burst(&mut self, actions: &mut Vec<AlertAction>) {
+        self.burst_until = None;
+        self.recent_rings.clear();
+        let ids = std::mem::take(&mut self.burst);
+        self.ring_together(ids, true, actions);
+    }
+
+    /// One order still pending rings as if live; several make one summary.
+    fn ring_together(
+        &mut self,
+        ids: BTreeSet<OrderId>,
+        live: bool,
+        actions: &mut Vec<AlertAction>,
+    ) {
         let mut alerts: Vec<Alert> = ids
             .into_iter()
             .filter(|id| self.is_pending(*id))
@@ -74,6 +114,7 @@ impl Model {
                         .take(SUMMARY_MAX_NUMBERS)
                         .map(|a| a.order_number)
                         .collect(),
+                    live,
                 });
             }
         }

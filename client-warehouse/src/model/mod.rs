@@ -4,7 +4,7 @@
 //! [`Model::tick`]; the alert service carries the decisions out and the UI only draws.
 //! Callers pass `now` in, so tests control time.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use chrono::{DateTime, Duration, Utc};
 use packbell_shared::discovery::FoundServer;
@@ -29,6 +29,12 @@ pub const SUMMARY_MAX_NUMBERS: usize = 6;
 /// If a reconnect brought a snapshot but no `CaughtUp` follows, the catch-up summary
 /// goes out after this long anyway.
 pub const CATCH_UP_GRACE_SECS: i64 = 3;
+/// Live orders rung one by one within [`BURST_WINDOW_SECS`]; past this a burst has
+/// begun, and the orders that follow are held and rung together as one summary
+/// (one sound, one notification) when the window ends.
+pub const BURST_RINGS: usize = 3;
+/// The window over which rings are counted, and how long a burst is collected.
+pub const BURST_WINDOW_SECS: i64 = 2;
 /// Notices (refused commands, server messages) kept for the UI; older ones drop.
 pub const MAX_NOTICES: usize = 8;
 
@@ -128,6 +134,11 @@ pub struct Model {
     catch_up: BTreeSet<OrderId>,
     /// Set when a reconnect snapshot arrived: flush the summary by then at the latest.
     catch_up_deadline: Option<DateTime<Utc>>,
+    /// When the last live orders rang one by one (at most [`BURST_RINGS`] kept).
+    recent_rings: VecDeque<DateTime<Utc>>,
+    /// Live orders held during a burst, rung together when `burst_until` passes.
+    burst: BTreeSet<OrderId>,
+    burst_until: Option<DateTime<Utc>>,
     /// Orders with a notification on screen (withdrawn when they leave the list).
     notified: BTreeSet<OrderId>,
     /// Next re-alert time of each waiting rush order.
@@ -235,6 +246,9 @@ impl Model {
             .is_some_and(|deadline| now >= deadline)
         {
             self.flush_catch_up(&mut actions);
+        }
+        if self.burst_until.is_some_and(|until| now >= until) {
+            self.flush_burst(&mut actions);
         }
         if self.last_packed.as_ref().is_some_and(|last| {
             now.signed_duration_since(last.at) > Duration::seconds(UNDO_WINDOW_SECS)
@@ -346,7 +360,13 @@ impl Model {
                     // Part of the first load: shown, not rung.
                 } else if replayed || self.catching_up() {
                     self.catch_up.insert(*order_id);
+                } else if self.alert_for(*order_id).is_some() && self.in_burst(now) {
+                    self.burst.insert(*order_id);
                 } else if let Some(alert) = self.alert_for(*order_id) {
+                    self.recent_rings.push_back(now);
+                    if self.recent_rings.len() > BURST_RINGS {
+                        self.recent_rings.pop_front();
+                    }
                     if alert.priority == Priority::Rush {
                         let interval = Duration::seconds(i64::from(self.settings.rush_repeat_secs));
                         self.rush_next.insert(*order_id, now + interval);

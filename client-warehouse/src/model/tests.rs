@@ -266,6 +266,7 @@ fn catch_up_flood_makes_one_summary() {
             count,
             rush,
             order_numbers,
+            live: false,
         } => {
             assert_eq!(*count, 50);
             assert_eq!(*rush, 1);
@@ -624,4 +625,51 @@ fn several_servers_are_offered_and_one_is_chosen_until_connected() {
     assert!(!model.pairing_open(), "connected: the chooser closes");
     assert!(model.found_servers().is_empty());
     assert_eq!(model.chosen_server(), None);
+}
+
+#[test]
+fn a_burst_rings_a_few_then_one_summary_and_a_trickle_rings_each() {
+    let mut model = ready();
+    let mut rung = Vec::new();
+    for i in 0..10u64 {
+        let priority = if i == 7 {
+            Priority::Rush
+        } else {
+            Priority::Normal
+        };
+        rung.extend(rings(
+            &model.handle(live(created(11 + i, 1 + i, 1, priority, 0)), at(0)),
+        ));
+    }
+    assert_eq!(
+        rung.len(),
+        BURST_RINGS,
+        "the first few ring one by one: {rung:?}"
+    );
+    assert!(
+        model.tick(at(1)).is_empty(),
+        "the burst is still being collected"
+    );
+    let actions = model.tick(at(BURST_WINDOW_SECS));
+    assert!(
+        matches!(
+            actions.as_slice(),
+            [AlertAction::Summary {
+                count: 7,
+                rush: 1,
+                live: true,
+                ..
+            }]
+        ),
+        "{actions:?}"
+    );
+    // Orders a few seconds apart ring one by one again.
+    for i in 0..4u64 {
+        let second = 10 + 5 * i as i64;
+        let actions = model.handle(
+            live(created(21 + i, 20 + i, 1, Priority::Normal, second)),
+            at(second),
+        );
+        assert_eq!(rings(&actions).len(), 1, "order {i} of the trickle");
+    }
 }
