@@ -171,6 +171,63 @@ fn keyboard_selects_and_packs() {
 }
 
 #[test]
+fn home_end_and_pages_move_through_a_long_list_and_esc_closes_settings() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    let orders = (1..=40u64)
+        .map(|i| {
+            let number = format!("B-{i}");
+            order(
+                i,
+                &number,
+                1,
+                Priority::Normal,
+                now + Duration::seconds(i as i64),
+                "",
+            )
+        })
+        .collect();
+    events.send(reset(10, two_stores(), orders)).unwrap();
+    step_until(&mut harness, "rows", |h| !listed(h).is_empty());
+    let packed = |link: &packbell_client_core::fake::FakeLink| -> Vec<u64> {
+        link.sent()
+            .iter()
+            .filter_map(|r| match r {
+                LinkRequest::Submit {
+                    command: Command::PackOrder { order_id },
+                    ..
+                } => Some(*order_id),
+                _ => None,
+            })
+            .collect()
+    };
+    harness.key_press(egui::Key::End);
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert_eq!(packed(&link), [40], "End selects the last row");
+    harness.key_press(egui::Key::Home);
+    harness.run();
+    harness.key_press(egui::Key::PageDown);
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    let second = packed(&link)[1];
+    assert!(
+        second > 2 && second < 40,
+        "a page down from the top: {second}"
+    );
+
+    harness.get_by_label("Settings").click();
+    harness.run();
+    assert!(has_label(&harness, "Ring for"));
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(!has_label(&harness, "Ring for"), "Esc closes Settings");
+}
+
+#[test]
 fn rush_orders_come_first_and_can_be_acknowledged() {
     let (mut harness, events, _link, recorder) = fake_app(test_settings(), None);
     let now = chrono::Utc::now();

@@ -558,6 +558,15 @@ impl Model {
         Some(index)
     }
 
+    /// Selects the first row (Home) or the last (End).
+    pub fn select_edge(&mut self, last: bool) -> Option<usize> {
+        let view = self.visible();
+        let index = if last { view.len().checked_sub(1)? } else { 0 };
+        let order_id = *view.get(index)?;
+        self.selected = Some(order_id);
+        Some(index)
+    }
+
     fn neighbour_after(&mut self, order_id: OrderId) -> Option<OrderId> {
         let view = self.visible();
         let index = view.iter().position(|id| *id == order_id)?;

@@ -150,8 +150,28 @@ fn keyboard(
     intents: &mut Vec<Intent>,
 ) {
     let typing = ui.ctx().memory(|m| m.focused().is_some());
+    if state.settings_open && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+        state.settings_open = false;
+        return;
+    }
     if typing || state.settings_open || model.pairing_open() {
         return;
+    }
+    // A page is the rows that fit in the window, at least one.
+    let page = ((ui.ctx().content_rect().height() / ROW_HEIGHT) as isize).max(1);
+    let (home, end, page_down, page_up) = ui.input_mut(|input| {
+        (
+            input.consume_key(Modifiers::NONE, Key::Home),
+            input.consume_key(Modifiers::NONE, Key::End),
+            input.consume_key(Modifiers::NONE, Key::PageDown),
+            input.consume_key(Modifiers::NONE, Key::PageUp),
+        )
+    });
+    if home || end {
+        state.scroll_to_row = model.select_edge(end);
+    }
+    if page_down || page_up {
+        state.scroll_to_row = model.move_selection(if page_down { page } else { -page });
     }
     let (down, up, pack, undo, escape) = ui.input_mut(|input| {
         (
