@@ -228,6 +228,60 @@ fn home_end_and_pages_move_through_a_long_list_and_esc_closes_settings() {
 }
 
 #[test]
+fn a_double_click_on_packed_packs_one_order() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    let orders = (1..=3u64)
+        .map(|i| {
+            let number = format!("D-{i}");
+            order(
+                i,
+                &number,
+                1,
+                Priority::Normal,
+                now + Duration::seconds(i as i64),
+                "",
+            )
+        })
+        .collect();
+    events.send(reset(10, two_stores(), orders)).unwrap();
+    step_until(&mut harness, "rows", |h| listed(h).len() == 3);
+    // Two clicks a frame apart on the first row's button: the second lands on the row
+    // that slid up under the pointer.
+    let at = harness.get_by_label("Packed D-1").rect().center();
+    harness.event(egui::Event::PointerMoved(at));
+    harness.step();
+    for _ in 0..2 {
+        for pressed in [true, false] {
+            harness.event(egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+            harness.step();
+        }
+    }
+    harness.run();
+    let packs = link
+        .sent()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                LinkRequest::Submit {
+                    command: Command::PackOrder { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(packs, 1, "{:?}", link.sent());
+    assert_eq!(listed(&harness), ["D-2", "D-3"]);
+}
+
+#[test]
 fn rush_orders_come_first_and_can_be_acknowledged() {
     let (mut harness, events, _link, recorder) = fake_app(test_settings(), None);
     let now = chrono::Utc::now();

@@ -17,7 +17,39 @@ const NUMBER_WIDTH: f32 = 270.0;
 /// Width of the age column.
 const AGE_WIDTH: f32 = 150.0;
 
+/// A "Packed" click this soon after the previous one is taken for the second click of
+/// a double-click (the next row has slid under the pointer) and ignored.
+const PACK_CLICK_GUARD_SECS: f64 = 0.6;
+
 pub(super) fn list_ui(
+    ui: &mut egui::Ui,
+    model: &mut Model,
+    state: &mut UiState,
+    lang: Language,
+    colours: &Palette,
+    now: DateTime<Utc>,
+    intents: &mut Vec<Intent>,
+) {
+    let first_new = intents.len();
+    rows_ui(ui, model, state, lang, colours, now, intents);
+    let clicked_at = ui.input(|i| i.time);
+    let mut kept = Vec::new();
+    for intent in intents.drain(first_new..) {
+        if matches!(intent, Intent::Pack(_)) {
+            let too_soon = state
+                .last_pack_click
+                .is_some_and(|last| clicked_at - last < PACK_CLICK_GUARD_SECS);
+            state.last_pack_click = Some(clicked_at);
+            if too_soon {
+                continue;
+            }
+        }
+        kept.push(intent);
+    }
+    intents.extend(kept);
+}
+
+fn rows_ui(
     ui: &mut egui::Ui,
     model: &mut Model,
     state: &mut UiState,

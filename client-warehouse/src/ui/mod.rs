@@ -61,6 +61,8 @@ pub struct UiState {
     counts: Option<(u64, DateTime<Utc>, Vec<StoreCount>)>,
     /// The zone times and "today" are shown in; tests and screenshots pin one.
     pub zone: Zone,
+    /// When "Packed" was last clicked (egui's input time), to tell a double-click.
+    pub last_pack_click: Option<f64>,
 }
 
 /// Age as people say it: "new", "7 min", "1 h 05".
