@@ -170,14 +170,11 @@ fn keyboard_selects_and_packs() {
     assert_eq!(listed(&harness), ["A-1", "A-2"]);
 }
 
-#[test]
-fn home_end_and_pages_move_through_a_long_list_and_esc_closes_settings() {
-    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
-    let now = chrono::Utc::now();
-    events.send(connected("Tienda")).unwrap();
-    let orders = (1..=40u64)
+/// `count` normal orders of store 1 numbered `prefix-1`, `prefix-2`, …, a second apart.
+fn numbered_orders(prefix: &str, count: u64, now: chrono::DateTime<chrono::Utc>) -> Vec<Order> {
+    (1..=count)
         .map(|i| {
-            let number = format!("B-{i}");
+            let number = format!("{prefix}-{i}");
             order(
                 i,
                 &number,
@@ -187,33 +184,43 @@ fn home_end_and_pages_move_through_a_long_list_and_esc_closes_settings() {
                 "",
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The orders the window asked the link to mark packed, in order.
+fn packed_ids(link: &packbell_client_core::fake::FakeLink) -> Vec<u64> {
+    link.sent()
+        .iter()
+        .filter_map(|r| match r {
+            LinkRequest::Submit {
+                command: Command::PackOrder { order_id },
+                ..
+            } => Some(*order_id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn home_end_and_pages_move_through_a_long_list_and_esc_closes_settings() {
+    let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
+    let now = chrono::Utc::now();
+    events.send(connected("Tienda")).unwrap();
+    let orders = numbered_orders("B", 40, now);
     events.send(reset(10, two_stores(), orders)).unwrap();
     step_until(&mut harness, "rows", |h| !listed(h).is_empty());
-    let packed = |link: &packbell_client_core::fake::FakeLink| -> Vec<u64> {
-        link.sent()
-            .iter()
-            .filter_map(|r| match r {
-                LinkRequest::Submit {
-                    command: Command::PackOrder { order_id },
-                    ..
-                } => Some(*order_id),
-                _ => None,
-            })
-            .collect()
-    };
     harness.key_press(egui::Key::End);
     harness.run();
     harness.key_press(egui::Key::Enter);
     harness.run();
-    assert_eq!(packed(&link), [40], "End selects the last row");
+    assert_eq!(packed_ids(&link), [40], "End selects the last row");
     harness.key_press(egui::Key::Home);
     harness.run();
     harness.key_press(egui::Key::PageDown);
     harness.run();
     harness.key_press(egui::Key::Enter);
     harness.run();
-    let second = packed(&link)[1];
+    let second = packed_ids(&link)[1];
     assert!(
         second > 2 && second < 40,
         "a page down from the top: {second}"
@@ -232,19 +239,7 @@ fn a_double_click_on_packed_packs_one_order() {
     let (mut harness, events, link, _recorder) = fake_app(test_settings(), None);
     let now = chrono::Utc::now();
     events.send(connected("Tienda")).unwrap();
-    let orders = (1..=3u64)
-        .map(|i| {
-            let number = format!("D-{i}");
-            order(
-                i,
-                &number,
-                1,
-                Priority::Normal,
-                now + Duration::seconds(i as i64),
-                "",
-            )
-        })
-        .collect();
+    let orders = numbered_orders("D", 3, now);
     events.send(reset(10, two_stores(), orders)).unwrap();
     step_until(&mut harness, "rows", |h| listed(h).len() == 3);
     // Two clicks a frame apart on the first row's button: the second lands on the row
@@ -264,19 +259,7 @@ fn a_double_click_on_packed_packs_one_order() {
         }
     }
     harness.run();
-    let packs = link
-        .sent()
-        .iter()
-        .filter(|r| {
-            matches!(
-                r,
-                LinkRequest::Submit {
-                    command: Command::PackOrder { .. },
-                    ..
-                }
-            )
-        })
-        .count();
+    let packs = packed_ids(&link).len();
     assert_eq!(packs, 1, "{:?}", link.sent());
     assert_eq!(listed(&harness), ["D-2", "D-3"]);
 }

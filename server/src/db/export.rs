@@ -100,15 +100,9 @@ pub fn audit_rows<E: From<DbError>>(
              ORDER BY e.seq",
         )
         .map_err(DbError::from)?;
-    let (start, end, filter) = bounds(span, stores);
-    let mut rows = stmt
-        .query(params![start, end, filter])
-        .map_err(DbError::from)?;
-    while let Some(row) = rows.next().map_err(DbError::from)? {
-        let audit = read_audit_row(row).map_err(DbError::from)?;
-        each(&audit)?;
-    }
-    Ok(())
+    each_row_in_span(&mut stmt, span, stores, |row| {
+        each(&read_audit_row(row).map_err(DbError::from)?)
+    })
 }
 
 fn read_audit_row<'a>(row: &'a Row<'_>) -> rusqlite::Result<AuditRow<'a>> {
@@ -173,15 +167,9 @@ pub fn order_rows<E: From<DbError>>(
              ORDER BY o.order_id",
         )
         .map_err(DbError::from)?;
-    let (start, end, filter) = bounds(span, stores);
-    let mut rows = stmt
-        .query(params![start, end, filter])
-        .map_err(DbError::from)?;
-    while let Some(row) = rows.next().map_err(DbError::from)? {
-        let order = read_order_row(row).map_err(DbError::from)?;
-        each(&order)?;
-    }
-    Ok(())
+    each_row_in_span(&mut stmt, span, stores, |row| {
+        each(&read_order_row(row).map_err(DbError::from)?)
+    })
 }
 
 fn read_order_row<'a>(row: &'a Row<'_>) -> rusqlite::Result<OrderRow<'a>> {
@@ -262,11 +250,7 @@ fn wait_rows<E: From<DbError>>(
     mut each: impl FnMut(&WaitRow<'_>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut stmt = conn.prepare(sql).map_err(DbError::from)?;
-    let (start, end, filter) = bounds(span, stores);
-    let mut rows = stmt
-        .query(params![start, end, filter])
-        .map_err(DbError::from)?;
-    while let Some(row) = rows.next().map_err(DbError::from)? {
+    each_row_in_span(&mut stmt, span, stores, |row| {
         let wait = WaitRow {
             store_id: row.get(0).map_err(DbError::from)?,
             store: text(row, 1).map_err(DbError::from)?.unwrap_or_default(),
@@ -274,7 +258,24 @@ fn wait_rows<E: From<DbError>>(
             wait_ms: row.get(3).map_err(DbError::from)?,
             packed_in_group: row.get(4).map_err(DbError::from)?,
         };
-        each(&wait)?;
+        each(&wait)
+    })
+}
+
+/// Runs `stmt` (parameters: span start, span end, store filter) and hands each row to
+/// `each`, one at a time: the one streaming loop every report shares.
+fn each_row_in_span<E: From<DbError>>(
+    stmt: &mut rusqlite::Statement<'_>,
+    span: Span,
+    stores: StoreFilter<'_>,
+    mut each: impl FnMut(&Row<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let (start, end, filter) = bounds(span, stores);
+    let mut rows = stmt
+        .query(params![start, end, filter])
+        .map_err(DbError::from)?;
+    while let Some(row) = rows.next().map_err(DbError::from)? {
+        each(row)?;
     }
     Ok(())
 }
