@@ -20,8 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use packbell_shared::protocol::{
-    ClientMessage, Command, DeviceId, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage,
-    close_code,
+    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Seq, ServerMessage, close_code,
 };
 
 pub use packbell_shared::transport::{Io, websocket_config};
@@ -31,9 +30,7 @@ use super::failure_log::Failure;
 use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
 use crate::Context;
-use crate::config::{
-    ATTEMPT_COST, DEVICES_PAGE, LOG_PAGE, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST,
-};
+use crate::config::{ATTEMPT_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
@@ -155,7 +152,7 @@ pub(super) struct Session {
     /// else back.
     pub(super) out: OutgoingQueue,
     /// Answers to commands and requests, in the order they came.
-    answers: FuturesOrdered<Answer>,
+    pub(super) answers: FuturesOrdered<Answer>,
     /// Live events, from authentication on (so revocation reaches every socket).
     live: Option<broadcast::Receiver<Arc<LiveEvent>>>,
     /// Whether the client asked for events; until then live events are not forwarded.
@@ -573,7 +570,7 @@ impl Session {
     }
 
     /// Queues an error behind the answers still pending, so answers keep their order.
-    fn answer_in_order(
+    pub(super) fn answer_in_order(
         &mut self,
         code: ErrorCode,
         message: impl Into<String>,
@@ -632,124 +629,6 @@ impl Session {
             }
         });
         self.answers.push_back(answer);
-        Ok(())
-    }
-
-    fn list_devices(&mut self, device: &Authenticated, after: DeviceId) -> Result<(), End> {
-        if device.role != Role::Admin {
-            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
-        }
-        let reader = self.ctx.reader.clone();
-        let presence = self.ctx.presence.clone();
-        self.answers.push_back(Box::pin(async move {
-            // One more than a page, to know whether another page follows.
-            let read = reader
-                .run(move |conn| reader::devices(conn, after, DEVICES_PAGE + 1))
-                .await;
-            match read {
-                Ok(mut devices) => {
-                    let beyond_page = devices.len() > DEVICES_PAGE;
-                    devices.truncate(DEVICES_PAGE);
-                    for d in &mut devices {
-                        d.connected = presence.is_connected(d.device_id);
-                    }
-                    let envelope = r#"{"type":"devices","devices":[],"more":true}"#.len();
-                    let (devices, cut) = super::snapshot::fitting_page(devices, envelope);
-                    ServerMessage::Devices {
-                        devices,
-                        more: beyond_page || cut,
-                    }
-                }
-                Err(e) => {
-                    tracing::error!("listing devices failed: {e}");
-                    internal_error()
-                }
-            }
-        }));
-        Ok(())
-    }
-
-    /// One page of the log after `after`, for auditors; bounded like every answer.
-    fn read_log(&mut self, device: &Authenticated, after: Seq) -> Result<(), End> {
-        if device.role != Role::Admin {
-            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
-        }
-        let reader = self.ctx.reader.clone();
-        self.answers.push_back(Box::pin(async move {
-            let read = reader
-                .run(move |conn| {
-                    let head = reader::head_seq(conn)?;
-                    Ok((reader::events_between(conn, after, head, LOG_PAGE)?, head))
-                })
-                .await;
-            match read {
-                Ok((events, head)) => {
-                    let envelope = r#"{"type":"log_page","events":[],"more":true}"#.len();
-                    let (events, _) = super::snapshot::fitting_page(events, envelope);
-                    let more = events.last().is_some_and(|last| last.seq < head);
-                    ServerMessage::LogPage { events, more }
-                }
-                Err(e) => {
-                    tracing::error!("reading the log failed: {e}");
-                    internal_error()
-                }
-            }
-        }));
-        Ok(())
-    }
-
-    fn site_status(&mut self, device: &Authenticated) -> Result<(), End> {
-        if device.role != Role::Admin {
-            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
-        }
-        let ctx = self.ctx.clone();
-        self.answers.push_back(Box::pin(async move {
-            let head_seq = match ctx.reader.run(reader::head_seq).await {
-                Ok(seq) => seq,
-                Err(e) => {
-                    tracing::error!("reading head seq failed: {e}");
-                    return internal_error();
-                }
-            };
-            let database_bytes = crate::db::database_bytes(&ctx.data_dir).await;
-            let (office, warehouse, admin) = ctx.presence.sockets_by_role();
-            let now = chrono::Utc::now();
-            ServerMessage::SiteStatus(packbell_shared::protocol::SiteStatus {
-                server_version: env!("CARGO_PKG_VERSION").to_owned(),
-                started_at: ctx.started_at,
-                uptime_seconds: u64::try_from((now - ctx.started_at).num_seconds()).unwrap_or(0),
-                connected_office: office,
-                connected_warehouse: warehouse,
-                connected_admin: admin,
-                database_bytes,
-                head_seq,
-            })
-        }));
-        Ok(())
-    }
-
-    fn new_pairing_code(&mut self, device: &Authenticated, role: Role) -> Result<(), End> {
-        if device.role != Role::Admin {
-            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
-        }
-        let writer = self.ctx.writer.clone();
-        let expires_at = chrono::Utc::now()
-            + chrono::Duration::from_std(self.ctx.limits.pairing_code_ttl)
-                .unwrap_or(chrono::Duration::minutes(10));
-        self.answers.push_back(Box::pin(async move {
-            match writer.new_pairing_code(role, expires_at).await {
-                Ok(code) => ServerMessage::PairingCode {
-                    code,
-                    role,
-                    expires_at,
-                },
-                Err(refusal) => ServerMessage::Error {
-                    code: refusal.code,
-                    message: refusal.message,
-                    key: None,
-                },
-            }
-        }));
         Ok(())
     }
 
@@ -833,7 +712,7 @@ impl Session {
     }
 }
 
-fn internal_error() -> ServerMessage {
+pub(super) fn internal_error() -> ServerMessage {
     ServerMessage::Error {
         code: ErrorCode::Internal,
         message: "the server could not read its data; try again".into(),

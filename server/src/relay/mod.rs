@@ -1,5 +1,6 @@
 //! The WebSocket side: accepting sockets, authenticating them, and serving each one.
 
+mod admin;
 pub mod budget;
 mod catch_up;
 pub mod connection;
