@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 source scripts/ensure-rust.sh
+# A one-off build (CI, a fresh clone) gains nothing from incremental state but disk use.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 
 # Every process this run starts inherits this mark; at the end, any process still
 # carrying it that is not part of this script (a leaked Xvfb, dunst, server, window...)
