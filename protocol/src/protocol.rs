@@ -35,7 +35,7 @@ pub type DeviceId = u64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Creates and cancels orders.
+    /// Creates, corrects, cancels and reopens orders.
     Office,
     /// Packs and recalls orders.
     Warehouse,
@@ -142,13 +142,24 @@ pub enum Command {
     PackOrder {
         order_id: OrderId,
     },
+    /// Brings a packed order back to pending. `reason` is optional (older clients
+    /// send none), bounded like a cancel's, and left out when empty.
     RecallOrder {
         order_id: OrderId,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     CancelOrder {
         order_id: OrderId,
         #[serde(default)]
         reason: String,
+    },
+    /// Corrects a pending order: every field carries its full new value.
+    EditOrder {
+        order_id: OrderId,
+        store_id: StoreId,
+        note: String,
+        priority: Priority,
     },
     AddStore {
         name: String,
@@ -180,11 +191,14 @@ impl Command {
     /// Which roles may issue this command.
     pub fn allowed_for(&self, role: Role) -> bool {
         match self {
-            Command::CreateOrder { .. } | Command::CancelOrder { .. } => {
-                matches!(role, Role::Office | Role::Admin)
-            }
-            Command::PackOrder { .. } | Command::RecallOrder { .. } => {
-                matches!(role, Role::Warehouse | Role::Admin)
+            Command::CreateOrder { .. }
+            | Command::CancelOrder { .. }
+            | Command::EditOrder { .. } => matches!(role, Role::Office | Role::Admin),
+            Command::PackOrder { .. } => matches!(role, Role::Warehouse | Role::Admin),
+            // The warehouse undoes a mistaken "packed"; the office reopens an order
+            // the shop sent back.
+            Command::RecallOrder { .. } => {
+                matches!(role, Role::Office | Role::Warehouse | Role::Admin)
             }
             Command::AddStore { .. }
             | Command::RenameStore { .. }
@@ -393,10 +407,20 @@ pub enum EventBody {
     },
     OrderRecalled {
         order_id: OrderId,
+        /// Absent in logs written before recalls carried a reason, and when empty.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     OrderCancelled {
         order_id: OrderId,
         reason: String,
+    },
+    /// A pending order's store, note or rush corrected; the fields are the new values.
+    OrderEdited {
+        order_id: OrderId,
+        store_id: StoreId,
+        note: String,
+        priority: Priority,
     },
     StoreAdded {
         store_id: StoreId,

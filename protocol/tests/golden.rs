@@ -75,6 +75,7 @@ fn command_op(command: &Command) -> &'static str {
         Command::PackOrder { .. } => "pack_order",
         Command::RecallOrder { .. } => "recall_order",
         Command::CancelOrder { .. } => "cancel_order",
+        Command::EditOrder { .. } => "edit_order",
         Command::AddStore { .. } => "add_store",
         Command::RenameStore { .. } => "rename_store",
         Command::DeactivateStore { .. } => "deactivate_store",
@@ -107,6 +108,7 @@ fn event_kind(body: &EventBody) -> &'static str {
         EventBody::OrderPacked { .. } => "order_packed",
         EventBody::OrderRecalled { .. } => "order_recalled",
         EventBody::OrderCancelled { .. } => "order_cancelled",
+        EventBody::OrderEdited { .. } => "order_edited",
         EventBody::StoreAdded { .. } => "store_added",
         EventBody::StoreRenamed { .. } => "store_renamed",
         EventBody::StoreDeactivated { .. } => "store_deactivated",
@@ -680,5 +682,107 @@ fn the_checker_catches_drift() {
     assert!(
         check_examples(other).is_ok(),
         "jsonc blocks are not checked"
+    );
+}
+
+/// The page shows a recall with a reason (the office's reopen) and one without (the
+/// warehouse's undo, and every log written before recalls had reasons); both read.
+#[test]
+fn recall_reasons_are_documented_and_optional() {
+    let doc = read_doc();
+    let mut with_reason = Vec::new();
+    let mut without_reason = 0;
+    for block in blocks(&doc).unwrap_or_else(|problem| panic!("{problem}")) {
+        let value: Value = serde_json::from_str(&block.text).expect("checked JSON");
+        let recall = match block.side {
+            Side::Client => match serde_json::from_value::<ClientMessage>(value) {
+                Ok(ClientMessage::Command {
+                    command: Command::RecallOrder { reason, .. },
+                    ..
+                }) => Some(reason),
+                _ => None,
+            },
+            Side::Server => match serde_json::from_value::<ServerMessage>(value) {
+                Ok(ServerMessage::Event(event)) => match event.body {
+                    EventBody::OrderRecalled { reason, .. } => Some(reason),
+                    _ => None,
+                },
+                _ => None,
+            },
+        };
+        match recall {
+            Some(reason) if reason.is_empty() => without_reason += 1,
+            Some(reason) => with_reason.push(reason),
+            None => {}
+        }
+    }
+    assert!(
+        with_reason.len() >= 2,
+        "docs/protocol.md should show recall_order and order_recalled with a reason, found {with_reason:?}"
+    );
+    assert!(
+        without_reason >= 2,
+        "docs/protocol.md should show recall_order and order_recalled without a reason"
+    );
+    let old_log: EventBody =
+        serde_json::from_value(serde_json::json!({"kind": "order_recalled", "order_id": 4}))
+            .expect("an order_recalled written before reasons still reads");
+    assert_eq!(
+        old_log,
+        EventBody::OrderRecalled {
+            order_id: 4,
+            reason: String::new()
+        }
+    );
+}
+
+/// The page shows an edit that changes the store and the rush, and its event carries the
+/// same new values as the command.
+#[test]
+fn the_edit_example_and_its_event_agree() {
+    let doc = read_doc();
+    let mut command = None;
+    let mut event = None;
+    for block in blocks(&doc).unwrap_or_else(|problem| panic!("{problem}")) {
+        let value: Value = serde_json::from_str(&block.text).expect("checked JSON");
+        match block.side {
+            Side::Client => {
+                if let Ok(ClientMessage::Command {
+                    command: edit @ Command::EditOrder { .. },
+                    ..
+                }) = serde_json::from_value::<ClientMessage>(value)
+                {
+                    command = Some(edit);
+                }
+            }
+            Side::Server => {
+                if let Ok(ServerMessage::Event(found)) = serde_json::from_value(value)
+                    && matches!(found.body, EventBody::OrderEdited { .. })
+                {
+                    event = Some(found.body);
+                }
+            }
+        }
+    }
+    let (
+        Some(Command::EditOrder {
+            order_id,
+            store_id,
+            note,
+            priority,
+        }),
+        Some(body),
+    ) = (command, event)
+    else {
+        panic!("docs/protocol.md should show edit_order and order_edited");
+    };
+    assert_eq!(
+        body,
+        EventBody::OrderEdited {
+            order_id,
+            store_id,
+            note,
+            priority
+        }
     );
 }

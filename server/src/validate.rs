@@ -68,12 +68,14 @@ pub fn command(command: &Command) -> Result<(), Refusal> {
             })?;
             text_field("note", note, 0, MAX_NOTE_CHARS)
         }
-        Command::CancelOrder { reason, .. } => text_field("reason", reason, 0, MAX_REASON_CHARS),
+        Command::CancelOrder { reason, .. } | Command::RecallOrder { reason, .. } => {
+            text_field("reason", reason, 0, MAX_REASON_CHARS)
+        }
+        Command::EditOrder { note, .. } => text_field("note", note, 0, MAX_NOTE_CHARS),
         Command::AddStore { name } | Command::RenameStore { name, .. } => {
             text_field("name", name, 1, MAX_STORE_NAME_CHARS)
         }
         Command::PackOrder { .. }
-        | Command::RecallOrder { .. }
         | Command::DeactivateStore { .. }
         | Command::RevokeDevice { .. }
         | Command::ChangeRole { .. } => Ok(()),

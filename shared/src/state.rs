@@ -96,11 +96,25 @@ impl SiteState {
             EventBody::OrderPacked { order_id } => {
                 self.set_status(*order_id, OrderStatus::Packed, event, "");
             }
-            EventBody::OrderRecalled { order_id } => {
+            EventBody::OrderRecalled { order_id, .. } => {
                 self.set_status(*order_id, OrderStatus::Pending, event, "");
             }
             EventBody::OrderCancelled { order_id, reason } => {
                 self.set_status(*order_id, OrderStatus::Cancelled, event, reason);
+            }
+            EventBody::OrderEdited {
+                order_id,
+                store_id,
+                note,
+                priority,
+            } => {
+                // Status and its time stay: an edit corrects the order, it does not
+                // move it along.
+                if let Some(order) = self.orders.get_mut(order_id) {
+                    order.store_id = *store_id;
+                    order.note = note.clone();
+                    order.priority = *priority;
+                }
             }
             EventBody::StoreAdded { store_id, name } => {
                 self.stores.insert(
@@ -222,5 +236,39 @@ mod tests {
         );
         assert_eq!(state.pending_orders().count(), 0);
         assert_eq!(state.orders[&1].status_by, Some(7));
+    }
+
+    #[test]
+    fn an_edit_changes_store_note_and_rush_but_not_the_status() {
+        let mut state = SiteState::default();
+        let create = event(
+            1,
+            EventBody::OrderCreated {
+                order_id: 1,
+                order_number: "A-1".into(),
+                store_id: 1,
+                note: "old".into(),
+                priority: Priority::Normal,
+            },
+        );
+        state.apply(&create);
+        let created_at = state.orders[&1].created_at;
+        let edit = event(
+            2,
+            EventBody::OrderEdited {
+                order_id: 1,
+                store_id: 2,
+                note: "new".into(),
+                priority: Priority::Rush,
+            },
+        );
+        assert_eq!(state.apply(&edit), Applied::Changed);
+        let order = &state.orders[&1];
+        assert_eq!(
+            (order.store_id, order.note.as_str(), order.priority),
+            (2, "new", Priority::Rush)
+        );
+        assert_eq!(order.status, OrderStatus::Pending);
+        assert_eq!((order.created_at, order.status_at), (created_at, None));
     }
 }

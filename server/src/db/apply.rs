@@ -177,11 +177,15 @@ fn project(
                 None,
             )
         }
-        Command::RecallOrder { order_id } => {
+        Command::RecallOrder { order_id, reason } => {
+            // The reason lives in the event (the log is the audit trail); the order's
+            // `cancel_reason` column is for cancellations only.
+            let reason = neutralise_free_text(reason);
             change_status(conn, *order_id, "packed", "pending", device, &at, "")?;
             (
                 EventBody::OrderRecalled {
                     order_id: *order_id,
+                    reason,
                 },
                 Some(*order_id),
                 None,
@@ -205,6 +209,31 @@ fn project(
                 },
                 Some(*order_id),
                 None,
+            )
+        }
+        Command::EditOrder {
+            order_id,
+            store_id,
+            note,
+            priority,
+        } => {
+            require_status(conn, *order_id, "pending")?;
+            require_active_store(conn, *store_id)?;
+            let note = neutralise_free_text(note);
+            run(
+                conn,
+                "UPDATE orders SET store_id = ?1, note = ?2, priority = ?3 WHERE order_id = ?4",
+                params![store_id, note, priority_text(*priority), order_id],
+            )?;
+            (
+                EventBody::OrderEdited {
+                    order_id: *order_id,
+                    store_id: *store_id,
+                    note,
+                    priority: *priority,
+                },
+                Some(*order_id),
+                Some(*store_id),
             )
         }
         Command::AddStore { name } => {
@@ -373,15 +402,9 @@ fn require_unused_store_name(
     }
 }
 
-fn change_status(
-    conn: &Connection,
-    order_id: OrderId,
-    from: &str,
-    to: &str,
-    device: DeviceId,
-    at: &str,
-    reason: &str,
-) -> Result<(), ApplyError> {
+/// Refuses unless order `order_id` exists (`unknown_order`) and is in `status`
+/// (`invalid_state`).
+fn require_status(conn: &Connection, order_id: OrderId, status: &str) -> Result<(), ApplyError> {
     let current: Option<String> = conn
         .query_row(
             "SELECT status FROM orders WHERE order_id = ?1",
@@ -391,21 +414,32 @@ fn change_status(
         .optional()?;
     match current {
         None => Err(Refusal::new(ErrorCode::UnknownOrder, format!("no order {order_id}")).into()),
-        Some(status) if status != from => Err(Refusal::new(
+        Some(current) if current != status => Err(Refusal::new(
             ErrorCode::InvalidState,
-            format!("order {order_id} is {status}, not {from}"),
+            format!("order {order_id} is {current}, not {status}"),
         )
         .into()),
-        Some(_) => {
-            run(
-                conn,
-                "UPDATE orders SET status = ?1, status_at = ?2, status_by = ?3, cancel_reason = ?4
-                 WHERE order_id = ?5",
-                params![to, at, device, reason, order_id],
-            )?;
-            Ok(())
-        }
+        Some(_) => Ok(()),
     }
+}
+
+fn change_status(
+    conn: &Connection,
+    order_id: OrderId,
+    from: &str,
+    to: &str,
+    device: DeviceId,
+    at: &str,
+    reason: &str,
+) -> Result<(), ApplyError> {
+    require_status(conn, order_id, from)?;
+    run(
+        conn,
+        "UPDATE orders SET status = ?1, status_at = ?2, status_by = ?3, cancel_reason = ?4
+         WHERE order_id = ?5",
+        params![to, at, device, reason, order_id],
+    )?;
+    Ok(())
 }
 
 pub fn priority_text(priority: Priority) -> &'static str {
@@ -463,6 +497,7 @@ pub fn event_kind(body: &EventBody) -> &'static str {
         EventBody::OrderPacked { .. } => "order_packed",
         EventBody::OrderRecalled { .. } => "order_recalled",
         EventBody::OrderCancelled { .. } => "order_cancelled",
+        EventBody::OrderEdited { .. } => "order_edited",
         EventBody::StoreAdded { .. } => "store_added",
         EventBody::StoreRenamed { .. } => "store_renamed",
         EventBody::StoreDeactivated { .. } => "store_deactivated",

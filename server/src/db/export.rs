@@ -61,7 +61,8 @@ pub struct AuditRow<'a> {
     pub device: Option<&'a str>,
     /// That device's role now (a `device_role_changed` row shows when it changed).
     pub role: Option<&'a str>,
-    /// Note, cancel reason, new name or role, depending on the kind.
+    /// Note (new note for an edit), cancel or recall reason, new name or role,
+    /// depending on the kind.
     pub details: &'a str,
     /// For `order_packed`: when the order was created.
     pub order_created_at: Option<&'a str>,
@@ -81,6 +82,8 @@ pub fn audit_rows<E: From<DbError>>(
                 CASE e.kind
                     WHEN 'order_created' THEN json_extract(e.body, '$.note')
                     WHEN 'order_cancelled' THEN json_extract(e.body, '$.reason')
+                    WHEN 'order_recalled' THEN COALESCE(json_extract(e.body, '$.reason'), '')
+                    WHEN 'order_edited' THEN json_extract(e.body, '$.note')
                     WHEN 'store_added' THEN json_extract(e.body, '$.name')
                     WHEN 'store_renamed' THEN json_extract(e.body, '$.name')
                     WHEN 'device_enrolled' THEN json_extract(e.body, '$.name')
