@@ -15,7 +15,7 @@ use packbell_shared::zone::Zone;
 
 use crate::i18n::Lang;
 use crate::link::ModelPump;
-use crate::model::Model;
+use crate::model::{Model, SendStep};
 use crate::settings::{ThemeChoice, UiSettings};
 use crate::ui::{self, AdminTab, Intent, Screen, View};
 
@@ -191,21 +191,31 @@ impl OfficeApp {
         }
         let link = &self.owner;
         match intent {
-            Intent::SendOrder => {
-                if let Some(order) = model.ready_order() {
-                    match link.submit(order.command()) {
-                        Ok(key) => {
-                            model.order_sent(order, key, now);
-                            ctx.memory_mut(|m| m.request_focus(ui::number_id()));
-                        }
-                        Err(error) => model.not_sent(false, error.to_string()),
+            Intent::SendOrder => match model.prepare_send() {
+                SendStep::Send(order) => match link.submit(order.command()) {
+                    Ok(key) => {
+                        model.order_sent(order, key, now);
+                        ctx.memory_mut(|m| m.request_focus(ui::number_id()));
                     }
-                } else {
+                    Err(error) => model.not_sent(false, error.to_string()),
+                },
+                // The duplicate dialog is open; its buttons decide.
+                SendStep::Confirm => {}
+                SendStep::Invalid => {
                     ctx.memory_mut(|m| m.request_focus(ui::first_error_field(model)));
                 }
+            },
+            Intent::SendAnyway => {
+                if let Some(order) = model.send_anyway() {
+                    match link.submit(order.command()) {
+                        Ok(key) => model.order_sent(order, key, now),
+                        Err(error) => model.not_sent(false, error.to_string()),
+                    }
+                }
+                ctx.memory_mut(|m| m.request_focus(ui::number_id()));
             }
             Intent::Submit(command, operation) => {
-                let admin = !matches!(operation, crate::model::Operation::Cancel { .. });
+                let admin = operation.is_admin();
                 match link.submit(command) {
                     Ok(key) => model.operation_sent(key, operation),
                     Err(error) => model.not_sent(admin, error.to_string()),

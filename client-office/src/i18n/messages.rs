@@ -122,16 +122,16 @@ impl Lang {
         } = dup;
         match (self, queued) {
             (Lang::En, false) => format!(
-                "⚠ {order_number} is already pending for {store} (entered at {at}). Enter sends it again anyway."
+                "⚠ {order_number} is already pending for {store} (entered at {at}). Sending it asks first."
             ),
             (Lang::En, true) => format!(
-                "⚠ {order_number} for {store} is already queued on this PC (entered at {at}). Enter sends it again anyway."
+                "⚠ {order_number} for {store} is already queued on this PC (entered at {at}). Sending it asks first."
             ),
             (Lang::Es, false) => format!(
-                "⚠ {order_number} ya está pendiente para {store} (entrado a las {at}). Intro lo envía otra vez de todos modos."
+                "⚠ {order_number} ya está pendiente para {store} (entrado a las {at}). Al enviarlo se pregunta antes."
             ),
             (Lang::Es, true) => format!(
-                "⚠ {order_number} para {store} ya está en cola en este PC (entrado a las {at}). Intro lo envía otra vez de todos modos."
+                "⚠ {order_number} para {store} ya está en cola en este PC (entrado a las {at}). Al enviarlo se pregunta antes."
             ),
         }
     }
@@ -197,12 +197,14 @@ impl Lang {
             }
             (Lang::En, Feedback::NotSent(message)) => format!("✖ Not sent: {message}"),
             (Lang::Es, Feedback::NotSent(message)) => format!("✖ No enviado: {message}"),
+            (_, Feedback::UndoRefused(op, code)) => self.undo_refused(op, *code),
         }
     }
 
     /// What an operation does, as a noun phrase.
     pub fn operation(self, op: &Operation) -> String {
         match (self, op) {
+            (_, Operation::Undo(op)) => self.undo_operation(op),
             (Lang::En, Operation::Cancel { order_number, .. }) => {
                 format!("Cancelling {order_number}")
             }
@@ -232,6 +234,7 @@ impl Lang {
 
     pub fn operation_done(self, op: &Operation) -> String {
         match (self, op) {
+            (_, Operation::Undo(op)) => self.undo_done(op),
             (Lang::En, Operation::Cancel { order_number, .. }) => {
                 format!("{order_number} cancelled.")
             }

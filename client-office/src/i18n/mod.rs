@@ -73,5 +73,7 @@ mod messages;
 mod strings;
 #[cfg(test)]
 mod tests;
+mod undo;
 
 pub use strings::{EN, ES, Tr};
+pub use undo::UndoTr;

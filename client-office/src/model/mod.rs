@@ -7,6 +7,7 @@
 mod admin;
 mod form;
 mod orders;
+mod undo;
 
 use std::collections::BTreeMap;
 
@@ -20,8 +21,11 @@ use packbell_shared::protocol::{
 use packbell_shared::state::SiteState;
 
 pub use admin::{AdminForms, NameError, RoleChange, RoleLock};
-pub use form::{Duplicate, EntryForm, FieldError, FormErrors};
+pub use form::{Duplicate, EntryForm, FieldError, FormErrors, ReadyOrder};
 pub use orders::{ListFilter, OrderRow, RowStatus};
+pub use undo::{
+    DuplicateConfirm, EditDialog, EditProblem, ReopenDialog, SendStep, UndoDialogs, UndoOperation,
+};
 
 /// How many notices the status bar keeps (oldest dropped first).
 const MAX_NOTICES: usize = 5;
@@ -93,11 +97,14 @@ pub enum Operation {
         name: String,
         role: Role,
     },
+    /// Reopening or correcting an order.
+    Undo(UndoOperation),
 }
 
 impl Operation {
-    fn is_admin(&self) -> bool {
-        !matches!(self, Operation::Cancel { .. })
+    /// Admin operations report on the admin screens, the others under the order form.
+    pub fn is_admin(&self) -> bool {
+        !matches!(self, Operation::Cancel { .. } | Operation::Undo(_))
     }
 }
 
@@ -123,6 +130,8 @@ pub enum Feedback {
     OperationRefused(Operation, String),
     /// The link did not take the command (it is shutting down or overloaded).
     NotSent(String),
+    /// The server refused a reopen or an edit, for the reason `ErrorCode` names.
+    UndoRefused(UndoOperation, ErrorCode),
 }
 
 /// Where the link stands, as the status bar shows it.
@@ -219,6 +228,7 @@ pub struct Model {
     pub cancel: Option<CancelDialog>,
     pub pairing: Pairing,
     pub admin: AdminForms,
+    pub undo: UndoDialogs,
 }
 
 impl Default for Model {
@@ -242,6 +252,7 @@ impl Default for Model {
             cancel: None,
             pairing: Pairing::default(),
             admin: AdminForms::default(),
+            undo: UndoDialogs::default(),
         }
     }
 }
@@ -408,6 +419,10 @@ impl Model {
             });
             submission.state = SubmissionState::Refused { code, message };
         } else if let Some(operation) = self.operations.remove(key) {
+            if let Operation::Undo(undo) = operation {
+                self.undo_refused(undo, code);
+                return;
+            }
             let feedback = Some(Feedback::OperationRefused(operation.clone(), message));
             if operation.is_admin() {
                 self.admin_feedback = feedback;

@@ -61,6 +61,8 @@ pub struct OrderRow {
     pub refusal: Option<String>,
     /// A cancel for it is waiting for the server.
     pub cancelling: bool,
+    /// A reopen or an edit for it is waiting for the server.
+    pub undoing: bool,
     /// Entered on this PC.
     pub mine: bool,
 }
@@ -68,6 +70,14 @@ pub struct OrderRow {
 impl OrderRow {
     pub fn can_cancel(&self) -> bool {
         self.status == RowStatus::Pending && self.order_id.is_some() && !self.cancelling
+    }
+
+    pub fn can_edit(&self) -> bool {
+        self.can_cancel() && !self.undoing
+    }
+
+    pub fn can_reopen(&self) -> bool {
+        self.status == RowStatus::Packed && self.order_id.is_some() && !self.undoing
     }
 }
 
@@ -83,6 +93,7 @@ impl Model {
                 _ => None,
             })
             .collect();
+        let undoing: BTreeSet<OrderId> = self.undoing().collect();
         let my_orders: BTreeSet<OrderId> = self
             .submissions
             .values()
@@ -119,6 +130,7 @@ impl Model {
                     cancel_reason: o.cancel_reason.clone(),
                     refusal: None,
                     cancelling: cancelling.contains(&o.order_id),
+                    undoing: undoing.contains(&o.order_id),
                     mine: my_orders.contains(&o.order_id),
                 }
             })
@@ -151,6 +163,7 @@ impl Model {
                 cancel_reason: String::new(),
                 refusal,
                 cancelling: false,
+                undoing: false,
                 mine: true,
             });
         }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod orders;
+mod undo;
 
 use chrono::{DateTime, Utc};
 use egui::{Color32, Id, RichText};
@@ -35,6 +36,8 @@ pub fn rush_id() -> Id {
 pub enum Intent {
     /// Validate the entry form and submit it.
     SendOrder,
+    /// Send the order held back by the duplicate warning.
+    SendAnyway,
     Submit(Command, Operation),
     Request(LinkRequest),
     SetLang(Lang),
@@ -120,6 +123,7 @@ pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         View::Admin(tab) => admin::admin_ui(ui, screen, tab),
     });
     orders::cancel_dialog_ui(ui.ctx(), screen);
+    undo::undo_dialogs_ui(ui.ctx(), screen);
     pairing_dialog_ui(ui.ctx(), screen);
 }
 

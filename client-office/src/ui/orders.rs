@@ -410,17 +410,17 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
             response.on_hover_text(note);
         }
     });
-    if row.cancelling {
-        ui.label(RichText::new(t.cancelling).italics().weak());
-    } else if row.can_cancel() {
-        if ui.small_button(t.cancel_order).clicked()
+    ui.horizontal(|ui| {
+        if row.cancelling {
+            ui.label(RichText::new(t.cancelling).italics().weak());
+        } else if row.can_cancel()
+            && ui.small_button(t.cancel_order).clicked()
             && let Some(order_id) = row.order_id
         {
             screen.model.open_cancel(order_id);
         }
-    } else {
-        ui.label("");
-    }
+        super::undo::row_actions_ui(ui, screen, row);
+    });
 }
 
 pub fn cancel_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {

@@ -113,3 +113,4 @@ fn fill(m: &mut Model, number: &str, store: &str) {
 mod admin;
 mod entry;
 mod orders;
+mod undo;
