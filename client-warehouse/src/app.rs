@@ -145,6 +145,7 @@ impl WarehouseApp {
                 if let Some(last) = model.undo_target(now).cloned() {
                     match self.owner.submit(Command::RecallOrder {
                         order_id: last.order_id,
+                        reason: String::new(),
                     }) {
                         Ok(key) => {
                             tracing::info!(order_id = last.order_id, "recalled");

@@ -122,7 +122,7 @@ fn packed_button_and_undo_send_commands_and_update_the_list() {
     assert!(matches!(
         link.sent().last(),
         Some(LinkRequest::Submit {
-            command: Command::RecallOrder { order_id: 1 },
+            command: Command::RecallOrder { order_id: 1, .. },
             ..
         })
     ));

@@ -8,6 +8,7 @@
 use packbell_client_core::locale;
 use serde::{Deserialize, Serialize};
 
+mod edits;
 mod messages;
 mod strings;
 #[cfg(test)]

@@ -17,9 +17,11 @@ use packbell_shared::state::{Applied, SiteState};
 use crate::settings::Settings;
 
 mod alerts;
+mod edits;
 mod filter;
 
 pub use alerts::{Alert, AlertAction};
+pub use edits::{EDIT_HIGHLIGHT_SECS, EditMark};
 pub use filter::StoreCount;
 
 /// How long the last packed order can be brought back with "Undo".
@@ -145,6 +147,8 @@ pub struct Model {
     rush_next: BTreeMap<OrderId, DateTime<Utc>>,
     /// Rush orders someone acknowledged: no more re-alerts.
     acknowledged: BTreeSet<OrderId>,
+    /// What the office changed on an order lately (see `edits`).
+    edits: BTreeMap<OrderId, EditMark>,
     last_packed: Option<LastPacked>,
     /// Row the keyboard points at.
     selected: Option<OrderId>,
@@ -241,6 +245,7 @@ impl Model {
     /// queued by local actions. Call about once a second, window visible or not.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<AlertAction> {
         let mut actions = std::mem::take(&mut self.queued);
+        self.expire_edits(now);
         if self
             .catch_up_deadline
             .is_some_and(|deadline| now >= deadline)
@@ -345,6 +350,11 @@ impl Model {
         now: DateTime<Utc>,
         actions: &mut Vec<AlertAction>,
     ) {
+        // An edit changes the list's sort key: keep the order as it was.
+        let before_edit = match &event.body {
+            EventBody::OrderEdited { order_id, .. } => self.site.orders.get(order_id).cloned(),
+            _ => None,
+        };
         if self.site.apply(event) != Applied::Changed {
             // Duplicates are ignored; a gap makes the link resync with a snapshot.
             return;
@@ -389,7 +399,10 @@ impl Model {
                     self.forget(*order_id, actions);
                 }
             }
-            EventBody::OrderRecalled { order_id } => {
+            EventBody::OrderEdited { order_id, .. } => {
+                self.order_edited(before_edit, *order_id, event.at, replayed, now, actions);
+            }
+            EventBody::OrderRecalled { order_id, .. } => {
                 if self
                     .overrides
                     .get(order_id)

@@ -438,7 +438,10 @@ fn mark_packed_hides_at_once_and_undo_brings_it_back() {
             seq: 14,
             at: at(22),
             device: 9,
-            body: EventBody::OrderRecalled { order_id: 1 },
+            body: EventBody::OrderRecalled {
+                order_id: 1,
+                reason: String::new(),
+            },
         }),
         at(22),
     );

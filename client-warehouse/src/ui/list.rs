@@ -224,24 +224,32 @@ fn row_ui(
                 intents.push(Intent::Acknowledge(order_id));
             }
         }
+        // What the office just corrected is shown in amber for a while.
+        let edit = model.recent_edit(order_id, now);
+        let changed = |field: bool| if field { colours.amber } else { strong };
         ui.with_layout(Layout::top_down(Align::Min), |ui| {
             // One line centred, two lines stacked.
             ui.add_space(if order.note.is_empty() { 18.0 } else { 4.0 });
             ui.horizontal(|ui| {
+                if let Some(mark) = edit {
+                    badge_ui(ui, &lang.edited_badge(mark), colours.amber, Color32::BLACK);
+                }
                 if rush {
                     badge_ui(ui, text.rush, colours.red, colours.on_colour);
                 }
                 let store = model
                     .store_name(order.store_id)
                     .map_or_else(|| lang.unknown_store(order.store_id), str::to_owned);
+                let colour = changed(edit.is_some_and(|m| m.store));
                 ui.add(
-                    egui::Label::new(RichText::new(store).font(bold(24.0)).color(strong))
+                    egui::Label::new(RichText::new(store).font(bold(24.0)).color(colour))
                         .truncate(),
                 );
             });
             if !order.note.is_empty() {
+                let colour = changed(edit.is_some_and(|m| m.note));
                 ui.add(
-                    egui::Label::new(RichText::new(&order.note).size(20.0).color(strong))
+                    egui::Label::new(RichText::new(&order.note).size(20.0).color(colour))
                         .truncate(),
                 );
             }
