@@ -212,7 +212,6 @@ impl OfficeApp {
                         Err(error) => model.not_sent(false, error.to_string()),
                     }
                 }
-                ctx.memory_mut(|m| m.request_focus(ui::number_id()));
             }
             Intent::Submit(command, operation) => {
                 let admin = operation.is_admin();

@@ -149,6 +149,31 @@ fn same_number_pending_for_the_same_store_is_warned_but_sendable() {
     type_text(&mut app, "h-7");
     wait_for_text(&mut app, "H-7 is already pending for Norte", NET_WAIT);
     press(&mut app, Key::Enter);
+    // Sending asks first; "Cancel" sends nothing and keeps what was typed.
+    wait_for_text(
+        &mut app,
+        "Order H-7 for Norte is already pending, sent ",
+        NET_WAIT,
+    );
+    app.get_by_label("Cancel").click();
+    frames(&mut app, 3);
+    assert!(
+        app.query_by_label("Send anyway").is_none(),
+        "the warning is gone"
+    );
+    with_model(&app, |m| {
+        assert_eq!(m.submissions.len(), 1, "nothing more sent");
+        assert_eq!(m.form.number, "h-7");
+    });
+    // The cursor is back in the number: Enter asks again, and "Send anyway" sends.
+    press(&mut app, Key::Enter);
+    wait_for_text(
+        &mut app,
+        "Order H-7 for Norte is already pending, sent ",
+        NET_WAIT,
+    );
+    app.get_by_label("Send anyway").click();
+    frames(&mut app, 3);
     step_until(&mut app, "both on the server", NET_WAIT, |m| {
         m.site
             .orders

@@ -19,6 +19,9 @@ pub struct UndoTr {
     pub reopen_confirm: &'static str,
     pub edit: &'static str,
     pub edit_save: &'static str,
+    pub edit_store: &'static str,
+    pub edit_note: &'static str,
+    pub edit_rush: &'static str,
     pub close: &'static str,
     pub working: &'static str,
 }
@@ -34,6 +37,9 @@ pub static UNDO_EN: UndoTr = UndoTr {
     reopen_confirm: "Reopen the order",
     edit: "Edit…",
     edit_save: "Save",
+    edit_store: "Send to store",
+    edit_note: "Note for the warehouse",
+    edit_rush: "Rush: ring it now",
     close: "Close",
     working: "sending…",
 };
@@ -49,6 +55,9 @@ pub static UNDO_ES: UndoTr = UndoTr {
     reopen_confirm: "Reabrir el pedido",
     edit: "Corregir…",
     edit_save: "Guardar",
+    edit_store: "Enviar a la tienda",
+    edit_note: "Nota para el almacén",
+    edit_rush: "Urgente: que suene ya",
     close: "Cerrar",
     working: "enviando…",
 };

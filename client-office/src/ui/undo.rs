@@ -39,7 +39,18 @@ pub fn undo_dialogs_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
     edit_dialog_ui(ctx, screen);
 }
 
+/// Puts the cursor back in the order number on the frame after a dialog closed: a
+/// focus request made while its modal is still shown does not reach the form.
+fn refocus_number_once_closed(ctx: &egui::Context, change: DialogChange) {
+    if change == DialogChange::Closed {
+        ctx.memory_mut(|m| m.request_focus(number_id()));
+    }
+}
+
 fn duplicate_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
+    let dialog_id = Id::unique("office-duplicate");
+    let open = screen.model.undo.duplicate.is_some();
+    refocus_number_once_closed(ctx, dialog_change(ctx, dialog_id.with("open"), open));
     let Some(confirm) = screen.model.undo.duplicate.as_ref() else {
         return;
     };
@@ -49,7 +60,7 @@ fn duplicate_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
         .duplicate_confirm(screen.zone, &confirm.duplicate);
     let mut send = false;
     let mut keep = false;
-    let modal = egui::Modal::new(Id::unique("office-duplicate")).show(ctx, |ui| {
+    let modal = egui::Modal::new(dialog_id).show(ctx, |ui| {
         ui.set_width(440.0);
         ui.heading(RichText::new(format!("⚠ {}", u.duplicate_title)).color(AMBER));
         ui.label(RichText::new(text).strong());
@@ -63,7 +74,6 @@ fn duplicate_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
         screen.intents.push(Intent::SendAnyway);
     } else if keep || modal.should_close() {
         screen.model.keep_duplicate_back();
-        ctx.memory_mut(|m| m.request_focus(number_id()));
     }
 }
 
@@ -74,6 +84,7 @@ fn reopen_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
         dialog_id.with("open"),
         screen.model.undo.reopen.is_some(),
     );
+    refocus_number_once_closed(ctx, change);
     let lang = screen.lang;
     let u = lang.undo();
     let Some(dialog) = screen.model.undo.reopen.as_mut() else {
@@ -110,11 +121,9 @@ fn reopen_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
     });
     if close || modal.should_close() {
         screen.model.undo.reopen = None;
-        ctx.memory_mut(|m| m.request_focus(number_id()));
     } else if confirm {
         if let Some((command, operation)) = screen.model.confirm_reopen() {
             screen.intents.push(Intent::Submit(command, operation));
-            ctx.memory_mut(|m| m.request_focus(number_id()));
         } else {
             ctx.memory_mut(|m| m.request_focus(reopen_reason_id()));
         }
@@ -128,8 +137,8 @@ fn edit_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
         dialog_id.with("open"),
         screen.model.undo.edit.is_some(),
     );
+    refocus_number_once_closed(ctx, change);
     let lang = screen.lang;
-    let t = screen.t;
     let u = lang.undo();
     // Active stores, plus the order's own store if it was deactivated since.
     let stores: Vec<(u64, String)> = screen
@@ -160,7 +169,7 @@ fn edit_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
-                let label = ui.label(RichText::new(t.store).strong());
+                let label = ui.label(RichText::new(u.edit_store).strong());
                 let selected = stores
                     .iter()
                     .find(|(id, _)| *id == dialog.store_id)
@@ -176,7 +185,7 @@ fn edit_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
                 let _ = combo.response.labelled_by(label.id);
                 ui.end_row();
 
-                let label = ui.label(RichText::new(t.note).strong());
+                let label = ui.label(RichText::new(u.edit_note).strong());
                 let response = ui
                     .add(
                         TextEdit::singleline(&mut dialog.note)
@@ -192,9 +201,9 @@ fn edit_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
 
                 ui.label("");
                 let text = if dialog.rush {
-                    RichText::new(t.rush).strong().color(RED)
+                    RichText::new(u.edit_rush).strong().color(RED)
                 } else {
-                    RichText::new(t.rush)
+                    RichText::new(u.edit_rush)
                 };
                 ui.checkbox(&mut dialog.rush, text);
                 ui.end_row();
@@ -209,9 +218,7 @@ fn edit_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
     });
     if close || modal.should_close() {
         screen.model.undo.edit = None;
-        ctx.memory_mut(|m| m.request_focus(number_id()));
     } else if save && let Some((command, operation)) = screen.model.confirm_edit() {
         screen.intents.push(Intent::Submit(command, operation));
-        ctx.memory_mut(|m| m.request_focus(number_id()));
     }
 }
