@@ -265,8 +265,16 @@ fn a_pending_order_with_the_same_number_and_store_is_warned_about() {
     press(&mut harness, Key::Tab);
     type_text(&mut harness, "nor");
     wait_for_text(&mut harness, "C-9 is already pending for Norte", WAIT);
-    // A warning, not a block.
+    // A warning, not a block: sending asks first, and "Send anyway" sends.
     press(&mut harness, Key::Enter);
+    wait_for_text(
+        &mut harness,
+        "Order C-9 for Norte is already pending, sent ",
+        WAIT,
+    );
+    assert_eq!(sent_orders(&link).len(), 0, "not before it is confirmed");
+    harness.get_by_label("Send anyway").click();
+    frames(&mut harness, 3);
     assert_eq!(sent_orders(&link).len(), 1);
 }
 
