@@ -131,6 +131,8 @@ pub(super) fn settings_ui(
                     )
                     .labelled_by(label.id);
                     ui.end_row();
+
+                    super::views::settings_rows_ui(ui, settings);
                 });
             ui.add_space(8.0);
             if ui.button(text.close).clicked() {
