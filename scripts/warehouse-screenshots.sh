@@ -11,6 +11,6 @@ PACKBELL_SCREENSHOT_DIR="$out" cargo nextest run -p packbell-warehouse --test vi
 command -v convert >/dev/null || { echo "ImageMagick 'convert' not found: no -25 copies" >&2; exit 1; }
 for shot in "$out"/warehouse-list-*.png "$out"/warehouse-wall-*.png; do
     case "$shot" in *-25.png) continue ;; esac
-    convert "$shot" -resize 25% "${shot%.png}-25.png"
+    convert "$shot" -resize 25% -strip -define png:exclude-chunks=date,time "${shot%.png}-25.png"
     echo "$shot -> ${shot%.png}-25.png"
 done

@@ -23,8 +23,9 @@ use super::{Intent, UiState};
 use crate::i18n::Language;
 use crate::model::{AgeLevel, Connection, Model};
 
-/// Smallest ticket at text scale 1.0: 1920×1080 holds 5 × 4 of them, 1366×768 3 × 3.
-const TICKET_MIN: Vec2 = Vec2::new(340.0, 210.0);
+/// Smallest ticket at text scale 1.0: 1920×1080 holds 4 × 4 of them, 1366×768 3 × 3.
+/// Wide enough for a seven-character number and its age pill on one line.
+const TICKET_MIN: Vec2 = Vec2::new(420.0, 210.0);
 /// Space between tickets.
 const GAP: f32 = 12.0;
 
@@ -248,15 +249,9 @@ fn ticket_ui(
                 .color(colours.amber),
         );
     }
+    // The pill is placed first, so that the number gets what is left and is cut
+    // (never overlapped) if it is too long.
     ticket.horizontal(|ui| {
-        ui.add(
-            egui::Label::new(
-                RichText::new(&order.order_number)
-                    .font(bold(60.0 * scale))
-                    .color(strong),
-            )
-            .truncate(),
-        );
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             age_pill_ui(
                 ui,
@@ -267,6 +262,16 @@ fn ticket_ui(
                 now,
                 34.0 * scale,
             );
+            ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(&order.order_number)
+                            .font(bold(60.0 * scale))
+                            .color(strong),
+                    )
+                    .truncate(),
+                );
+            });
         });
     });
     ticket.horizontal(|ui| {
