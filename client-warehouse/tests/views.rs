@@ -8,7 +8,7 @@ mod support;
 
 use chrono::Duration;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT as _, Queryable};
+use egui_kittest::kittest::Queryable;
 use packbell_client_core::fake::{EventFeed, FakeLink};
 use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkEvent, LinkRequest};
