@@ -322,3 +322,48 @@ fn list_screenshots_at_20_and_200_pending() {
         }
     }
 }
+
+#[test]
+fn a_long_note_opens_in_full_on_click_and_esc_closes_it() {
+    let (mut harness, events, _link) = sized_app(LAPTOP, test_settings());
+    load(&mut harness, &events, backlog(20, 14));
+    let note = NOTES[3];
+    let before = harness.query_all_by_label(note).count();
+    assert!(before >= 1, "a row with the long note is on screen");
+    harness.query_all_by_label(note).next().unwrap().click();
+    harness.run();
+    assert!(
+        has_label_containing(&harness, "Note · "),
+        "its window opened"
+    );
+    assert_eq!(harness.query_all_by_label(note).count(), before + 1);
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(!has_label_containing(&harness, "Note · "), "Esc closed it");
+}
+
+/// How soon the window asked to be drawn again after its last frame.
+fn repaint_delay(harness: &AppHarness) -> std::time::Duration {
+    harness.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay
+}
+
+#[test]
+fn overdue_tickets_pulse_once_a_second_and_only_while_shown() {
+    // Nothing past 20 minutes: no pulse, the window sleeps for seconds.
+    let (mut harness, events, _link) = sized_app(LAPTOP, test_settings());
+    load(&mut harness, &events, backlog(20, 14));
+    harness.step();
+    let calm = repaint_delay(&harness);
+    assert!(calm >= std::time::Duration::from_secs(2), "{calm:?}");
+
+    // An overdue order on screen: one repaint a second, not every frame.
+    let (mut harness, events, _link) = sized_app(LAPTOP, test_settings());
+    load(&mut harness, &events, backlog(20, 45));
+    harness.step();
+    let pulsing = repaint_delay(&harness);
+    assert!(
+        pulsing > std::time::Duration::from_millis(500)
+            && pulsing <= std::time::Duration::from_secs(1),
+        "{pulsing:?}"
+    );
+}

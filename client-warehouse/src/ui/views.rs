@@ -45,6 +45,14 @@ pub(super) fn view_keys(
     state: &mut UiState,
     intents: &mut Vec<Intent>,
 ) {
+    let note_open = ui.ctx().data(|d| {
+        d.get_temp::<OrderId>(Id::unique(EXPANDED_NOTE_ID))
+            .is_some()
+    });
+    if note_open && ui.input_mut(|input| input.consume_key(Modifiers::NONE, Key::Escape)) {
+        ui.ctx()
+            .data_mut(|d| d.remove::<OrderId>(Id::unique(EXPANDED_NOTE_ID)));
+    }
     let views = &mut state.views;
     let (wall, search, bigger, smaller) = ui.input_mut(|input| {
         let search = input.consume_key(Modifiers::NONE, Key::F3)
