@@ -242,7 +242,11 @@ fn wall(size: egui::Vec2, name: &str) -> usize {
     load(&mut harness, &events, backlog(200, 45));
     step_until(&mut harness, "tickets", |h| tickets(h) > 0);
     assert!(has_label(&harness, "200"), "the pending figure");
-    assert!(has_label_containing(&harness, "more"), "+N more tile");
+    let shown = tickets(&harness);
+    assert!(
+        has_label(&harness, &format!("+{} more", 200 - shown)),
+        "+N more tile counts every order not on a ticket ({shown} tickets)"
+    );
     save_screenshot(
         &mut harness,
         &format!("warehouse-{}", name.replace('_', "-")),

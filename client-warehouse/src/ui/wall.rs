@@ -25,7 +25,7 @@ use crate::model::{AgeLevel, Connection, Model};
 
 /// Smallest ticket at text scale 1.0: 1920×1080 holds 4 × 4 of them, 1366×768 3 × 3.
 /// Wide enough for a seven-character number and its age pill on one line.
-const TICKET_MIN: Vec2 = Vec2::new(420.0, 210.0);
+const TICKET_MIN: Vec2 = Vec2::new(420.0, 195.0);
 /// Space between tickets.
 const GAP: f32 = 12.0;
 
@@ -160,7 +160,9 @@ fn tickets_ui(
     if total > shown
         && let Some(rect) = rects.get(shown)
     {
-        let more = total - shown + usize::from(pinned.is_some());
+        // With a pin, the order it displaced is hidden and the pinned one is shown:
+        // the count of hidden orders is the same.
+        let more = total - shown;
         ui.painter()
             .rect_filled(*rect, CornerRadius::same(10), colours.stripe);
         ui.put(
@@ -245,7 +247,7 @@ fn ticket_ui(
     if pinned {
         ticket.label(
             RichText::new(lang.views().oldest_waiting)
-                .font(bold(18.0 * scale))
+                .font(bold(22.0 * scale))
                 .color(colours.amber),
         );
     }
