@@ -72,24 +72,7 @@ fn rows_ui(
         });
         return;
     }
-    let spacing = ui.spacing().item_spacing.y;
-    let mut scroll = egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible);
-    if let Some(row) = state.scroll_to_row.take() {
-        let top = row as f32 * (ROW_HEIGHT + spacing);
-        let visible = state.shown_rows.clone();
-        if row < visible.start.saturating_add(1) || row + 2 > visible.end {
-            let height = ui.available_height();
-            let offset = if row < visible.start.saturating_add(1) {
-                top
-            } else {
-                (top + ROW_HEIGHT - height).max(0.0)
-            };
-            scroll = scroll.vertical_scroll_offset(offset);
-        }
-    }
-    let selected = model.selected();
+    // Drawn before the list is sized, so that the list takes the height left.
     // The oldest order never hides below the fold (see model/ageing.rs).
     // Nothing is known to be on screen before the first frame: no pin then.
     let on_screen = state.shown_rows.clone();
@@ -108,11 +91,29 @@ fn rows_ui(
             now,
             oldest,
             1,
-            selected == Some(oldest),
+            model.selected() == Some(oldest),
             intents,
         );
         ui.separator();
     }
+    let spacing = ui.spacing().item_spacing.y;
+    let mut scroll = egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible);
+    if let Some(row) = state.scroll_to_row.take() {
+        let top = row as f32 * (ROW_HEIGHT + spacing);
+        let visible = state.shown_rows.clone();
+        if row < visible.start.saturating_add(1) || row + 2 > visible.end {
+            let height = ui.available_height();
+            let offset = if row < visible.start.saturating_add(1) {
+                top
+            } else {
+                (top + ROW_HEIGHT - height).max(0.0)
+            };
+            scroll = scroll.vertical_scroll_offset(offset);
+        }
+    }
+    let selected = model.selected();
     let stale = model.is_stale();
     let output = scroll.show_rows(ui, ROW_HEIGHT, total, |ui, range| {
         if stale {
