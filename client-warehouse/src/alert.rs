@@ -194,6 +194,11 @@ impl Executor {
                     });
                     self.attention.request(rush > 0);
                 }
+                AlertAction::Overdue { order_numbers } => {
+                    tracing::info!("overdue orders {}", order_numbers.join(", "));
+                    self.play(prefs.normal_sound, prefs);
+                    self.attention.request(false);
+                }
                 AlertAction::Withdraw { order_id } => {
                     tracing::debug!(order_id, "withdrawing notification");
                     self.notifier.withdraw(order_id);

@@ -1,4 +1,4 @@
-//! What this PC remembers between runs: store filter, language, theme, sounds, ages.
+//! What this PC remembers between runs: station, language, theme, sounds, ages, wall mode.
 //!
 //! The struct is plain data the model reads; [`load`] and [`save`] are the only I/O,
 //! called by the app at start and whenever the settings change.
@@ -19,6 +19,10 @@ pub const SETTINGS_FILE: &str = "warehouse-settings.json";
 pub const MAX_AGE_MINUTES: u32 = 24 * 60;
 pub const MIN_RUSH_REPEAT_SECS: u32 = 10;
 pub const MAX_RUSH_REPEAT_SECS: u32 = 600;
+/// Wall-mode text scale: below the lower bound a 24-inch screen is unreadable at 3 m;
+/// above the upper one a 1366×768 screen holds fewer than two tickets.
+pub const MIN_WALL_TEXT_SCALE: f32 = 0.6;
+pub const MAX_WALL_TEXT_SCALE: f32 = 2.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,6 +70,16 @@ pub struct Settings {
     pub red_after_min: u32,
     /// Unacknowledged rush orders ring again after this many seconds.
     pub rush_repeat_secs: u32,
+    /// Past this many minutes an order is overdue: its ticket pulses and the chime
+    /// sounds once more for it.
+    pub overdue_after_min: u32,
+    /// A scanned order number packs the order at once, instead of selecting it for a
+    /// second Enter.
+    pub scan_packs: bool,
+    /// The wall screen: fullscreen grid of big tickets (F11). Remembered.
+    pub wall_mode: bool,
+    /// Text size of wall mode, 1.0 = default (Ctrl + and Ctrl − in wall mode).
+    pub wall_text_scale: f32,
 }
 
 impl Default for Settings {
@@ -82,6 +96,10 @@ impl Default for Settings {
             amber_after_min: 5,
             red_after_min: 10,
             rush_repeat_secs: 30,
+            overdue_after_min: 20,
+            scan_packs: false,
+            wall_mode: false,
+            wall_text_scale: 1.0,
         }
     }
 }
@@ -100,6 +118,15 @@ impl Settings {
         self.rush_repeat_secs = self
             .rush_repeat_secs
             .clamp(MIN_RUSH_REPEAT_SECS, MAX_RUSH_REPEAT_SECS);
+        self.overdue_after_min = self
+            .overdue_after_min
+            .clamp(self.red_after_min, MAX_AGE_MINUTES);
+        if !self.wall_text_scale.is_finite() {
+            self.wall_text_scale = 1.0;
+        }
+        self.wall_text_scale = self
+            .wall_text_scale
+            .clamp(MIN_WALL_TEXT_SCALE, MAX_WALL_TEXT_SCALE);
     }
 }
 

@@ -13,8 +13,10 @@ mod messages;
 mod strings;
 #[cfg(test)]
 mod tests;
+mod views;
 
 pub use strings::{EN, ES, Strings};
+pub use views::{VIEWS_EN, VIEWS_ES, ViewStrings};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

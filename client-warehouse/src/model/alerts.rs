@@ -32,6 +32,9 @@ pub enum AlertAction {
         order_numbers: Vec<String>,
         live: bool,
     },
+    /// These orders just passed the overdue threshold: the chime once more, and
+    /// attention. Each order gets this once.
+    Overdue { order_numbers: Vec<String> },
     /// This order's notification is obsolete (packed, cancelled): take it down.
     Withdraw { order_id: OrderId },
 }

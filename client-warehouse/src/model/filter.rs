@@ -54,18 +54,21 @@ impl Model {
         self.set_store_filter(filter);
     }
 
-    /// Pending orders this PC shows, in display order (rush, then oldest).
+    /// Pending orders this PC shows (store tabs and search applied), in display order
+    /// (rush, then oldest).
     pub fn visible(&mut self) -> &[OrderId] {
         if self.view_dirty {
             let filter = &self.settings.store_filter;
             let orders = &self.site.orders;
+            let search = &self.search;
             self.view = self
                 .pending
                 .iter()
                 .map(|(_, _, id)| *id)
                 .filter(|id| {
-                    filter.is_empty()
-                        || orders.get(id).is_some_and(|o| filter.contains(&o.store_id))
+                    orders.get(id).is_some_and(|o| {
+                        (filter.is_empty() || filter.contains(&o.store_id)) && search.matches(o)
+                    })
                 })
                 .collect();
             self.view_dirty = false;

@@ -16,13 +16,16 @@ use packbell_shared::state::{Applied, SiteState};
 
 use crate::settings::Settings;
 
+mod ageing;
 mod alerts;
 mod edits;
 mod filter;
+mod search;
 
 pub use alerts::{Alert, AlertAction};
 pub use edits::{EDIT_HIGHLIGHT_SECS, EditMark};
 pub use filter::StoreCount;
+pub use search::{MAX_SEARCH_CHARS, ScanOutcome, ScanRefusal};
 
 /// How long the last packed order can be brought back with "Undo".
 pub const UNDO_WINDOW_SECS: i64 = 180;
@@ -71,6 +74,8 @@ pub enum AgeLevel {
     Fresh,
     Amber,
     Red,
+    /// Past the third threshold: the ticket pulses, the chime sounds once more.
+    Overdue,
 }
 
 /// Something the UI should show once (backend failures, refused commands).
@@ -165,6 +170,10 @@ pub struct Model {
     view_dirty: bool,
     /// Bumped on every change the UI may cache (list, stores, filter).
     generation: u64,
+    /// The search box's filter (see `search.rs`).
+    search: search::Search,
+    /// Orders that had their overdue chime (see `ageing.rs`).
+    overdue: ageing::Overdue,
 }
 
 impl Model {
@@ -282,6 +291,7 @@ impl Model {
         if !due.is_empty() && !self.catching_up() {
             actions.push(AlertAction::Repeat { order_numbers: due });
         }
+        self.overdue_alerts(now, &mut actions);
         actions
     }
 
@@ -652,17 +662,6 @@ impl Model {
         self.stale || !matches!(self.connection, Connection::Connected { .. })
     }
 
-    pub fn age_level(&self, created_at: DateTime<Utc>, now: DateTime<Utc>) -> AgeLevel {
-        let minutes = now.signed_duration_since(created_at).num_minutes();
-        if minutes >= i64::from(self.settings.red_after_min) {
-            AgeLevel::Red
-        } else if minutes >= i64::from(self.settings.amber_after_min) {
-            AgeLevel::Amber
-        } else {
-            AgeLevel::Fresh
-        }
-    }
-
     /// Commands sent from here that the server has not confirmed yet.
     pub fn unconfirmed(&self) -> usize {
         self.overrides.len()
@@ -671,3 +670,5 @@ impl Model {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod views_tests;

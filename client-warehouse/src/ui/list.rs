@@ -8,9 +8,9 @@ use egui::{
 use packbell_shared::protocol::{OrderId, Priority};
 
 use super::style::{Palette, bold};
-use super::{Intent, ROW_HEIGHT, UiState, age_text};
+use super::{Intent, ROW_HEIGHT, UiState};
 use crate::i18n::Language;
-use crate::model::{AgeLevel, Model};
+use crate::model::Model;
 
 /// Width of the order-number column.
 const NUMBER_WIDTH: f32 = 270.0;
@@ -71,6 +71,30 @@ fn rows_ui(
             ui.label(RichText::new(message).size(32.0).weak());
         });
         return;
+    }
+    // Drawn before the list is sized, so that the list takes the height left.
+    // The oldest order never hides below the fold (see model/ageing.rs).
+    // Nothing is known to be on screen before the first frame: no pin then.
+    let on_screen = state.shown_rows.clone();
+    if let Some(oldest) = model
+        .pinned_oldest(on_screen.clone())
+        .filter(|_| !on_screen.is_empty())
+    {
+        let caption = RichText::new(lang.views().oldest_waiting).font(bold(18.0));
+        ui.label(caption.color(colours.amber));
+        // An odd index: the striped background sets it apart from the list's top row.
+        row_ui(
+            ui,
+            model,
+            lang,
+            colours,
+            now,
+            oldest,
+            1,
+            model.selected() == Some(oldest),
+            intents,
+        );
+        ui.separator();
     }
     let spacing = ui.spacing().item_spacing.y;
     let mut scroll = egui::ScrollArea::vertical()
@@ -248,10 +272,7 @@ fn row_ui(
             });
             if !order.note.is_empty() {
                 let colour = changed(edit.is_some_and(|m| m.note));
-                ui.add(
-                    egui::Label::new(RichText::new(&order.note).size(20.0).color(colour))
-                        .truncate(),
-                );
+                super::views::note_ui(ui, &order.note, order_id, colour);
             }
         });
     });
@@ -275,37 +296,12 @@ fn age_ui(
     created_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) {
-    let label = age_text(lang, created_at, now);
     ui.allocate_ui_with_layout(
         Vec2::new(AGE_WIDTH, ROW_HEIGHT - 12.0),
         Layout::right_to_left(Align::Center),
         |ui| {
             ui.set_min_width(AGE_WIDTH);
-            match model.age_level(created_at, now) {
-                AgeLevel::Fresh => {
-                    let strong = ui.visuals().strong_text_color();
-                    ui.label(RichText::new(label).font(bold(30.0)).color(strong));
-                }
-                level => {
-                    let fill_colour = if level == AgeLevel::Red {
-                        colours.red
-                    } else {
-                        colours.amber
-                    };
-                    let text_colour = if level == AgeLevel::Red {
-                        colours.on_colour
-                    } else {
-                        Color32::BLACK
-                    };
-                    egui::Frame::NONE
-                        .fill(fill_colour)
-                        .corner_radius(CornerRadius::same(8))
-                        .inner_margin(egui::Margin::symmetric(10, 4))
-                        .show(ui, |ui| {
-                            ui.label(RichText::new(label).font(bold(30.0)).color(text_colour));
-                        });
-                }
-            }
+            super::ageing::age_pill_ui(ui, model, lang, colours, created_at, now, 30.0);
         },
     );
 }

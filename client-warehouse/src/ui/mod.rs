@@ -4,11 +4,15 @@
 //! pills, one large "Packed" button per row. Only the rows on screen are laid out
 //! (`ScrollArea::show_rows`), so a list of 10 000 stays fluid.
 
+mod ageing;
 mod dialogs;
 mod header;
 mod list;
 mod settings;
 mod style;
+mod totals;
+mod views;
+mod wall;
 
 use chrono::{DateTime, Utc};
 use egui::{Align, Key, Layout, Modifiers, RichText};
@@ -25,6 +29,7 @@ use list::list_ui;
 use settings::settings_ui;
 pub use style::{BOLD, apply_style, install_fonts};
 use style::{bold, palette};
+pub use views::{ScanMessage, ViewState};
 
 /// Height of one order row, in points.
 pub const ROW_HEIGHT: f32 = 84.0;
@@ -63,6 +68,8 @@ pub struct UiState {
     pub zone: Zone,
     /// When "Packed" was last clicked (egui's input time), to tell a double-click.
     pub last_pack_click: Option<f64>,
+    /// Search, scan and wall mode (see `views.rs`).
+    pub views: ViewState,
 }
 
 /// Age as people say it: "new", "7 min", "1 h 05".
@@ -90,6 +97,13 @@ pub fn root_ui(
     let mut intents = Vec::new();
 
     keyboard(ui, model, state, now, &mut intents);
+    views::sync_fullscreen(ui.ctx(), model, state);
+    if model.settings.wall_mode {
+        wall::wall_ui(ui, model, state, language, &colours, now, &mut intents);
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs(5));
+        return intents;
+    }
 
     egui::Panel::top("status").show(ui, |ui| {
         status_bar_ui(ui, model, language, &colours, now, &mut intents, state);
@@ -99,10 +113,17 @@ pub fn root_ui(
     egui::Panel::top("stores").show(ui, |ui| {
         stores_ui(ui, model, state, language, now, &mut intents);
     });
+    totals::totals_ui(ui, model, state, language, &colours, now, &mut intents);
+    views::scan_banner_ui(ui, state, language, &colours, 1.0);
     let below = model.visible().len().saturating_sub(state.shown_rows.end);
     egui::Panel::bottom("help").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(text.shortcuts).small().weak());
+            ui.label(
+                RichText::new(language.views().view_shortcuts)
+                    .small()
+                    .weak(),
+            );
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 let unsent = model.unconfirmed();
                 if unsent > 0 {
@@ -139,6 +160,7 @@ pub fn root_ui(
     if model.pairing_open() {
         pairing_ui(ui.ctx(), model, state, language, &mut intents);
     }
+    views::expanded_note_ui(ui.ctx(), model, language);
     ui.ctx()
         .request_repaint_after(std::time::Duration::from_secs(5));
     intents
@@ -159,6 +181,7 @@ fn keyboard(
     if typing || state.settings_open || model.pairing_open() {
         return;
     }
+    views::view_keys(ui, model, state, intents);
     // A page is the rows that fit in the window, at least one.
     let page = ((ui.ctx().content_rect().height() / ROW_HEIGHT) as isize).max(1);
     let (home, end, page_down, page_up) = ui.input_mut(|input| {

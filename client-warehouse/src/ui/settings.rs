@@ -11,6 +11,10 @@ use crate::settings::{
     MAX_AGE_MINUTES, MAX_RUSH_REPEAT_SECS, MIN_RUSH_REPEAT_SECS, Settings, SoundId, Theme,
 };
 
+/// The settings window's full height; on a smaller screen it takes the screen's
+/// height and scrolls.
+const SETTINGS_TALL: f32 = 760.0;
+
 pub(super) fn settings_ui(
     ctx: &egui::Context,
     settings: &mut Settings,
@@ -25,6 +29,9 @@ pub(super) fn settings_ui(
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        // On a 768-pixel screen the rows do not all fit: scroll rather than cut.
+        .vscroll(true)
+        .min_height((ctx.content_rect().height() - 80.0).min(SETTINGS_TALL))
         .anchor(egui::Align2::RIGHT_TOP, [-12.0, 56.0])
         .show(ctx, |ui| {
             egui::Grid::new("settings-grid")
@@ -131,6 +138,8 @@ pub(super) fn settings_ui(
                     )
                     .labelled_by(label.id);
                     ui.end_row();
+
+                    super::views::settings_rows_ui(ui, settings);
                 });
             ui.add_space(8.0);
             if ui.button(text.close).clicked() {
