@@ -44,6 +44,8 @@ pub struct ServerConfig {
     /// then read orders and tokens.
     pub insecure_plaintext: bool,
     pub limits: Limits,
+    /// Writes the previous day's CSV reports every day; `None` turns them off.
+    pub daily_reports: Option<crate::export::daily::DailyReports>,
 }
 
 impl ServerConfig {
@@ -59,6 +61,7 @@ impl ServerConfig {
             seed_stores: Vec::new(),
             insecure_plaintext: false,
             limits: Limits::default(),
+            daily_reports: None,
         }
     }
 }

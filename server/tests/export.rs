@@ -516,6 +516,49 @@ fn the_export_command_writes_a_whole_file_while_the_server_runs_and_refuses_bad_
         assert!(!output.status.success(), "{full:?} fails");
         assert!(stderr.contains(problem), "{full:?}: {stderr}");
     }
+    // Each finished export is in the audit report after the events it could see;
+    // the refused ones are not.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let second = audit_dir.path().join("second.csv");
+    let output = run_export(
+        dir.path(),
+        &[
+            "--kind",
+            "audit",
+            "--from",
+            &day,
+            "--to",
+            &day,
+            "--out",
+            &second.display().to_string(),
+        ],
+    );
+    assert!(output.status.success());
+    let (_, records) = parse(&std::fs::read(&second).unwrap(), b',');
+    let exported: Vec<&csv::StringRecord> = records
+        .iter()
+        .filter(|r| &r[2] == "report_exported")
+        .collect();
+    assert_eq!(exported.len(), 2, "{records:?}");
+    assert_eq!(
+        records.len() - 2,
+        records
+            .iter()
+            .position(|r| &r[2] == "report_exported")
+            .unwrap(),
+        "exports come after every event"
+    );
+    for (record, expected) in exported.iter().zip([
+        format!("audit report, {day} to {day}, all stores"),
+        format!("summary report, {day} to {day}, all stores"),
+    ]) {
+        assert_eq!(&record[0], "", "an export has no seq");
+        assert!(record[6].starts_with("command line ("), "{record:?}");
+        assert!(record[8].starts_with(&expected), "{record:?}");
+    }
+    assert!(exported[0][8].ends_with(&format!("to {}", out.display())));
+    assert!(exported[1][8].ends_with("to standard output"));
+
     let empty_dir = tempfile::tempdir().unwrap();
     let output = run_export(
         empty_dir.path(),

@@ -29,7 +29,10 @@ pub fn write<W: Write>(
     sheet: &mut Sheet<W>,
 ) -> Result<(), ExportError> {
     audit_rows(conn, span, stores, |row: &AuditRow<'_>| {
-        sheet.integer(row.seq)?;
+        match row.seq {
+            Some(seq) => sheet.integer(seq)?,
+            None => sheet.maybe_text(None)?,
+        }
         sheet.text(&local_time(row.at_utc)?)?;
         sheet.text(row.kind)?;
         sheet.maybe_text(row.order_number)?;

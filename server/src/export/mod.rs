@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cell;
+pub mod daily;
 pub mod orders;
 pub mod output;
 pub mod range;
@@ -29,6 +30,16 @@ pub enum Kind {
     Summary,
 }
 
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Audit => "audit",
+            Kind::Orders => "orders",
+            Kind::Summary => "summary",
+        }
+    }
+}
+
 /// What to export, as the operator asked for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -40,6 +51,24 @@ pub struct Request {
     /// Store names; empty means every store.
     pub stores: Vec<String>,
     pub delimiter: Delimiter,
+}
+
+impl Request {
+    /// The export log's line for this request once written: kind, range, stores, rows
+    /// and where it went.
+    pub fn describe(&self, rows: u64, destination: &str) -> String {
+        let stores = if self.stores.is_empty() {
+            "all stores".to_owned()
+        } else {
+            format!("stores {}", self.stores.join(", "))
+        };
+        format!(
+            "{} report, {} to {}, {stores}, {rows} rows, to {destination}",
+            self.kind.as_str(),
+            self.from,
+            self.to
+        )
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
