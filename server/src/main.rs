@@ -129,6 +129,8 @@ enum KindArg {
     Orders,
     /// Orders and waits per store and in total.
     Summary,
+    /// Orders and waits per local hour of day and in total.
+    Hourly,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -257,6 +259,7 @@ fn write_export(data_dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<
             KindArg::Audit => export::Kind::Audit,
             KindArg::Orders => export::Kind::Orders,
             KindArg::Summary => export::Kind::Summary,
+            KindArg::Hourly => export::Kind::Hourly,
         },
         from: args.from,
         to: args.to,

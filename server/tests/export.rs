@@ -304,6 +304,82 @@ fn the_summary_gives_counts_and_waits_per_store_and_in_total() {
 }
 
 #[test]
+fn the_hourly_summary_groups_orders_by_local_hour_of_creation() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = db::open(dir.path()).unwrap();
+    let at = |hour: u32, minute: u32| {
+        Local
+            .from_local_datetime(&today().and_hms_opt(hour, minute, 0).unwrap())
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let mut key = 0;
+    let mut run = |command: Command, when: DateTime<Utc>| {
+        key += 1;
+        apply::command(&conn, 0, &format!("k{key}"), &command, when).unwrap()
+    };
+    let store_id = run(
+        Command::AddStore {
+            name: "Centro".into(),
+        },
+        at(8, 0),
+    )
+    .store_id
+    .unwrap();
+    // 09:05 and 09:55 packed after 30 s and 90 s; 14:30 packed after 60 s; 14:40 open.
+    for (hour, minute, wait_s) in [
+        (9, 5, Some(30)),
+        (9, 55, Some(90)),
+        (14, 30, Some(60)),
+        (14, 40, None),
+    ] {
+        let created = at(hour, minute);
+        let order_id = run(
+            Command::CreateOrder {
+                order_number: format!("H{hour}{minute}"),
+                store_id,
+                note: String::new(),
+                priority: Priority::Normal,
+            },
+            created,
+        )
+        .order_id
+        .unwrap();
+        if let Some(wait_s) = wait_s {
+            run(
+                Command::PackOrder { order_id },
+                created + Duration::seconds(wait_s),
+            );
+        }
+    }
+    let (header, records) = parse(
+        &export_bytes(dir.path(), &request(Kind::Hourly, today(), today())).unwrap(),
+        b',',
+    );
+    assert_eq!(header, export::summary::HOURLY_HEADER);
+    let rows: Vec<Vec<&str>> = records.iter().map(|r| r.iter().collect()).collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec!["09:00", "2", "2", "0", "0", "60.0", "60.0", "90.0", "90.0"],
+            vec!["14:00", "2", "1", "0", "1", "60.0", "60.0", "60.0", "60.0"],
+            vec![
+                "All hours",
+                "4",
+                "3",
+                "0",
+                "1",
+                "60.0",
+                "60.0",
+                "90.0",
+                "90.0"
+            ],
+        ]
+    );
+}
+
+#[test]
 fn semicolon_mode_uses_decimal_commas_and_accents_round_trip() {
     let (dir, _) = seeded_site();
     let mut asked = request(Kind::Summary, today(), today());

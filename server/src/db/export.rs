@@ -208,7 +208,9 @@ fn read_order_row<'a>(row: &'a Row<'_>) -> rusqlite::Result<OrderRow<'a>> {
 /// One order of the summary: its store, status and, once packed, its wait.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitRow<'a> {
+    /// The group: a store id, or an hour of day.
     pub store_id: StoreId,
+    /// The group's name.
     pub store: &'a str,
     pub status: &'a str,
     /// Milliseconds from creation to packing (packed orders only).
@@ -237,6 +239,28 @@ pub fn waits_by_store<E: From<DbError>>(
          WHERE o.created_at >= ?1 AND o.created_at < ?2
            AND (?3 IS NULL OR o.store_id IN (SELECT value FROM json_each(?3)))
          ORDER BY s.name, s.store_id, wait_ms"
+    );
+    wait_rows(conn, &sql, span, stores, each)
+}
+
+/// Orders created in `span`, grouped by the local hour of their creation (the group
+/// id is the hour, its name `09:00`), ordered as in [`waits_by_store`].
+pub fn waits_by_hour<E: From<DbError>>(
+    conn: &Connection,
+    span: Span,
+    stores: StoreFilter<'_>,
+    each: impl FnMut(&WaitRow<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    // SQLite's 'localtime' and chrono's `Local` both follow the system zone (TZ).
+    let sql = format!(
+        "SELECT hour, printf('%02d:00', hour), status, wait_ms,
+                COUNT(CASE WHEN status = 'packed' THEN 1 END) OVER (PARTITION BY hour)
+         FROM (SELECT CAST(strftime('%H', o.created_at, 'localtime') AS INTEGER) AS hour,
+                      o.status AS status, {WAIT_MS} AS wait_ms
+               FROM orders o
+               WHERE o.created_at >= ?1 AND o.created_at < ?2
+                 AND (?3 IS NULL OR o.store_id IN (SELECT value FROM json_each(?3))))
+         ORDER BY hour, wait_ms"
     );
     wait_rows(conn, &sql, span, stores, each)
 }

@@ -28,6 +28,8 @@ pub enum Kind {
     Audit,
     Orders,
     Summary,
+    /// The summary by local hour of day.
+    Hourly,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             Kind::Audit => "audit",
             Kind::Orders => "orders",
             Kind::Summary => "summary",
+            Kind::Hourly => "hourly",
         }
     }
 }
@@ -133,12 +136,14 @@ pub fn write<W: Write>(
         Kind::Audit => audit::HEADER,
         Kind::Orders => orders::HEADER,
         Kind::Summary => summary::HEADER,
+        Kind::Hourly => summary::HOURLY_HEADER,
     };
     let mut sheet = cell::Sheet::start(out, request.delimiter, header)?;
     match request.kind {
         Kind::Audit => audit::write(&read, checked.span, stores, &mut sheet)?,
         Kind::Orders => orders::write(&read, checked.span, stores, &mut sheet)?,
         Kind::Summary => summary::write(&read, checked.span, stores, &mut sheet)?,
+        Kind::Hourly => summary::write_hourly(&read, checked.span, stores, &mut sheet)?,
     }
     read.finish().map_err(DbError::from)?;
     let rows = sheet.rows();
