@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Local, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use common::{Raw, enrol, start_site};
@@ -71,9 +71,15 @@ fn parse(bytes: &[u8], delimiter: u8) -> (Vec<String>, Vec<csv::StringRecord>) {
     (header, records)
 }
 
+/// How exports show a time: local wall-clock time, ISO 8601, and its offset apart.
 fn local_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&Local)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
+fn utc_offset(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("UTC%:z").to_string()
 }
 
 /// Sends one command and returns its ack's order id.
@@ -166,6 +172,7 @@ async fn the_audit_export_holds_every_event_the_server_logged_made_inert() {
     for (record, event) in records.iter().zip(&events) {
         assert_eq!(record[0], event.seq.to_string());
         assert_eq!(record[1], local_time(event.at));
+        assert_eq!(record[10], utc_offset(event.at));
         assert_eq!(&record[2], apply::event_kind(&event.body));
         match &event.body {
             EventBody::OrderCreated {
@@ -413,6 +420,7 @@ fn the_orders_export_has_one_row_per_order_with_its_outcome() {
     let first = &records[0];
     assert_eq!(&first[1], local_time(noon));
     assert_eq!(&first[7], local_time(noon + Duration::seconds(10)));
+    assert_eq!(&first[13], utc_offset(noon));
     assert_eq!((&first[8], &first[9], &first[10]), ("server", "0", "10.0"));
     let pending = &records[4];
     assert_eq!(

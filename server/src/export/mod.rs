@@ -13,7 +13,7 @@ pub mod summary;
 
 use std::io::Write;
 
-use chrono::{Local, NaiveDate, SecondsFormat};
+use chrono::{Local, NaiveDate};
 use rusqlite::Connection;
 
 use packbell_shared::protocol::StoreId;
@@ -154,12 +154,22 @@ pub fn write<W: Write>(
 /// written by the command line).
 const SERVER_DEVICE: &str = "server";
 
-/// A stored UTC time as local time with its offset (`2026-03-31T09:15:02+02:00`).
+/// A stored UTC time as local wall-clock time, ISO 8601 without an offset
+/// (`2026-03-31T09:15:02`): spreadsheets read that as a date, not with an offset.
+/// [`utc_offset`] gives the offset in a column of its own.
 fn local_time(stored: &str) -> Result<String, ExportError> {
     let at = db::time_from_text(stored)?;
     Ok(at
         .with_timezone(&Local)
-        .to_rfc3339_opts(SecondsFormat::Secs, false))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string())
+}
+
+/// The local offset from UTC at a stored time, as `UTC+02:00` (a bare `+02:00` would
+/// start like a formula and be made inert).
+fn utc_offset(stored: &str) -> Result<String, ExportError> {
+    let at = db::time_from_text(stored)?;
+    Ok(at.with_timezone(&Local).format("UTC%:z").to_string())
 }
 
 /// Milliseconds from `earlier` to `later` (both stored times).
