@@ -144,6 +144,11 @@ pub const SUBSCRIBE_COST: f64 = 100.0;
 /// long log is slowed, not refused.
 pub const LOG_PAGE_COST: f64 = 10.0;
 
+/// Tokens an `export_next` or `export_cancel` takes: none. The export's start paid
+/// like a log page; its pieces are bounded by the one export a socket may run, and a
+/// large report must not run out of budget half way.
+pub const EXPORT_PIECE_COST: f64 = 0.0;
+
 /// Tokens an unauthenticated message takes from its source address's budget.
 pub const ATTEMPT_COST: f64 = 1.0;
 

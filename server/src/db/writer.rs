@@ -220,6 +220,17 @@ impl WriterHandle {
         }
     }
 
+    /// [`WriterHandle::record_export`] from a blocking thread.
+    pub fn record_export_blocking(&self, record: super::export_log::ExportRecord) {
+        if self
+            .sender
+            .blocking_send(WriteRequest::Group(Grouped::RecordExport { record }))
+            .is_err()
+        {
+            tracing::warn!("the writer has stopped: an export was not recorded");
+        }
+    }
+
     pub fn storage(&self) -> &StorageHealth {
         &self.health
     }

@@ -30,7 +30,7 @@ use super::failure_log::Failure;
 use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
 use crate::Context;
-use crate::config::{ATTEMPT_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
+use crate::config::{ATTEMPT_COST, EXPORT_PIECE_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
@@ -168,6 +168,8 @@ pub(super) struct Session {
     /// The snapshot or replay being sent; live events wait until it is done, and a
     /// new `subscribe` replaces it.
     pub(super) catch_up: Option<CatchUp>,
+    /// The CSV export this socket is pulling, if any.
+    pub(super) export: Option<super::export::RunningExport>,
 }
 
 impl Session {
@@ -184,6 +186,7 @@ impl Session {
             authenticated: false,
             bad_frames: 0,
             catch_up: None,
+            export: None,
         }
     }
 
@@ -553,6 +556,26 @@ impl Session {
             ClientMessage::NewPairingCode { role } => self.new_pairing_code(device, role),
             ClientMessage::SiteStatus {} => self.site_status(device),
             ClientMessage::ReadLog { after_seq } => self.read_log(device, after_seq),
+            ClientMessage::ExportStart {
+                export_id,
+                kind,
+                from,
+                to,
+                stores,
+                delimiter,
+            } => self.export_start(
+                device,
+                export_id,
+                super::export::ExportAsked {
+                    kind,
+                    from,
+                    to,
+                    stores,
+                    delimiter,
+                },
+            ),
+            ClientMessage::ExportNext { export_id } => self.export_next(device, export_id),
+            ClientMessage::ExportCancel { export_id } => self.export_cancel(device, export_id),
         }
     }
 
@@ -728,7 +751,10 @@ fn request_cost(message: &ClientMessage) -> Option<f64> {
         | ClientMessage::PairConfirm { .. }
         | ClientMessage::Auth { .. } => None,
         ClientMessage::Subscribe { .. } => Some(SUBSCRIBE_COST),
-        ClientMessage::ReadLog { .. } => Some(LOG_PAGE_COST),
+        ClientMessage::ReadLog { .. } | ClientMessage::ExportStart { .. } => Some(LOG_PAGE_COST),
+        ClientMessage::ExportNext { .. } | ClientMessage::ExportCancel { .. } => {
+            Some(EXPORT_PIECE_COST)
+        }
         ClientMessage::Command { .. }
         | ClientMessage::ListDevices { .. }
         | ClientMessage::NewPairingCode { .. }

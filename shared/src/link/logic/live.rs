@@ -138,6 +138,10 @@ impl LinkLogic {
             }
             // The link never asks for the log (that is for auditors' tools).
             ServerMessage::LogPage { .. } => tracing::debug!("ignoring an unasked log page"),
+            // The link does not ask for exports yet (`packbell-server export` does).
+            ServerMessage::ExportChunk { .. } => {
+                tracing::debug!("ignoring an unasked export piece")
+            }
         }
         for action in synced {
             match action {
