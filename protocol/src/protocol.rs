@@ -316,12 +316,15 @@ pub enum ServerMessage {
         role: Role,
         expires_at: DateTime<Utc>,
     },
-    /// Something was refused. `key` names the command when the error is about one.
+    /// Something was refused. `key` names the command when the error is about one,
+    /// `export_id` the export when it is about an export.
     Error {
         code: ErrorCode,
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         key: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        export_id: Option<u32>,
     },
 }
 

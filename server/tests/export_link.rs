@@ -181,9 +181,16 @@ async fn bad_export_requests_get_their_errors_and_the_socket_keeps_serving() {
         admin.send(request.clone()).await;
         match admin.recv().await {
             ServerMessage::Error {
-                code: got, message, ..
+                code: got,
+                message,
+                export_id,
+                ..
             } => {
                 assert_eq!(got, code, "{request}: {message}");
+                assert_eq!(
+                    Some(export_id),
+                    request["export_id"].as_u64().map(|id| Some(id as u32))
+                );
                 assert!(message.contains(says), "{request}: {message}");
             }
             other => panic!("{request}: expected an error, got {other:?}"),

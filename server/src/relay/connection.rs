@@ -134,6 +134,7 @@ pub async fn refuse_full(stream: Box<dyn Io>) {
             code: ErrorCode::Unavailable,
             message: "the server has too many connections; try again later".into(),
             key: None,
+            export_id: None,
         })));
         let _ = out.try_send(Outgoing::Close {
             code: close_code::TRY_AGAIN_LATER,
@@ -239,6 +240,7 @@ impl Session {
             code,
             message: message.into(),
             key,
+            export_id: None,
         })
         .await
     }
@@ -257,6 +259,7 @@ impl Session {
                         code: ErrorCode::NotAuthenticated,
                         message: "authentication timed out".into(),
                         key: None,
+                        export_id: None,
                     })));
                 Err(close(close_code::POLICY, "authentication timed out"))
             }
@@ -603,6 +606,7 @@ impl Session {
             code,
             message: message.into(),
             key,
+            export_id: None,
         };
         self.answers
             .push_back(Box::pin(std::future::ready(message)));
@@ -648,6 +652,7 @@ impl Session {
                     code: refusal.code,
                     message: refusal.message,
                     key: Some(key),
+                    export_id: None,
                 },
             }
         });
@@ -740,6 +745,7 @@ pub(super) fn internal_error() -> ServerMessage {
         code: ErrorCode::Internal,
         message: "the server could not read its data; try again".into(),
         key: None,
+        export_id: None,
     }
 }
 

@@ -45,7 +45,7 @@ impl Session {
         request: ExportAsked,
     ) -> Result<(), End> {
         if device.role != Role::Admin {
-            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
+            return self.refuse_export(export_id, ErrorCode::Forbidden, "admins only");
         }
         // Dropping the previous receiver stops the previous task at its next piece.
         let (sender, receiver) = mpsc::channel(1);
@@ -68,7 +68,7 @@ impl Session {
         export_id: u32,
     ) -> Result<(), End> {
         if device.role != Role::Admin {
-            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
+            return self.refuse_export(export_id, ErrorCode::Forbidden, "admins only");
         }
         match &self.export {
             Some(running) if running.id == export_id => {
@@ -76,12 +76,18 @@ impl Session {
                 self.answer_next_piece(export_id, pieces);
                 Ok(())
             }
-            _ => self.answer_in_order(
-                ErrorCode::InvalidState,
-                format!("export {export_id} is not running"),
-                None,
-            ),
+            _ => {
+                self.answers
+                    .push_back(Box::pin(std::future::ready(not_running(export_id))));
+                Ok(())
+            }
         }
+    }
+
+    fn refuse_export(&mut self, export_id: u32, code: ErrorCode, message: &str) -> Result<(), End> {
+        let error = export_error(export_id, code, message.to_owned());
+        self.answers.push_back(Box::pin(std::future::ready(error)));
+        Ok(())
     }
 
     pub(super) fn export_cancel(
@@ -90,7 +96,7 @@ impl Session {
         export_id: u32,
     ) -> Result<(), End> {
         if device.role != Role::Admin {
-            return self.answer_in_order(ErrorCode::Forbidden, "admins only", None);
+            return self.refuse_export(export_id, ErrorCode::Forbidden, "admins only");
         }
         if self.export.as_ref().is_some_and(|r| r.id == export_id) {
             self.export = None;
@@ -114,19 +120,28 @@ impl Session {
                     done: true,
                     rows: Some(rows),
                 },
-                Some(Piece::Refused(code, message)) => ServerMessage::Error {
-                    code,
-                    message,
-                    key: None,
-                },
-                None => ServerMessage::Error {
-                    code: ErrorCode::InvalidState,
-                    message: format!("export {export_id} is not running"),
-                    key: None,
-                },
+                Some(Piece::Refused(code, message)) => export_error(export_id, code, message),
+                None => not_running(export_id),
             }
         }));
     }
+}
+
+fn export_error(export_id: u32, code: ErrorCode, message: String) -> ServerMessage {
+    ServerMessage::Error {
+        code,
+        message,
+        key: None,
+        export_id: Some(export_id),
+    }
+}
+
+fn not_running(export_id: u32) -> ServerMessage {
+    export_error(
+        export_id,
+        ErrorCode::InvalidState,
+        format!("export {export_id} is not running"),
+    )
 }
 
 /// The fields of an `export_start`.

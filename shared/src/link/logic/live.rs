@@ -71,6 +71,7 @@ impl LinkLogic {
                 code,
                 message,
                 key: Some(key),
+                export_id: _,
             } => match self.outbox.on_error(&key, code, now) {
                 ErrorOutcome::Rejected(_) => {
                     tracing::info!(%key, %code, %message, "command rejected");
@@ -96,6 +97,7 @@ impl LinkLogic {
                 code,
                 message,
                 key: None,
+                export_id: _,
             } => match code {
                 ErrorCode::Revoked => return Err(self.refusal(false, code, message, out)),
                 // A close follows; the reconnect loop reports it.
