@@ -118,6 +118,44 @@ pub enum ClientMessage {
     /// Admin only: one page of the event log from `after_seq + 1` on, answered by
     /// `log_page`; lets an auditor read the whole log from seq 1.
     ReadLog { after_seq: Seq },
+    /// Admin only: start a CSV report of local days `from` to `to` (`YYYY-MM-DD`, `to`
+    /// included), answered by its first `export_chunk`. `export_id` is the client's
+    /// name for it; a new start on the socket stops the previous export.
+    ExportStart {
+        export_id: u32,
+        kind: ExportKind,
+        from: String,
+        to: String,
+        /// Store names; empty is every store.
+        #[serde(default)]
+        stores: Vec<String>,
+        #[serde(default)]
+        delimiter: ExportDelimiter,
+    },
+    /// Admin only: the next `export_chunk` of export `export_id`. The client pulls, so
+    /// a slow disk on its side slows the server's reading, never its memory.
+    ExportNext { export_id: u32 },
+    /// Admin only: stop export `export_id`; not answered.
+    ExportCancel { export_id: u32 },
+}
+
+/// Which CSV report `export_start` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    Audit,
+    Orders,
+    Summary,
+    Hourly,
+}
+
+/// Field separator of an export; `semicolon` also writes decimals with a comma.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportDelimiter {
+    #[default]
+    Comma,
+    Semicolon,
 }
 
 impl ClientMessage {
@@ -276,17 +314,31 @@ pub enum ServerMessage {
     },
     /// Answer to `site_status`.
     SiteStatus(SiteStatus),
+    /// The next piece of an export's CSV text (UTF-8, the first piece starting with
+    /// the byte order mark), answer to `export_start` and `export_next`. `rows` is
+    /// the number of data rows once `done`.
+    ExportChunk {
+        export_id: u32,
+        data: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        done: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rows: Option<u64>,
+    },
     PairingCode {
         code: String,
         role: Role,
         expires_at: DateTime<Utc>,
     },
-    /// Something was refused. `key` names the command when the error is about one.
+    /// Something was refused. `key` names the command when the error is about one,
+    /// `export_id` the export when it is about an export.
     Error {
         code: ErrorCode,
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         key: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        export_id: Option<u32>,
     },
 }
 

@@ -66,6 +66,9 @@ fn client_type(message: &ClientMessage) -> &'static str {
         ClientMessage::NewPairingCode { .. } => "new_pairing_code",
         ClientMessage::SiteStatus {} => "site_status",
         ClientMessage::ReadLog { .. } => "read_log",
+        ClientMessage::ExportStart { .. } => "export_start",
+        ClientMessage::ExportNext { .. } => "export_next",
+        ClientMessage::ExportCancel { .. } => "export_cancel",
     }
 }
 
@@ -97,6 +100,7 @@ fn server_type(message: &ServerMessage) -> &'static str {
         ServerMessage::Devices { .. } => "devices",
         ServerMessage::LogPage { .. } => "log_page",
         ServerMessage::SiteStatus(_) => "site_status",
+        ServerMessage::ExportChunk { .. } => "export_chunk",
         ServerMessage::PairingCode { .. } => "pairing_code",
         ServerMessage::Error { .. } => "error",
     }

@@ -44,6 +44,8 @@ pub struct ServerConfig {
     /// then read orders and tokens.
     pub insecure_plaintext: bool,
     pub limits: Limits,
+    /// Writes the previous day's CSV reports every day; `None` turns them off.
+    pub daily_reports: Option<crate::export::daily::DailyReports>,
 }
 
 impl ServerConfig {
@@ -59,6 +61,7 @@ impl ServerConfig {
             seed_stores: Vec::new(),
             insecure_plaintext: false,
             limits: Limits::default(),
+            daily_reports: None,
         }
     }
 }
@@ -140,6 +143,11 @@ pub const SUBSCRIBE_COST: f64 = 100.0;
 /// `subscribe`, whose replay may be ten times longer, so an auditor paging through a
 /// long log is slowed, not refused.
 pub const LOG_PAGE_COST: f64 = 10.0;
+
+/// Tokens an `export_next` or `export_cancel` takes: none. The export's start paid
+/// like a log page; its pieces are bounded by the one export a socket may run, and a
+/// large report must not run out of budget half way.
+pub const EXPORT_PIECE_COST: f64 = 0.0;
 
 /// Tokens an unauthenticated message takes from its source address's budget.
 pub const ATTEMPT_COST: f64 = 1.0;

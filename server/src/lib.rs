@@ -153,6 +153,14 @@ impl RunningServer {
             ctx.limits.failure_log_interval,
             shutdown.clone(),
         ));
+        if let Some(daily) = config.daily_reports.clone() {
+            tasks.spawn(export::daily::schedule(
+                config.data_dir.clone(),
+                daily,
+                ctx.writer.clone(),
+                shutdown.clone(),
+            ));
+        }
         tasks.spawn(relay::listener::run(listener, ctx, tasks.clone()));
         Ok(RunningServer {
             discovery_addr,

@@ -60,6 +60,26 @@ struct ServeArgs {
     /// Sustained requests per second allowed per device (over all its connections).
     #[arg(long, env = "PACKBELL_MAX_COMMANDS_PER_SECOND", default_value_t = Limits::default().commands_per_second)]
     max_commands_per_second: f64,
+    /// Folder of the daily CSV reports (default: `reports` in the data dir).
+    #[arg(long, env = "PACKBELL_REPORTS_DIR")]
+    reports_dir: Option<PathBuf>,
+    /// Local time the previous day's reports are written, HH:MM.
+    #[arg(long, env = "PACKBELL_DAILY_REPORT_AT", default_value = "06:00", value_parser = parse_time_of_day)]
+    daily_report_at: chrono::NaiveTime,
+    /// Days daily report files are kept.
+    #[arg(long, env = "PACKBELL_REPORT_RETENTION_DAYS", default_value_t = export::daily::DEFAULT_RETENTION_DAYS)]
+    report_retention_days: u32,
+    /// Delimiter of the daily reports (`semicolon` for Spanish-locale spreadsheets).
+    #[arg(long, env = "PACKBELL_REPORT_DELIMITER", value_enum, default_value_t = DelimiterArg::Comma)]
+    report_delimiter: DelimiterArg,
+    /// Do not write daily reports.
+    #[arg(long, env = "PACKBELL_NO_DAILY_REPORTS")]
+    no_daily_reports: bool,
+}
+
+fn parse_time_of_day(text: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M")
+        .map_err(|e| format!("{text:?} is not a time of day as HH:MM (e.g. 06:00): {e}"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -109,6 +129,8 @@ enum KindArg {
     Orders,
     /// Orders and waits per store and in total.
     Summary,
+    /// Orders and waits per local hour of day and in total.
+    Hourly,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -116,6 +138,15 @@ enum DelimiterArg {
     Comma,
     /// For spreadsheets in locales with a decimal comma (decimals then use a comma).
     Semicolon,
+}
+
+impl From<DelimiterArg> for export::Delimiter {
+    fn from(arg: DelimiterArg) -> Self {
+        match arg {
+            DelimiterArg::Comma => export::Delimiter::Comma,
+            DelimiterArg::Semicolon => export::Delimiter::Semicolon,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -228,30 +259,51 @@ fn write_export(data_dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<
             KindArg::Audit => export::Kind::Audit,
             KindArg::Orders => export::Kind::Orders,
             KindArg::Summary => export::Kind::Summary,
+            KindArg::Hourly => export::Kind::Hourly,
         },
         from: args.from,
         to: args.to,
         stores: args.stores,
-        delimiter: match args.delimiter {
-            DelimiterArg::Comma => export::Delimiter::Comma,
-            DelimiterArg::Semicolon => export::Delimiter::Semicolon,
-        },
+        delimiter: args.delimiter.into(),
     };
     let conn = db::export::open_reader(data_dir)?;
     let checked = export::check(&conn, &request)?;
-    if args.out.as_os_str() == "-" {
-        let (mut stdout, _) = export::write(&conn, &request, &checked, std::io::stdout().lock())?;
+    let (rows, destination) = if args.out.as_os_str() == "-" {
+        let (mut stdout, rows) =
+            export::write(&conn, &request, &checked, std::io::stdout().lock())?;
         std::io::Write::flush(&mut stdout)?;
-        return Ok(());
-    }
-    let rows = export::output::write_whole_file(&args.out, |file| {
-        Ok(export::write(&conn, &request, &checked, file)?.1)
-    })?;
-    eprintln!("Wrote {rows} rows to {}", args.out.display());
+        (rows, "standard output".to_owned())
+    } else {
+        let rows = export::output::write_whole_file(&args.out, |file| {
+            Ok(export::write(&conn, &request, &checked, file)?.1)
+        })?;
+        eprintln!("Wrote {rows} rows to {}", args.out.display());
+        (rows, args.out.display().to_string())
+    };
+    // Recorded after the file is whole: the log never names an export that failed.
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown user".to_owned());
+    let record = db::export_log::ExportRecord {
+        at: Utc::now(),
+        by: format!("command line ({user})"),
+        details: request.describe(rows, &destination),
+    };
+    db::export_log::record(&db::open(data_dir)?, &record)
+        .context("the export was written but could not be recorded in the export log")?;
     Ok(())
 }
 
 fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
+    let daily_reports = (!args.no_daily_reports).then(|| export::daily::DailyReports {
+        folder: args
+            .reports_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("reports")),
+        at: args.daily_report_at,
+        retention_days: args.report_retention_days,
+        delimiter: args.report_delimiter.into(),
+    });
     let config = ServerConfig {
         data_dir,
         bind: args.bind,
@@ -270,6 +322,7 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
             command_burst: args.max_commands_per_second * 2.0,
             ..Limits::default()
         },
+        daily_reports,
     };
     if config.insecure_plaintext {
         tracing::warn!(

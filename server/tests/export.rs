@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Local, NaiveDate, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use common::{Raw, enrol, start_site};
@@ -71,9 +71,15 @@ fn parse(bytes: &[u8], delimiter: u8) -> (Vec<String>, Vec<csv::StringRecord>) {
     (header, records)
 }
 
+/// How exports show a time: local wall-clock time, ISO 8601, and its offset apart.
 fn local_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&Local)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
+fn utc_offset(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("UTC%:z").to_string()
 }
 
 /// Sends one command and returns its ack's order id.
@@ -166,6 +172,7 @@ async fn the_audit_export_holds_every_event_the_server_logged_made_inert() {
     for (record, event) in records.iter().zip(&events) {
         assert_eq!(record[0], event.seq.to_string());
         assert_eq!(record[1], local_time(event.at));
+        assert_eq!(record[10], utc_offset(event.at));
         assert_eq!(&record[2], apply::event_kind(&event.body));
         match &event.body {
             EventBody::OrderCreated {
@@ -304,6 +311,82 @@ fn the_summary_gives_counts_and_waits_per_store_and_in_total() {
 }
 
 #[test]
+fn the_hourly_summary_groups_orders_by_local_hour_of_creation() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = db::open(dir.path()).unwrap();
+    let at = |hour: u32, minute: u32| {
+        Local
+            .from_local_datetime(&today().and_hms_opt(hour, minute, 0).unwrap())
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let mut key = 0;
+    let mut run = |command: Command, when: DateTime<Utc>| {
+        key += 1;
+        apply::command(&conn, 0, &format!("k{key}"), &command, when).unwrap()
+    };
+    let store_id = run(
+        Command::AddStore {
+            name: "Centro".into(),
+        },
+        at(8, 0),
+    )
+    .store_id
+    .unwrap();
+    // 09:05 and 09:55 packed after 30 s and 90 s; 14:30 packed after 60 s; 14:40 open.
+    for (hour, minute, wait_s) in [
+        (9, 5, Some(30)),
+        (9, 55, Some(90)),
+        (14, 30, Some(60)),
+        (14, 40, None),
+    ] {
+        let created = at(hour, minute);
+        let order_id = run(
+            Command::CreateOrder {
+                order_number: format!("H{hour}{minute}"),
+                store_id,
+                note: String::new(),
+                priority: Priority::Normal,
+            },
+            created,
+        )
+        .order_id
+        .unwrap();
+        if let Some(wait_s) = wait_s {
+            run(
+                Command::PackOrder { order_id },
+                created + Duration::seconds(wait_s),
+            );
+        }
+    }
+    let (header, records) = parse(
+        &export_bytes(dir.path(), &request(Kind::Hourly, today(), today())).unwrap(),
+        b',',
+    );
+    assert_eq!(header, export::summary::HOURLY_HEADER);
+    let rows: Vec<Vec<&str>> = records.iter().map(|r| r.iter().collect()).collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec!["09:00", "2", "2", "0", "0", "60.0", "60.0", "90.0", "90.0"],
+            vec!["14:00", "2", "1", "0", "1", "60.0", "60.0", "60.0", "60.0"],
+            vec![
+                "All hours",
+                "4",
+                "3",
+                "0",
+                "1",
+                "60.0",
+                "60.0",
+                "90.0",
+                "90.0"
+            ],
+        ]
+    );
+}
+
+#[test]
 fn semicolon_mode_uses_decimal_commas_and_accents_round_trip() {
     let (dir, _) = seeded_site();
     let mut asked = request(Kind::Summary, today(), today());
@@ -337,6 +420,7 @@ fn the_orders_export_has_one_row_per_order_with_its_outcome() {
     let first = &records[0];
     assert_eq!(&first[1], local_time(noon));
     assert_eq!(&first[7], local_time(noon + Duration::seconds(10)));
+    assert_eq!(&first[13], utc_offset(noon));
     assert_eq!((&first[8], &first[9], &first[10]), ("server", "0", "10.0"));
     let pending = &records[4];
     assert_eq!(
@@ -516,6 +600,49 @@ fn the_export_command_writes_a_whole_file_while_the_server_runs_and_refuses_bad_
         assert!(!output.status.success(), "{full:?} fails");
         assert!(stderr.contains(problem), "{full:?}: {stderr}");
     }
+    // Each finished export is in the audit report after the events it could see;
+    // the refused ones are not.
+    let audit_dir = tempfile::tempdir().unwrap();
+    let second = audit_dir.path().join("second.csv");
+    let output = run_export(
+        dir.path(),
+        &[
+            "--kind",
+            "audit",
+            "--from",
+            &day,
+            "--to",
+            &day,
+            "--out",
+            &second.display().to_string(),
+        ],
+    );
+    assert!(output.status.success());
+    let (_, records) = parse(&std::fs::read(&second).unwrap(), b',');
+    let exported: Vec<&csv::StringRecord> = records
+        .iter()
+        .filter(|r| &r[2] == "report_exported")
+        .collect();
+    assert_eq!(exported.len(), 2, "{records:?}");
+    assert_eq!(
+        records.len() - 2,
+        records
+            .iter()
+            .position(|r| &r[2] == "report_exported")
+            .unwrap(),
+        "exports come after every event"
+    );
+    for (record, expected) in exported.iter().zip([
+        format!("audit report, {day} to {day}, all stores"),
+        format!("summary report, {day} to {day}, all stores"),
+    ]) {
+        assert_eq!(&record[0], "", "an export has no seq");
+        assert!(record[6].starts_with("command line ("), "{record:?}");
+        assert!(record[8].starts_with(&expected), "{record:?}");
+    }
+    assert!(exported[0][8].ends_with(&format!("to {}", out.display())));
+    assert!(exported[1][8].ends_with("to standard output"));
+
     let empty_dir = tempfile::tempdir().unwrap();
     let output = run_export(
         empty_dir.path(),

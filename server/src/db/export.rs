@@ -48,10 +48,19 @@ pub fn store_ids_named(conn: &Connection, name: &str) -> Result<Vec<StoreId>, Db
     Ok(ids)
 }
 
+/// When the first event was committed; `None` on a new site.
+pub fn first_event_time(conn: &Connection) -> Result<Option<DateTime<Utc>>, DbError> {
+    let first: Option<String> =
+        conn.query_row("SELECT min(at_utc) FROM events", [], |r| r.get(0))?;
+    first.as_deref().map(super::time_from_text).transpose()
+}
+
 /// One event as the audit report shows it. Texts borrow from the current row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRow<'a> {
-    pub seq: i64,
+    /// `None` for a `report_exported` row (exports are not events; see
+    /// [`super::export_log`]).
+    pub seq: Option<i64>,
     pub at_utc: &'a str,
     pub kind: &'a str,
     pub order_number: Option<&'a str>,
@@ -68,8 +77,9 @@ pub struct AuditRow<'a> {
     pub order_created_at: Option<&'a str>,
 }
 
-/// Events committed in `span`, oldest first; with a store filter only the events of
-/// those stores and their orders.
+/// Events committed in `span`, oldest first, with the exports made in `span` each
+/// after the last event it could see; with a store filter only the events of those
+/// stores and their orders, and no exports.
 pub fn audit_rows<E: From<DbError>>(
     conn: &Connection,
     span: Span,
@@ -92,7 +102,8 @@ pub fn audit_rows<E: From<DbError>>(
                     WHEN 'device_role_changed' THEN t.name
                         || ' (' || json_extract(e.body, '$.role') || ')'
                     ELSE '' END,
-                CASE WHEN e.kind = 'order_packed' THEN o.created_at END
+                CASE WHEN e.kind = 'order_packed' THEN o.created_at END,
+                e.seq AS after_seq, 0 AS tie
              FROM events e
              LEFT JOIN orders o ON o.order_id = json_extract(e.body, '$.order_id')
              LEFT JOIN stores s ON s.store_id = COALESCE(o.store_id, json_extract(e.body, '$.store_id'))
@@ -100,7 +111,12 @@ pub fn audit_rows<E: From<DbError>>(
              LEFT JOIN devices t ON t.device_id = json_extract(e.body, '$.device_id')
              WHERE e.at_utc >= ?1 AND e.at_utc < ?2
                AND (?3 IS NULL OR s.store_id IN (SELECT value FROM json_each(?3)))
-             ORDER BY e.seq",
+             UNION ALL
+             SELECT NULL, x.at_utc, 'report_exported', NULL, NULL, NULL, x.by_whom, NULL,
+                x.details, NULL, x.after_seq, x.export_id
+             FROM exports x
+             WHERE x.at_utc >= ?1 AND x.at_utc < ?2 AND ?3 IS NULL
+             ORDER BY after_seq, tie",
         )
         .map_err(DbError::from)?;
     each_row_in_span(&mut stmt, span, stores, |row| {
@@ -195,7 +211,9 @@ fn read_order_row<'a>(row: &'a Row<'_>) -> rusqlite::Result<OrderRow<'a>> {
 /// One order of the summary: its store, status and, once packed, its wait.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitRow<'a> {
+    /// The group: a store id, or an hour of day.
     pub store_id: StoreId,
+    /// The group's name.
     pub store: &'a str,
     pub status: &'a str,
     /// Milliseconds from creation to packing (packed orders only).
@@ -224,6 +242,28 @@ pub fn waits_by_store<E: From<DbError>>(
          WHERE o.created_at >= ?1 AND o.created_at < ?2
            AND (?3 IS NULL OR o.store_id IN (SELECT value FROM json_each(?3)))
          ORDER BY s.name, s.store_id, wait_ms"
+    );
+    wait_rows(conn, &sql, span, stores, each)
+}
+
+/// Orders created in `span`, grouped by the local hour of their creation (the group
+/// id is the hour, its name `09:00`), ordered as in [`waits_by_store`].
+pub fn waits_by_hour<E: From<DbError>>(
+    conn: &Connection,
+    span: Span,
+    stores: StoreFilter<'_>,
+    each: impl FnMut(&WaitRow<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    // SQLite's 'localtime' and chrono's `Local` both follow the system zone (TZ).
+    let sql = format!(
+        "SELECT hour, printf('%02d:00', hour), status, wait_ms,
+                COUNT(CASE WHEN status = 'packed' THEN 1 END) OVER (PARTITION BY hour)
+         FROM (SELECT CAST(strftime('%H', o.created_at, 'localtime') AS INTEGER) AS hour,
+                      o.status AS status, {WAIT_MS} AS wait_ms
+               FROM orders o
+               WHERE o.created_at >= ?1 AND o.created_at < ?2
+                 AND (?3 IS NULL OR o.store_id IN (SELECT value FROM json_each(?3))))
+         ORDER BY hour, wait_ms"
     );
     wait_rows(conn, &sql, span, stores, each)
 }

@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod export;
+pub mod export_log;
 pub mod guess;
 pub mod pairing;
 pub mod reader;

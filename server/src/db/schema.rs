@@ -76,6 +76,16 @@ ALTER TABLE pairing_codes ADD COLUMN checking INTEGER NOT NULL DEFAULT 0;
 -- 'operator': asked for (command line, admin window) or made to replace a voided one.
 ALTER TABLE pairing_codes ADD COLUMN origin TEXT NOT NULL DEFAULT 'operator';
 "#,
+    r#"
+-- Every CSV export ([`super::export_log`]); `after_seq` places it among the events.
+CREATE TABLE exports (
+    export_id INTEGER PRIMARY KEY,
+    at_utc    TEXT NOT NULL,
+    after_seq INTEGER NOT NULL,
+    by_whom   TEXT NOT NULL,
+    details   TEXT NOT NULL
+);
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -77,6 +77,10 @@ pub enum Grouped {
     },
     /// Records when a device was last connected; nobody waits for it.
     Touch { device_id: DeviceId },
+    /// Records a finished export in the export log; nobody waits for it.
+    RecordExport {
+        record: super::export_log::ExportRecord,
+    },
 }
 
 pub enum Alone {
@@ -201,6 +205,30 @@ impl WriterHandle {
         let _ = self
             .sender
             .try_send(WriteRequest::Group(Grouped::Touch { device_id }));
+    }
+
+    /// Waits for room in the queue: an export must not go unrecorded because the
+    /// writer was busy.
+    pub async fn record_export(&self, record: super::export_log::ExportRecord) {
+        if self
+            .sender
+            .send(WriteRequest::Group(Grouped::RecordExport { record }))
+            .await
+            .is_err()
+        {
+            tracing::warn!("the writer has stopped: an export was not recorded");
+        }
+    }
+
+    /// [`WriterHandle::record_export`] from a blocking thread.
+    pub fn record_export_blocking(&self, record: super::export_log::ExportRecord) {
+        if self
+            .sender
+            .blocking_send(WriteRequest::Group(Grouped::RecordExport { record }))
+            .is_err()
+        {
+            tracing::warn!("the writer has stopped: an export was not recorded");
+        }
     }
 
     pub fn storage(&self) -> &StorageHealth {
@@ -452,6 +480,12 @@ fn apply_one(conn: &Connection, request: Grouped, now: DateTime<Utc>) -> Done {
             }
             Done::Nothing
         }
+        Grouped::RecordExport { record } => {
+            if let Err(e) = super::export_log::record(conn, &record) {
+                tracing::error!("could not record an export ({}): {e}", record.details);
+            }
+            Done::Nothing
+        }
     }
 }
 
@@ -480,7 +514,7 @@ impl Done {
             Grouped::Command { reply, .. } => Done::Command(reply, Err(refusal)),
             Grouped::NewPairingCode { reply, .. } => Done::Code(reply, Err(refusal)),
             Grouped::StartupCodes { reply, .. } => Done::Startup(reply, Err(refusal)),
-            Grouped::Touch { .. } => Done::Nothing,
+            Grouped::Touch { .. } | Grouped::RecordExport { .. } => Done::Nothing,
         }
     }
 

@@ -5,7 +5,7 @@ use std::io::Write;
 use rusqlite::Connection;
 
 use super::cell::Sheet;
-use super::{ExportError, SERVER_DEVICE, local_time, millis_between};
+use super::{ExportError, SERVER_DEVICE, local_time, millis_between, utc_offset};
 use crate::db::export::{AuditRow, Span, StoreFilter, audit_rows};
 
 pub const HEADER: &[&str] = &[
@@ -19,6 +19,7 @@ pub const HEADER: &[&str] = &[
     "role",
     "details",
     "wait_seconds",
+    "utc_offset",
 ];
 
 /// Streams the events of `span` into `sheet`.
@@ -29,7 +30,10 @@ pub fn write<W: Write>(
     sheet: &mut Sheet<W>,
 ) -> Result<(), ExportError> {
     audit_rows(conn, span, stores, |row: &AuditRow<'_>| {
-        sheet.integer(row.seq)?;
+        match row.seq {
+            Some(seq) => sheet.integer(seq)?,
+            None => sheet.maybe_text(None)?,
+        }
         sheet.text(&local_time(row.at_utc)?)?;
         sheet.text(row.kind)?;
         sheet.maybe_text(row.order_number)?;
@@ -43,6 +47,7 @@ pub fn write<W: Write>(
             None => None,
         };
         sheet.seconds(wait)?;
+        sheet.text(&utc_offset(row.at_utc)?)?;
         sheet.end_row()?;
         Ok(())
     })

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cell;
+pub mod daily;
 pub mod orders;
 pub mod output;
 pub mod range;
@@ -12,7 +13,7 @@ pub mod summary;
 
 use std::io::Write;
 
-use chrono::{Local, NaiveDate, SecondsFormat};
+use chrono::{Local, NaiveDate};
 use rusqlite::Connection;
 
 use packbell_shared::protocol::StoreId;
@@ -27,6 +28,19 @@ pub enum Kind {
     Audit,
     Orders,
     Summary,
+    /// The summary by local hour of day.
+    Hourly,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Audit => "audit",
+            Kind::Orders => "orders",
+            Kind::Summary => "summary",
+            Kind::Hourly => "hourly",
+        }
+    }
 }
 
 /// What to export, as the operator asked for it.
@@ -40,6 +54,24 @@ pub struct Request {
     /// Store names; empty means every store.
     pub stores: Vec<String>,
     pub delimiter: Delimiter,
+}
+
+impl Request {
+    /// The export log's line for this request once written: kind, range, stores, rows
+    /// and where it went.
+    pub fn describe(&self, rows: u64, destination: &str) -> String {
+        let stores = if self.stores.is_empty() {
+            "all stores".to_owned()
+        } else {
+            format!("stores {}", self.stores.join(", "))
+        };
+        format!(
+            "{} report, {} to {}, {stores}, {rows} rows, to {destination}",
+            self.kind.as_str(),
+            self.from,
+            self.to
+        )
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,12 +136,14 @@ pub fn write<W: Write>(
         Kind::Audit => audit::HEADER,
         Kind::Orders => orders::HEADER,
         Kind::Summary => summary::HEADER,
+        Kind::Hourly => summary::HOURLY_HEADER,
     };
     let mut sheet = cell::Sheet::start(out, request.delimiter, header)?;
     match request.kind {
         Kind::Audit => audit::write(&read, checked.span, stores, &mut sheet)?,
         Kind::Orders => orders::write(&read, checked.span, stores, &mut sheet)?,
         Kind::Summary => summary::write(&read, checked.span, stores, &mut sheet)?,
+        Kind::Hourly => summary::write_hourly(&read, checked.span, stores, &mut sheet)?,
     }
     read.finish().map_err(DbError::from)?;
     let rows = sheet.rows();
@@ -120,12 +154,22 @@ pub fn write<W: Write>(
 /// written by the command line).
 const SERVER_DEVICE: &str = "server";
 
-/// A stored UTC time as local time with its offset (`2026-03-31T09:15:02+02:00`).
+/// A stored UTC time as local wall-clock time, ISO 8601 without an offset
+/// (`2026-03-31T09:15:02`): spreadsheets read that as a date, not with an offset.
+/// [`utc_offset`] gives the offset in a column of its own.
 fn local_time(stored: &str) -> Result<String, ExportError> {
     let at = db::time_from_text(stored)?;
     Ok(at
         .with_timezone(&Local)
-        .to_rfc3339_opts(SecondsFormat::Secs, false))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string())
+}
+
+/// The local offset from UTC at a stored time, as `UTC+02:00` (a bare `+02:00` would
+/// start like a formula and be made inert).
+fn utc_offset(stored: &str) -> Result<String, ExportError> {
+    let at = db::time_from_text(stored)?;
+    Ok(at.with_timezone(&Local).format("UTC%:z").to_string())
 }
 
 /// Milliseconds from `earlier` to `later` (both stored times).

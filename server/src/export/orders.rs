@@ -5,7 +5,7 @@ use std::io::Write;
 use rusqlite::Connection;
 
 use super::cell::Sheet;
-use super::{ExportError, SERVER_DEVICE, local_time, millis_between};
+use super::{ExportError, SERVER_DEVICE, local_time, millis_between, utc_offset};
 use crate::db::export::{OrderRow, Span, StoreFilter, order_rows};
 
 pub const HEADER: &[&str] = &[
@@ -22,11 +22,13 @@ pub const HEADER: &[&str] = &[
     "wait_seconds",
     "note",
     "cancel_reason",
+    "utc_offset",
 ];
 
 /// Streams the orders created in `span` into `sheet`. `closed` is when the order was
 /// packed or cancelled (empty while pending); `wait_seconds` runs from creation to
-/// the last packing (packed orders only).
+/// the last packing (packed orders only). Times are local; `utc_offset` is the
+/// offset at creation.
 pub fn write<W: Write>(
     conn: &Connection,
     span: Span,
@@ -59,6 +61,7 @@ pub fn write<W: Write>(
         sheet.seconds(wait)?;
         sheet.text(row.note)?;
         sheet.text(row.cancel_reason)?;
+        sheet.text(&utc_offset(row.created_at)?)?;
         sheet.end_row()?;
         Ok(())
     })

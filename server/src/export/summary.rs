@@ -10,7 +10,7 @@ use packbell_shared::protocol::StoreId;
 
 use super::ExportError;
 use super::cell::Sheet;
-use crate::db::export::{Span, StoreFilter, WaitRow, packed_waits, waits_by_store};
+use crate::db::export::{Span, StoreFilter, WaitRow, packed_waits, waits_by_hour, waits_by_store};
 
 pub const HEADER: &[&str] = &[
     "store",
@@ -27,6 +27,22 @@ pub const HEADER: &[&str] = &[
 /// The name of the last row, which covers every store of the report.
 pub const ALL_STORES: &str = "All stores";
 
+/// The per-hour report: the same figures by local hour of creation.
+pub const HOURLY_HEADER: &[&str] = &[
+    "hour",
+    "orders",
+    "packed",
+    "cancelled",
+    "pending",
+    "wait_mean_seconds",
+    "wait_median_seconds",
+    "wait_p90_seconds",
+    "wait_max_seconds",
+];
+
+/// The name of the per-hour report's last row.
+pub const ALL_HOURS: &str = "All hours";
+
 /// Streams the summary of orders created in `span` into `sheet`: one row per store
 /// with orders, then [`ALL_STORES`].
 pub fn write<W: Write>(
@@ -35,11 +51,35 @@ pub fn write<W: Write>(
     stores: StoreFilter<'_>,
     sheet: &mut Sheet<W>,
 ) -> Result<(), ExportError> {
+    let total = write_groups(sheet, |each| waits_by_store(conn, span, stores, each))?;
+    write_total(conn, span, stores, sheet, ALL_STORES, &total)
+}
+
+/// Streams the summary by local hour of day (`09:00` is orders created from 9:00 to
+/// 9:59 on any day of the span), then [`ALL_HOURS`].
+pub fn write_hourly<W: Write>(
+    conn: &Connection,
+    span: Span,
+    stores: StoreFilter<'_>,
+    sheet: &mut Sheet<W>,
+) -> Result<(), ExportError> {
+    let total = write_groups(sheet, |each| waits_by_hour(conn, span, stores, each))?;
+    write_total(conn, span, stores, sheet, ALL_HOURS, &total)
+}
+
+/// Writes one row per group of `rows` (consecutive rows with the same group id, each
+/// group's waits ascending) and returns the counts of them all.
+fn write_groups<W: Write>(
+    sheet: &mut Sheet<W>,
+    rows: impl FnOnce(
+        &mut dyn FnMut(&WaitRow<'_>) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError>,
+) -> Result<Counts, ExportError> {
     let mut total = Counts::default();
     let mut current: Option<(StoreId, String, Counts, WaitStats)> = None;
-    waits_by_store(conn, span, stores, |row: &WaitRow<'_>| {
-        let same_store = matches!(&current, Some((id, ..)) if *id == row.store_id);
-        if !same_store {
+    rows(&mut |row: &WaitRow<'_>| {
+        let same_group = matches!(&current, Some((id, ..)) if *id == row.store_id);
+        if !same_group {
             if let Some((_, name, counts, stats)) = current.take() {
                 write_row(sheet, &name, &counts, &stats)?;
                 total.add(&counts);
@@ -57,12 +97,24 @@ pub fn write<W: Write>(
                 stats.push(wait);
             }
         }
-        Ok::<(), ExportError>(())
+        Ok(())
     })?;
     if let Some((_, name, counts, stats)) = current.take() {
         write_row(sheet, &name, &counts, &stats)?;
         total.add(&counts);
     }
+    Ok(total)
+}
+
+/// The last row: `total`'s counts with the waits of every packed order of the span.
+fn write_total<W: Write>(
+    conn: &Connection,
+    span: Span,
+    stores: StoreFilter<'_>,
+    sheet: &mut Sheet<W>,
+    name: &str,
+    total: &Counts,
+) -> Result<(), ExportError> {
     let mut all = WaitStats::expecting(total.packed);
     packed_waits(conn, span, stores, |row: &WaitRow<'_>| {
         if let Some(wait) = row.wait_ms {
@@ -70,7 +122,7 @@ pub fn write<W: Write>(
         }
         Ok::<(), ExportError>(())
     })?;
-    write_row(sheet, ALL_STORES, &total, &all)
+    write_row(sheet, name, total, &all)
 }
 
 fn write_row<W: Write>(

@@ -129,6 +129,7 @@ impl Session {
                     code: refusal.code,
                     message: refusal.message,
                     key: None,
+                    export_id: None,
                 },
             }
         }));

@@ -30,7 +30,7 @@ use super::failure_log::Failure;
 use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
 use crate::Context;
-use crate::config::{ATTEMPT_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
+use crate::config::{ATTEMPT_COST, EXPORT_PIECE_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
@@ -134,6 +134,7 @@ pub async fn refuse_full(stream: Box<dyn Io>) {
             code: ErrorCode::Unavailable,
             message: "the server has too many connections; try again later".into(),
             key: None,
+            export_id: None,
         })));
         let _ = out.try_send(Outgoing::Close {
             code: close_code::TRY_AGAIN_LATER,
@@ -168,6 +169,8 @@ pub(super) struct Session {
     /// The snapshot or replay being sent; live events wait until it is done, and a
     /// new `subscribe` replaces it.
     pub(super) catch_up: Option<CatchUp>,
+    /// The CSV export this socket is pulling, if any.
+    pub(super) export: Option<super::export::RunningExport>,
 }
 
 impl Session {
@@ -184,6 +187,7 @@ impl Session {
             authenticated: false,
             bad_frames: 0,
             catch_up: None,
+            export: None,
         }
     }
 
@@ -236,6 +240,7 @@ impl Session {
             code,
             message: message.into(),
             key,
+            export_id: None,
         })
         .await
     }
@@ -254,6 +259,7 @@ impl Session {
                         code: ErrorCode::NotAuthenticated,
                         message: "authentication timed out".into(),
                         key: None,
+                        export_id: None,
                     })));
                 Err(close(close_code::POLICY, "authentication timed out"))
             }
@@ -553,6 +559,26 @@ impl Session {
             ClientMessage::NewPairingCode { role } => self.new_pairing_code(device, role),
             ClientMessage::SiteStatus {} => self.site_status(device),
             ClientMessage::ReadLog { after_seq } => self.read_log(device, after_seq),
+            ClientMessage::ExportStart {
+                export_id,
+                kind,
+                from,
+                to,
+                stores,
+                delimiter,
+            } => self.export_start(
+                device,
+                export_id,
+                super::export::ExportAsked {
+                    kind,
+                    from,
+                    to,
+                    stores,
+                    delimiter,
+                },
+            ),
+            ClientMessage::ExportNext { export_id } => self.export_next(device, export_id),
+            ClientMessage::ExportCancel { export_id } => self.export_cancel(device, export_id),
         }
     }
 
@@ -580,6 +606,7 @@ impl Session {
             code,
             message: message.into(),
             key,
+            export_id: None,
         };
         self.answers
             .push_back(Box::pin(std::future::ready(message)));
@@ -625,6 +652,7 @@ impl Session {
                     code: refusal.code,
                     message: refusal.message,
                     key: Some(key),
+                    export_id: None,
                 },
             }
         });
@@ -717,6 +745,7 @@ pub(super) fn internal_error() -> ServerMessage {
         code: ErrorCode::Internal,
         message: "the server could not read its data; try again".into(),
         key: None,
+        export_id: None,
     }
 }
 
@@ -728,7 +757,10 @@ fn request_cost(message: &ClientMessage) -> Option<f64> {
         | ClientMessage::PairConfirm { .. }
         | ClientMessage::Auth { .. } => None,
         ClientMessage::Subscribe { .. } => Some(SUBSCRIBE_COST),
-        ClientMessage::ReadLog { .. } => Some(LOG_PAGE_COST),
+        ClientMessage::ReadLog { .. } | ClientMessage::ExportStart { .. } => Some(LOG_PAGE_COST),
+        ClientMessage::ExportNext { .. } | ClientMessage::ExportCancel { .. } => {
+            Some(EXPORT_PIECE_COST)
+        }
         ClientMessage::Command { .. }
         | ClientMessage::ListDevices { .. }
         | ClientMessage::NewPairingCode { .. }

@@ -4,6 +4,7 @@ mod admin;
 pub mod budget;
 mod catch_up;
 pub mod connection;
+mod export;
 pub mod failure_log;
 pub mod listener;
 pub mod outgoing;

@@ -182,6 +182,12 @@ mod tests {
         ),
         ("site_status", r#"{"type":"site_status"}"#),
         ("read_log", r#"{"type":"read_log","after_seq":0}"#),
+        (
+            "export_start",
+            r#"{"type":"export_start","export_id":1,"kind":"audit","from":"2026-03-01","to":"2026-03-31","stores":["Centro"],"delimiter":"comma"}"#,
+        ),
+        ("export_next", r#"{"type":"export_next","export_id":1}"#),
+        ("export_cancel", r#"{"type":"export_cancel","export_id":1}"#),
     ];
 
     fn with_field(json: &str, path: &[&str], name: &str, value: Value) -> String {

@@ -128,6 +128,25 @@ impl Raw {
         }
     }
 
+    /// Next protocol message and the size of its frame in bytes.
+    pub async fn recv_sized(&mut self) -> (ServerMessage, usize) {
+        loop {
+            let frame = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame within the wait");
+            match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let message = serde_json::from_str(&text)
+                        .unwrap_or_else(|e| panic!("server sent bad JSON {text}: {e}"));
+                    return (message, text.len());
+                }
+                Some(Ok(Message::Close(_))) | None => panic!("the socket ended"),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => panic!("socket error: {e}"),
+            }
+        }
+    }
+
     /// Next protocol message or how the socket ended (panics on timeout).
     pub async fn next_message(&mut self, wait: Duration) -> Result<ServerMessage, Ended> {
         loop {

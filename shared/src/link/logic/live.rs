@@ -71,6 +71,7 @@ impl LinkLogic {
                 code,
                 message,
                 key: Some(key),
+                export_id: _,
             } => match self.outbox.on_error(&key, code, now) {
                 ErrorOutcome::Rejected(_) => {
                     tracing::info!(%key, %code, %message, "command rejected");
@@ -96,6 +97,7 @@ impl LinkLogic {
                 code,
                 message,
                 key: None,
+                export_id: _,
             } => match code {
                 ErrorCode::Revoked => return Err(self.refusal(false, code, message, out)),
                 // A close follows; the reconnect loop reports it.
@@ -138,6 +140,10 @@ impl LinkLogic {
             }
             // The link never asks for the log (that is for auditors' tools).
             ServerMessage::LogPage { .. } => tracing::debug!("ignoring an unasked log page"),
+            // The link does not ask for exports yet (`packbell-server export` does).
+            ServerMessage::ExportChunk { .. } => {
+                tracing::debug!("ignoring an unasked export piece")
+            }
         }
         for action in synced {
             match action {

@@ -407,6 +407,7 @@ fn refusals_decide_between_pairing_again_giving_up_and_retrying() {
         code,
         message: "no".into(),
         key: None,
+        export_id: None,
     };
     let paired = || {
         started(
@@ -540,6 +541,7 @@ fn the_outbox_is_sent_in_order_and_each_answer_is_reported() {
         code: ErrorCode::InvalidField,
         message: "bad".into(),
         key: Some("k2".into()),
+        export_id: None,
     };
     logic.on_live_message(rejected, now, &mut out).unwrap();
     assert!(matches!(emitted(&out)[0], LinkEvent::Rejected { key, .. } if key == "k2"));
@@ -567,6 +569,7 @@ fn a_retry_holds_the_line_and_a_lost_connection_sends_again() {
         code: ErrorCode::RateLimited,
         message: "slow down".into(),
         key: Some("k1".into()),
+        export_id: None,
     };
     logic.on_live_message(retry, now, &mut out).unwrap();
     assert!(out.is_empty(), "a retry is silent: {out:?}");
@@ -633,6 +636,7 @@ fn a_revocation_while_live_ends_the_session_and_forgets_the_token() {
         code: ErrorCode::Revoked,
         message: "revoked".into(),
         key: None,
+        export_id: None,
     };
     let end = logic.on_live_message(revoked, Instant::now(), &mut out);
     assert!(matches!(end, Err(SessionEnd::Refused { retry: false, .. })));
