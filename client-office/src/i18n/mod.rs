@@ -69,9 +69,11 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+mod errors;
 mod messages;
 mod strings;
 #[cfg(test)]
 mod tests;
 
+pub use errors::TroubleText;
 pub use strings::{EN, ES, Tr};
