@@ -50,7 +50,7 @@ mkdir -p "$work/office"
 printf '{"theme":"%s"}\n' "${PACKBELL_SHOT_THEME:-Dark}" >"$work/office/office-ui.json"
 DISPLAY=$display XDG_RUNTIME_DIR=$work/xdg LANG=en_GB.UTF-8 LC_ALL=en_GB.UTF-8 \
   target/debug/packbell-office --server "$server" --pairing-code "$code" \
-  --data-dir "$work/office" --name "Oficina 1" >"$work/office.log" 2>&1 &
+  --data-dir "$work/office" --name "Oficina 1" >"$work/office.log" 2>&1 3>&- &
 pids+=($!)
 
 export DISPLAY=$display
@@ -69,8 +69,12 @@ import -window root "$out_dir/office-1920.png"
 # 1366×768: the default window size, the server gone, two orders typed meanwhile.
 xdotool windowsize --sync "$window" 1280 680
 exec 3>&-
-wait "$site_pid" 2>/dev/null || true
-sleep 2
+for _ in $(seq 100); do
+  kill -0 "$site_pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill "$site_pid" 2>/dev/null || true
+sleep 3
 xdotool mousemove 700 300 click 1
 for number in F-2001 F-2002; do
   xdotool key ctrl+n

@@ -64,6 +64,7 @@ pub struct Tr {
     pub pair_button: &'static str,
     pub pair_checking: &'static str,
     pub pair_choose_server: &'static str,
+    pub pair_failed: &'static str,
 
     pub admin_stores: &'static str,
     pub admin_devices: &'static str,
@@ -189,6 +190,7 @@ pub static EN: Tr = Tr {
     pair_button: "Pair",
     pair_checking: "Checking the code…",
     pair_choose_server: "Several packbell servers answered on this network. Pick the one of your shop:",
+    pair_failed: "That code did not work: it may be mistyped, already used or expired. Ask the administrator for a new code and type it again.",
 
     admin_stores: "Stores",
     admin_devices: "Devices",
@@ -314,6 +316,7 @@ pub static ES: Tr = Tr {
     pair_button: "Emparejar",
     pair_checking: "Comprobando el código…",
     pair_choose_server: "Han respondido varios servidores packbell en esta red. Elige el de tu tienda:",
+    pair_failed: "Ese código no ha funcionado: puede estar mal escrito, ya usado o caducado. Pide un código nuevo al administrador y escríbelo otra vez.",
 
     admin_stores: "Tiendas",
     admin_devices: "Dispositivos",

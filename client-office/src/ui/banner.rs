@@ -4,6 +4,7 @@
 use egui::{Color32, CornerRadius, Frame, Id, Margin, RichText};
 
 use super::{AMBER, GREEN, RED, Screen};
+use crate::i18n::Tr;
 use crate::model::{Feedback, Trouble};
 
 /// The banner's headline, readable from a step back.
@@ -43,7 +44,7 @@ pub fn banner_ui(ui: &mut egui::Ui, screen: &Screen<'_>) {
                 );
                 details_toggle(
                     ui,
-                    screen,
+                    screen.t,
                     Id::unique("office-banner-details"),
                     detail,
                     true,
@@ -80,7 +81,7 @@ pub fn message_line_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         if let Some(detail) = feedback.detail() {
             details_toggle(
                 ui,
-                screen,
+                screen.t,
                 Id::unique("office-message-details"),
                 detail,
                 false,
@@ -96,14 +97,10 @@ pub fn message_line_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
 }
 
 /// A "Details" toggle that shows the technical cause in small text beside it.
-fn details_toggle(ui: &mut egui::Ui, screen: &Screen<'_>, id: Id, detail: &str, on_dark: bool) {
+pub(crate) fn details_toggle(ui: &mut egui::Ui, t: &Tr, id: Id, detail: &str, on_dark: bool) {
     let open_id = id.with(detail);
     let mut open = ui.data(|d| d.get_temp::<bool>(open_id).unwrap_or(false));
-    let label = if open {
-        screen.t.hide_details
-    } else {
-        screen.t.details
-    };
+    let label = if open { t.hide_details } else { t.details };
     let button = egui::Button::new(RichText::new(label).small())
         .corner_radius(CornerRadius::same(3))
         .small();

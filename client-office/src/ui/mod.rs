@@ -335,7 +335,9 @@ fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
         }
         ui.label(t.pair_text);
         if let Some(reason) = &model.pairing.reason {
-            ui.colored_label(RED, reason);
+            // The link's words (often the server's, in English) only behind Details.
+            ui.colored_label(RED, t.pair_failed);
+            banner::details_toggle(ui, t, Id::unique("office-pairing-details"), reason, false);
         }
         ui.add_space(8.0);
         let label = ui.label(RichText::new(t.pair_code).strong());
