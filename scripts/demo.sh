@@ -247,11 +247,11 @@ for number in "${sent[@]}"; do
   done
 done
 sleep 1.5
-# The first top-level window that has a name, on a display of its own.
+# The packbell window on a display of its own (dunst has windows there too).
 shot() {
   local display="$1" out="$2"
   local id
-  id="$(DISPLAY="$display" xwininfo -root -children | awk '/^ +0x/ && $2 ~ /^"/ {print $1; exit}')"
+  id="$(DISPLAY="$display" xwininfo -root -children | awk '/^ +0x/ && $2 ~ /^"packbell/ {print $1; exit}')"
   [ -n "$id" ] || fail "no window on $display"
   DISPLAY="$display" import -window "$id" "$out"
 }
