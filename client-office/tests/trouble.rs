@@ -311,6 +311,9 @@ fn ctrl_n_f2_and_escape_bring_the_cursor_back_to_the_order_number() {
 
     press(&mut harness, Key::Tab);
     assert_eq!(focused_label(&harness).as_deref(), Some("Store"));
+    // Esc in the store field only closes its suggestions.
+    press(&mut harness, Key::Escape);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Store"));
     press(&mut harness, Key::F2);
     assert_eq!(focused_label(&harness).as_deref(), Some("Order number"));
 
