@@ -311,10 +311,10 @@ fn ctrl_n_f2_and_escape_bring_the_cursor_back_to_the_order_number() {
 
     press(&mut harness, Key::Tab);
     assert_eq!(focused_label(&harness).as_deref(), Some("Store"));
-    // Esc in the store field only closes its suggestions.
-    press(&mut harness, Key::Escape);
-    assert_eq!(focused_label(&harness).as_deref(), Some("Store"));
     press(&mut harness, Key::F2);
+    assert_eq!(focused_label(&harness).as_deref(), Some("Order number"));
+    press(&mut harness, Key::Tab);
+    press(&mut harness, Key::Escape);
     assert_eq!(focused_label(&harness).as_deref(), Some("Order number"));
 
     // A filter drop-down: pick a store, then Escape or plain typing lands in the number.
@@ -374,4 +374,19 @@ fn a_first_run_does_not_speak_of_a_last_known_state() {
         .expect("pump alive");
     wait_for_text(&mut harness, "No packbell server found", WAIT);
     assert!(harness.query_by_label_contains("last known").is_none());
+}
+
+#[test]
+fn settings_that_cannot_be_saved_are_told_in_words() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A file where the data dir should be: nothing can be written inside it.
+    let not_a_dir = dir.path().join("occupied");
+    std::fs::write(&not_a_dir, b"").expect("written");
+    let Rig { mut harness, .. } = rig_in(Some(not_a_dir));
+    frames(&mut harness, 2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Plus);
+    frames(&mut harness, 3);
+    wait_for_text(&mut harness, "could not be saved on this PC", WAIT);
+    assert!(harness.query_by_label_contains("os error").is_none());
+    assert!(harness.query_by_label_contains("occupied").is_none());
 }

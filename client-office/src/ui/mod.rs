@@ -128,9 +128,8 @@ pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             .show(ui, |ui| banner::banner_ui(ui, screen));
     }
     egui::Panel::bottom("office-status").show(ui, |ui| status_bar_ui(ui, screen));
-    if screen.view == View::Orders {
-        egui::Panel::top("office-message").show(ui, |ui| banner::message_line_ui(ui, screen));
-    }
+    // On every screen: notices (e.g. a refresh while offline) come from any of them.
+    egui::Panel::top("office-message").show(ui, |ui| banner::message_line_ui(ui, screen));
     egui::CentralPanel::default_margins().show(ui, |ui| match screen.view {
         View::Orders => orders::orders_ui(ui, screen),
         View::Admin(tab) => admin::admin_ui(ui, screen, tab),

@@ -3,7 +3,7 @@
 
 use egui::{Event, Key, Modifiers};
 
-use super::{Intent, Screen, View, note_id, number_id, store_id};
+use super::{Intent, Screen, View, number_id};
 use crate::settings::step_text_scale;
 
 pub fn window_keys(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
@@ -13,13 +13,11 @@ pub fn window_keys(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         return;
     }
     let command = |key| ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, key));
-    // Esc in the store or note field leaves the cursor there (it closes the store
-    // suggestions); anywhere else on the Orders screen it goes back to the number.
-    let in_form_field = ui.memory(|m| m.has_focus(store_id()) || m.has_focus(note_id()));
-    let escape =
-        screen.view == View::Orders && !in_form_field && ui.input(|i| i.key_pressed(Key::Escape));
-    let back_to_number =
-        command(Key::N) || ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F2)) || escape;
+    // Esc anywhere on the Orders screen (a drop-down, the store suggestions, the list)
+    // starts over at the order number.
+    let back_to_number = command(Key::N)
+        || ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::F2))
+        || (screen.view == View::Orders && ui.input(|i| i.key_pressed(Key::Escape)));
     // After a filter drop-down or a click on the list nothing has the cursor: what is
     // typed next is an order number, not lost.
     let typed_into_nothing = screen.view == View::Orders
