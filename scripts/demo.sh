@@ -97,6 +97,33 @@ start_xvfb() {
   [ -s "$number_file" ] || { echo "demo: Xvfb did not start (see $demo_dir/xvfb-$name.log)" >&2; exit 1; }
   xvfb_display=":$(head -n1 "$number_file")"
 }
+# --check: the screenshots show the windows as on a shop PC, so the warehouse gets what
+# a desktop has: a sound device (ALSA's null device: plays into nothing) and a
+# notification daemon (dunst, on the warehouse's display, under a private session bus).
+# Without them it rightly shows "no sound" and "no notifications" hints.
+warehouse_home=""
+start_desktop_services() {
+  warehouse_home="$demo_dir/home"
+  mkdir -p "$warehouse_home"
+  echo 'pcm.!default { type plug; slave { pcm "null"; format S16_LE; rate 48000; channels 2 } }' \
+    >"$warehouse_home/.asoundrc"
+  command -v dbus-daemon >/dev/null && command -v dunst >/dev/null || return 0
+  dbus-daemon --session --fork --print-address=3 --print-pid=4 \
+    3>"$demo_dir/dbus.address" 4>"$demo_dir/dbus.pid"
+  xvfb_pids+=("$(head -n1 "$demo_dir/dbus.pid")")
+  export DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$demo_dir/dbus.address")"
+  printf '[global]\n    origin = top-right\n    width = 200\n' >"$demo_dir/dunstrc"
+  DISPLAY="$warehouse_display" dunst -config "$demo_dir/dunstrc" >"$demo_dir/dunst.log" 2>&1 &
+  xvfb_pids+=($!)
+  local _
+  for _ in $(seq "$XVFB_START_TENTHS"); do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null |
+      grep -q 'boolean true' && return 0
+    sleep 0.1
+  done
+  echo "demo: dunst did not start; the warehouse will say it cannot notify" >&2
+}
 office_display="${DISPLAY:-}"
 warehouse_display="${DISPLAY:-}"
 if [ $check -eq 1 ]; then
@@ -106,6 +133,7 @@ if [ $check -eq 1 ]; then
   warehouse_display="$xvfb_display"
   mkdir -p -m 700 "$demo_dir/xdg-runtime"
   export XDG_RUNTIME_DIR="$demo_dir/xdg-runtime"
+  start_desktop_services
 fi
 
 # Port check: a second demo (or anything else) on the same ports would confuse discovery.
@@ -153,7 +181,9 @@ start_client() {
   code="$(code_if_unpaired "$role" "$dir")"
   local args=(--data-dir "$dir" --discovery-addr "$DISCOVERY_ADDR" --name "$name")
   [ -n "$code" ] && args+=(--pairing-code "$code")
-  DISPLAY="$display" RUST_LOG="${RUST_LOG:-info}" "$bin/packbell-$app" "${args[@]}" \
+  local env_args=()
+  [ "$app" = warehouse ] && [ -n "$warehouse_home" ] && env_args+=(HOME="$warehouse_home")
+  env "${env_args[@]}" DISPLAY="$display" RUST_LOG="${RUST_LOG:-info}" "$bin/packbell-$app" "${args[@]}" \
     >"$demo_dir/$app.log" 2>&1 &
   pids+=($!)
 }
@@ -217,14 +247,17 @@ for number in "${sent[@]}"; do
   done
 done
 sleep 1.5
-# The first top-level window that has a name, on a display of its own.
+# The packbell window on a display of its own (dunst has windows there too).
 shot() {
   local display="$1" out="$2"
   local id
-  id="$(DISPLAY="$display" xwininfo -root -children | awk '/^ +0x/ && $2 ~ /^"/ {print $1; exit}')"
+  id="$(DISPLAY="$display" xwininfo -root -children | awk '/^ +0x/ && $2 ~ /^"packbell/ {print $1; exit}')"
   [ -n "$id" ] || fail "no window on $display"
   DISPLAY="$display" import -window "$id" "$out"
 }
+# Notifications already shown would cover nothing (they sit right of the window), but
+# close them so the shot is the same every time.
+command -v dunstctl >/dev/null && [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && dunstctl close-all 2>/dev/null || true
 shot "$office_display" "$demo_dir/office.png"
 shot "$warehouse_display" "$demo_dir/warehouse.png"
 convert "$demo_dir/office.png" "$demo_dir/warehouse.png" -background black -gravity center +append "$demo_dir/both.png"

@@ -68,7 +68,7 @@ xdotool key Tab
 xdotool type --delay 30 "cen"
 sleep 1.5
 mkdir -p "$out_dir"
-import -window root -crop 1180x760+0+0 +repage "$out_dir/office.png"
+import -window root -crop 1280x680+0+0 +repage "$out_dir/office.png"
 
 # Admin → Devices → Refresh.
 xdotool key Escape
@@ -80,12 +80,12 @@ xdotool mousemove "${PACKBELL_SHOT_REFRESH_X:-40}" "${PACKBELL_SHOT_REFRESH_Y:-9
 sleep 1.5
 xdotool mousemove 1100 700
 sleep 0.5
-import -window root -crop 1180x760+0+0 +repage "$out_dir/office-admin.png"
+import -window root -crop 1280x680+0+0 +repage "$out_dir/office-admin.png"
 
 # Admin → Site (it asks the server for its status when it opens).
 xdotool mousemove "${PACKBELL_SHOT_SITE_X:-265}" "${PACKBELL_SHOT_SITE_Y:-53}" click 1
 sleep 1.5
 xdotool mousemove 1100 700
 sleep 0.5
-import -window root -crop 1180x760+0+0 +repage "$out_dir/office-site.png"
+import -window root -crop 1280x680+0+0 +repage "$out_dir/office-site.png"
 echo "screenshots: wrote $out_dir/office.png, office-admin.png and office-site.png"

@@ -141,6 +141,7 @@ impl OfficeApp {
             ui::apply_theme(&ctx, theme);
             self.applied_theme = Some(theme);
         }
+        apply_text_scale(&ctx, self.settings.text_scale);
         let now = self.now();
         let day_start = self.zone.day_start(now);
         let lang = self.lang();
@@ -159,6 +160,7 @@ impl OfficeApp {
             intents: Vec::new(),
             view: self.view,
             theme,
+            text_scale: self.settings.text_scale,
             focus_number: std::mem::take(&mut self.first_frame),
         };
         ui::app_ui(ui, &mut screen);
@@ -175,7 +177,24 @@ impl OfficeApp {
         }
         if self.settings.last_role != model.role {
             self.settings.last_role = model.role;
-            self.save_settings();
+            self.save_settings(&mut model);
+        }
+        self.follow_message(&ctx, &mut model, now);
+    }
+
+    /// Logs a new message's technical detail once, and draws again when a success
+    /// message is due to fade.
+    fn follow_message(&self, ctx: &egui::Context, model: &mut Model, now: DateTime<Utc>) {
+        if model.track_message(now)
+            && let Some(feedback) = &model.feedback
+            && let Some(detail) = feedback.detail()
+        {
+            tracing::warn!(%detail, "shown to the worker: {:?}", feedback);
+        }
+        if let Some(left) = model.message_fades_in(now)
+            && let Ok(left) = left.to_std()
+        {
+            ctx.request_repaint_after(left);
         }
     }
 
@@ -222,23 +241,34 @@ impl OfficeApp {
             }
             Intent::Request(request) => {
                 if let Err(error) = link.request(request) {
-                    model.notice(error.to_string());
+                    model.not_sent(false, error.to_string());
                 }
             }
             Intent::SetLang(lang) => {
                 self.settings.lang = Some(lang);
-                self.save_settings();
+                self.save_settings(model);
             }
             Intent::SetTheme(theme) => {
                 self.settings.theme = theme;
-                self.save_settings();
+                self.save_settings(model);
+            }
+            Intent::SetTextScale(scale) => {
+                self.settings.text_scale = scale;
+                apply_text_scale(ctx, scale);
+                self.save_settings(model);
             }
         }
     }
 
-    fn save_settings(&self) {
-        if let Some(dir) = &self.data_dir {
-            self.settings.save(dir);
+    /// Saves the window settings; a failure is told in the message line.
+    fn save_settings(&self, model: &mut Model) {
+        if let Some(dir) = &self.data_dir
+            && let Err(error) = self.settings.save(dir)
+        {
+            model.feedback = Some(crate::model::Feedback::Notice(
+                crate::model::NoticeKind::SettingsNotSaved,
+                error.to_string(),
+            ));
         }
     }
 }
@@ -262,6 +292,17 @@ impl eframe::App for OfficeApp {
         if hold_after_field_change(&mut self.held_input, &mut raw_input.events) {
             ctx.request_repaint();
         }
+    }
+}
+
+/// Draws everything `scale` times larger (from the next frame), leaving egui's own
+/// zoom keys off: the window's keys change the setting, which is saved.
+fn apply_text_scale(ctx: &egui::Context, scale: f32) {
+    if ctx.options(|o| o.zoom_with_keyboard) {
+        ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    }
+    if (ctx.zoom_factor() - scale).abs() > f32::EPSILON {
+        ctx.set_zoom_factor(scale);
     }
 }
 

@@ -9,6 +9,10 @@ use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
 use packbell_shared::link::cli::ClientArgs;
 
+/// The window at start: fits a 1366×768 screen with a taskbar and a title bar
+/// (about 1366×700 left), so nothing important starts below the fold.
+const DEFAULT_WINDOW: [f32; 2] = [1280.0, 680.0];
+
 /// packbell office client: enter ready orders, see them packed, administer the site.
 #[derive(Debug, Parser)]
 #[command(name = "packbell-office", version)]
@@ -29,8 +33,8 @@ fn main() -> anyhow::Result<()> {
         viewport: egui::ViewportBuilder::default()
             .with_title("packbell · office")
             .with_app_id("packbell-office")
-            .with_inner_size([1180.0, 760.0])
-            .with_min_inner_size([820.0, 520.0]),
+            .with_inner_size(DEFAULT_WINDOW)
+            .with_min_inner_size([820.0, 480.0]),
         ..Default::default()
     };
     eframe::run_native(

@@ -125,7 +125,9 @@ fn a_refused_code_can_be_corrected_and_sent_again() {
             reason: Some("wrong pairing code".into()),
         }))
         .expect("pump alive");
-    wait_for_text(&mut harness, "wrong pairing code", WAIT);
+    // In words for people; the link's own words only behind Details.
+    wait_for_text(&mut harness, "That code did not work", WAIT);
+    assert!(harness.query_by_label("wrong pairing code").is_none());
     assert_eq!(text_input_resets(&mut harness, IDLE_FRAMES), 0);
 
     harness.get_by_label("Pairing code").click();

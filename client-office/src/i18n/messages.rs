@@ -28,7 +28,7 @@ impl Lang {
             (Lang::En, RowStatus::Refused) => "refused",
             (Lang::Es, RowStatus::Queued) => "en cola",
             (Lang::Es, RowStatus::Pending) => "pendiente",
-            (Lang::Es, RowStatus::Packed) => "preparado",
+            (Lang::Es, RowStatus::Packed) => "empaquetado",
             (Lang::Es, RowStatus::Cancelled) => "cancelado",
             (Lang::Es, RowStatus::Refused) => "rechazado",
         }
@@ -38,7 +38,7 @@ impl Lang {
     pub fn status_count(self, status: RowStatus, count: usize) -> String {
         let word = match (self, status, count) {
             (Lang::Es, RowStatus::Pending, n) if n != 1 => "pendientes",
-            (Lang::Es, RowStatus::Packed, n) if n != 1 => "preparados",
+            (Lang::Es, RowStatus::Packed, n) if n != 1 => "empaquetados",
             (Lang::Es, RowStatus::Cancelled, n) if n != 1 => "cancelados",
             (Lang::Es, RowStatus::Refused, n) if n != 1 => "rechazados",
             _ => self.status(status),
@@ -177,26 +177,29 @@ impl Lang {
             (
                 Lang::En,
                 Feedback::OrderRefused {
-                    order_number,
-                    message,
+                    order_number, code, ..
                 },
-            ) => format!("✖ {order_number} was refused by the server: {message}"),
+            ) => format!("✖ {order_number} was not accepted: {}", self.error_code(*code)),
             (
                 Lang::Es,
                 Feedback::OrderRefused {
-                    order_number,
-                    message,
+                    order_number, code, ..
                 },
-            ) => format!("✖ El servidor rechazó {order_number}: {message}"),
+            ) => format!("✖ {order_number} no se aceptó: {}", self.error_code(*code)),
             (_, Feedback::OperationDone(op)) => format!("✔ {}", self.operation_done(op)),
-            (Lang::En, Feedback::OperationRefused(op, message)) => {
-                format!("✖ {} refused: {message}", self.operation(op))
+            (Lang::En, Feedback::OperationRefused(op, code, _)) => {
+                format!("✖ {} refused: {}", self.operation(op), self.error_code(*code))
             }
-            (Lang::Es, Feedback::OperationRefused(op, message)) => {
-                format!("✖ {} rechazado: {message}", self.operation(op))
+            (Lang::Es, Feedback::OperationRefused(op, code, _)) => {
+                format!("✖ {} rechazado: {}", self.operation(op), self.error_code(*code))
             }
-            (Lang::En, Feedback::NotSent(message)) => format!("✖ Not sent: {message}"),
-            (Lang::Es, Feedback::NotSent(message)) => format!("✖ No enviado: {message}"),
+            (Lang::En, Feedback::NotSent(_)) => {
+                "✖ Not sent: this window's connection is busy or closing. Try again in a moment.".into()
+            }
+            (Lang::Es, Feedback::NotSent(_)) => {
+                "✖ No enviado: la conexión de esta ventana está ocupada o cerrándose. Prueba otra vez en un momento.".into()
+            }
+            (_, Feedback::Notice(kind, _)) => format!("⚠ {}", self.notice(*kind)),
             (_, Feedback::UndoRefused(op, code)) => self.undo_refused(op, *code),
         }
     }
@@ -275,26 +278,11 @@ impl Lang {
         }
     }
 
-    pub fn reconnecting(
-        self,
-        zone: Zone,
-        since: DateTime<Utc>,
-        attempt: u32,
-        reason: &str,
-    ) -> String {
-        let since = time(zone, since);
+    /// The status bar's line when the server refused this PC (the banner says more).
+    pub fn refused(self) -> &'static str {
         match self {
-            Lang::En => format!("Offline since {since} · retrying (attempt {attempt}) · {reason}"),
-            Lang::Es => format!(
-                "Sin conexión desde las {since} · reintentando (intento {attempt}) · {reason}"
-            ),
-        }
-    }
-
-    pub fn refused(self, reason: &str) -> String {
-        match self {
-            Lang::En => format!("Refused by the server: {reason}"),
-            Lang::Es => format!("Rechazado por el servidor: {reason}"),
+            Lang::En => "Refused by the server",
+            Lang::Es => "Rechazado por el servidor",
         }
     }
 

@@ -69,11 +69,13 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+mod errors;
 mod messages;
 mod strings;
 #[cfg(test)]
 mod tests;
 mod undo;
 
+pub use errors::TroubleText;
 pub use strings::{EN, ES, Tr};
 pub use undo::UndoTr;

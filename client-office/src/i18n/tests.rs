@@ -18,7 +18,13 @@ fn counts_agree_in_number() {
         Lang::Es.status_count(RowStatus::Pending, 10),
         "10 pendientes"
     );
-    assert_eq!(Lang::Es.status_count(RowStatus::Packed, 1), "1 preparado");
+    // The warehouse's word for packed ("empaquetado"), so both windows say the same.
+    assert_eq!(Lang::Es.status_count(RowStatus::Packed, 1), "1 empaquetado");
+    assert_eq!(
+        Lang::Es.status_count(RowStatus::Packed, 3),
+        "3 empaquetados"
+    );
+    assert!(ES.col_done.starts_with("Empaquetado"));
     assert_eq!(Lang::Es.status_count(RowStatus::Queued, 2), "2 en cola");
     assert_eq!(Lang::En.status_count(RowStatus::Packed, 4), "4 packed");
 }

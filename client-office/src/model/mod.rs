@@ -7,6 +7,7 @@
 mod admin;
 mod form;
 mod orders;
+mod trouble;
 mod undo;
 
 use std::collections::BTreeMap;
@@ -23,12 +24,10 @@ use packbell_shared::state::SiteState;
 pub use admin::{AdminForms, NameError, RoleChange, RoleLock};
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors, ReadyOrder};
 pub use orders::{ListFilter, OrderRow, RowStatus};
+pub use trouble::{MESSAGE_FADES_AFTER, MessageClock, NoticeKind, OutboxView, Trouble, Waiting};
 pub use undo::{
     DuplicateConfirm, EditDialog, EditProblem, ReopenDialog, SendStep, UndoDialogs, UndoOperation,
 };
-
-/// How many notices the status bar keeps (oldest dropped first).
-const MAX_NOTICES: usize = 5;
 
 /// An order this client submitted, remembered until the server has it.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,17 +120,22 @@ pub enum Feedback {
         order_number: String,
         store: String,
     },
-    /// The server refused an order.
+    /// The server refused an order; `message` is its technical detail.
     OrderRefused {
         order_number: String,
+        code: ErrorCode,
         message: String,
     },
     OperationDone(Operation),
-    OperationRefused(Operation, String),
-    /// The link did not take the command (it is shutting down or overloaded).
+    /// The server refused an operation with this code (and technical detail).
+    OperationRefused(Operation, ErrorCode, String),
+    /// The link did not take the command (it is shutting down or overloaded); the
+    /// link's own words.
     NotSent(String),
     /// The server refused a reopen or an edit, for the reason `ErrorCode` names.
     UndoRefused(UndoOperation, ErrorCode),
+    /// A problem the link reported outside any command, and its own words.
+    Notice(NoticeKind, String),
 }
 
 /// Where the link stands, as the status bar shows it.
@@ -223,7 +227,10 @@ pub struct Model {
     /// The last answer to `site_status`, and when it came.
     pub site_status: Option<(packbell_shared::protocol::SiteStatus, DateTime<Utc>)>,
     pub issued_code: Option<IssuedCode>,
-    pub notices: Vec<String>,
+    /// The link's outbox as it reports it: what the offline banner counts.
+    pub outbox: OutboxView,
+    /// When the message line's message appeared, so that successes fade.
+    pub message_clock: MessageClock,
     pub filter: ListFilter,
     pub cancel: Option<CancelDialog>,
     pub pairing: Pairing,
@@ -247,7 +254,8 @@ impl Default for Model {
             devices: None,
             site_status: None,
             issued_code: None,
-            notices: Vec::new(),
+            outbox: OutboxView::default(),
+            message_clock: MessageClock::default(),
             filter: ListFilter::default(),
             cancel: None,
             pairing: Pairing::default(),
@@ -322,11 +330,13 @@ impl Model {
                 self.pairing.servers = servers;
             }
             LinkEvent::Notice(text) => self.notice(text),
-            LinkEvent::Outbox(OutboxReport::Waiting(items)) => self.restore_waiting(items, now),
-            // This run's submissions are tracked from `Queued`, `Acked` and `Rejected`.
-            LinkEvent::Outbox(
-                OutboxReport::Queued(_) | OutboxReport::Sent(_) | OutboxReport::Answered(_),
-            ) => {}
+            LinkEvent::Outbox(report) => {
+                self.outbox.apply(&report);
+                // This run's submissions are tracked from `Queued`, `Acked` and `Rejected`.
+                if let OutboxReport::Waiting(items) = report {
+                    self.restore_waiting(items, now);
+                }
+            }
         }
     }
 
@@ -415,6 +425,7 @@ impl Model {
         if let Some(submission) = self.submissions.get_mut(key) {
             self.feedback = Some(Feedback::OrderRefused {
                 order_number: submission.order_number.clone(),
+                code,
                 message: message.clone(),
             });
             submission.state = SubmissionState::Refused { code, message };
@@ -423,14 +434,17 @@ impl Model {
                 self.undo_refused(undo, code);
                 return;
             }
-            let feedback = Some(Feedback::OperationRefused(operation.clone(), message));
+            let feedback = Some(Feedback::OperationRefused(operation.clone(), code, message));
             if operation.is_admin() {
                 self.admin_feedback = feedback;
             } else {
                 self.feedback = feedback;
             }
         } else {
-            self.notice(format!("{code}: {message}"));
+            self.feedback = Some(Feedback::Notice(
+                NoticeKind::Server(code),
+                format!("{code}: {message}"),
+            ));
         }
     }
 
@@ -501,11 +515,9 @@ impl Model {
         }
     }
 
+    /// A problem outside any command: it takes the message line.
     pub fn notice(&mut self, text: String) {
-        if self.notices.len() == MAX_NOTICES {
-            self.notices.remove(0);
-        }
-        self.notices.push(text);
+        self.feedback = Some(Feedback::Notice(NoticeKind::of(&text), text));
     }
 
     /// Admin screens are shown to admins only (the server enforces it anyway).

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use packbell_shared::protocol::{OrderId, OrderStatus, Priority, StoreId};
+use packbell_shared::protocol::{ErrorCode, OrderId, OrderStatus, Priority, StoreId};
 use serde::{Deserialize, Serialize};
 
 use super::{Model, Operation, SubmissionState};
@@ -58,7 +58,8 @@ pub struct OrderRow {
     /// From entry to packed.
     pub packed_after: Option<Duration>,
     pub cancel_reason: String,
-    pub refusal: Option<String>,
+    /// Why the server refused it (the ui says it in words).
+    pub refusal: Option<ErrorCode>,
     /// A cancel for it is waiting for the server.
     pub cancelling: bool,
     /// A reopen or an edit for it is waiting for the server.
@@ -143,9 +144,7 @@ impl Model {
                     Some(id) if self.site.orders.contains_key(id) => continue,
                     _ => (RowStatus::Pending, None),
                 },
-                SubmissionState::Refused { message, .. } => {
-                    (RowStatus::Refused, Some(message.clone()))
-                }
+                SubmissionState::Refused { code, .. } => (RowStatus::Refused, Some(*code)),
             };
             rows.push(OrderRow {
                 order_id: submission.order_id(),

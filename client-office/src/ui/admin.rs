@@ -507,12 +507,10 @@ fn local_rows(screen: &Screen<'_>, row: &mut dyn FnMut(&str, String)) {
     let (t, lang, model, zone) = (screen.t, screen.lang, &*screen.model, screen.zone);
     let connection = match model.connection() {
         crate::model::Connection::Connected { site } => lang.connected(&site),
-        crate::model::Connection::Reconnecting {
-            since,
-            attempt,
-            reason,
-        } => lang.reconnecting(zone, since, attempt, &reason),
-        crate::model::Connection::Refused { reason } => lang.refused(&reason),
+        crate::model::Connection::Reconnecting { since, attempt, .. } => {
+            lang.offline_short(zone, since, attempt)
+        }
+        crate::model::Connection::Refused { .. } => lang.refused().to_owned(),
         crate::model::Connection::NeedsPairing => t.not_paired.to_owned(),
         crate::model::Connection::Connecting => t.connecting.to_owned(),
     };

@@ -2,7 +2,9 @@
 //! that needs the link back as an [`Intent`]. No network, no disk here.
 
 mod admin;
+mod banner;
 mod orders;
+mod shortcuts;
 mod undo;
 
 use chrono::{DateTime, Utc};
@@ -13,7 +15,7 @@ use packbell_shared::zone::Zone;
 
 use crate::i18n::{Lang, Tr};
 use crate::model::{Connection, Model, Operation};
-use crate::settings::ThemeChoice;
+use crate::settings::{ThemeChoice, step_text_scale};
 
 pub use admin::AdminTab;
 
@@ -42,6 +44,8 @@ pub enum Intent {
     Request(LinkRequest),
     SetLang(Lang),
     SetTheme(ThemeChoice),
+    /// Draw everything this much larger (egui's zoom factor); saved.
+    SetTextScale(f32),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,6 +68,8 @@ pub struct Screen<'a> {
     pub intents: Vec<Intent>,
     pub view: View,
     pub theme: ThemeChoice,
+    /// The text size setting (1.0 is normal).
+    pub text_scale: f32,
     /// Put the cursor in the order number this frame.
     pub focus_number: bool,
 }
@@ -116,8 +122,17 @@ pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::R)) {
         screen.model.toggle_rush();
     }
+    shortcuts::window_keys(ui, screen);
     egui::Panel::top("office-top").show(ui, |ui| top_bar_ui(ui, screen));
+    // Trouble across the whole width, under the title: seen from a step back.
+    if screen.model.trouble().is_some() {
+        egui::Panel::top("office-banner")
+            .frame(egui::Frame::new())
+            .show(ui, |ui| banner::banner_ui(ui, screen));
+    }
     egui::Panel::bottom("office-status").show(ui, |ui| status_bar_ui(ui, screen));
+    // On every screen: notices (e.g. a refresh while offline) come from any of them.
+    egui::Panel::top("office-message").show(ui, |ui| banner::message_line_ui(ui, screen));
     egui::CentralPanel::default_margins().show(ui, |ui| match screen.view {
         View::Orders => orders::orders_ui(ui, screen),
         View::Admin(tab) => admin::admin_ui(ui, screen, tab),
@@ -147,6 +162,8 @@ fn top_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             screen.view = View::Admin(AdminTab::default());
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            text_size_ui(ui, screen);
+            ui.add_space(12.0);
             let mut theme = screen.theme;
             // Right to left: the combo first, then its label on its left.
             let combo = egui::ComboBox::from_id_salt("office-theme")
@@ -179,6 +196,24 @@ fn top_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     });
 }
 
+/// "Text  − 110 % +", right to left: the same steps as Ctrl − and Ctrl +.
+fn text_size_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let t = screen.t;
+    let scale = screen.text_scale;
+    if ui.small_button("+").on_hover_text(t.text_larger).clicked() {
+        screen
+            .intents
+            .push(Intent::SetTextScale(step_text_scale(scale, 1)));
+    }
+    ui.label(format!("{:.0} %", scale * 100.0));
+    if ui.small_button("−").on_hover_text(t.text_smaller).clicked() {
+        screen
+            .intents
+            .push(Intent::SetTextScale(step_text_scale(scale, -1)));
+    }
+    ui.label(t.text_size);
+}
+
 fn theme_name(t: &Tr, theme: ThemeChoice) -> &'static str {
     match theme {
         ThemeChoice::System => t.theme_system,
@@ -200,19 +235,17 @@ fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         let (colour, text) = match model.connection() {
             Connection::Connecting => (AMBER, t.connecting.to_owned()),
             Connection::Connected { site } => (GREEN, lang.connected(&site)),
-            Connection::Reconnecting {
-                since,
-                attempt,
-                reason,
-            } => (RED, lang.reconnecting(screen.zone, since, attempt, &reason)),
+            Connection::Reconnecting { since, attempt, .. } => {
+                (RED, lang.offline_short(screen.zone, since, attempt))
+            }
             Connection::NeedsPairing => (AMBER, t.not_paired.to_owned()),
-            Connection::Refused { reason } => (RED, lang.refused(&reason)),
+            Connection::Refused { .. } => (RED, lang.refused().to_owned()),
         };
         let (dot, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
         ui.painter().circle_filled(dot.center(), 5.0, colour);
         ui.label(text);
         // A first run has no earlier state to speak of.
-        if model.stale && model.site.seq > 0 {
+        if model.shows_last_known_state() {
             ui.separator();
             ui.label(RichText::new(t.stale).color(AMBER));
         }
@@ -220,10 +253,6 @@ fn status_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         if outbox > 0 {
             ui.separator();
             ui.label(RichText::new(lang.outbox(outbox)).color(AMBER));
-        }
-        if let Some(notice) = model.notices.last() {
-            ui.separator();
-            ui.label(RichText::new(notice).weak());
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if let Some(role) = model.role {
@@ -309,7 +338,9 @@ fn pairing_dialog_ui(ctx: &egui::Context, screen: &mut Screen<'_>) {
         }
         ui.label(t.pair_text);
         if let Some(reason) = &model.pairing.reason {
-            ui.colored_label(RED, reason);
+            // The link's words (often the server's, in English) only behind Details.
+            ui.colored_label(RED, t.pair_failed);
+            banner::details_toggle(ui, t, Id::unique("office-pairing-details"), reason, false);
         }
         ui.add_space(8.0);
         let label = ui.label(RichText::new(t.pair_code).strong());

@@ -8,7 +8,7 @@ use super::{
     note_id, number_id, rush_id, store_id,
 };
 use crate::i18n::{Lang, duration, time};
-use crate::model::{Feedback, FieldError, OrderRow, RowStatus};
+use crate::model::{FieldError, OrderRow, RowStatus};
 
 /// Width of the note column in the list.
 const NOTE_COLUMN_WIDTH: f32 = 300.0;
@@ -69,7 +69,6 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                 screen.model.set_number(number);
             }
             send |= response.lost_focus() && enter_pressed;
-            error_ui(ui, lang, screen.model.form.errors.number.as_ref());
         });
 
         // Store, picked by typing.
@@ -98,7 +97,6 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             if response.has_focus() && screen.model.store_picker_open() {
                 store_suggestions_ui(ui, screen, response.rect);
             }
-            error_ui(ui, lang, screen.model.form.errors.store.as_ref());
         });
 
         // Note.
@@ -120,9 +118,7 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             }
             send |= response.lost_focus() && enter_pressed;
             let len = screen.model.form.note.trim().chars().count();
-            if let Some(error) = screen.model.form.errors.note.as_ref() {
-                error_ui(ui, lang, Some(error));
-            } else if len > MAX_NOTE_CHARS * 8 / 10 {
+            if screen.model.form.errors.note.is_none() && len > MAX_NOTE_CHARS * 8 / 10 {
                 ui.label(RichText::new(lang.note_count(len, MAX_NOTE_CHARS)).small());
             }
         });
@@ -154,21 +150,17 @@ fn entry_form_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     if send {
         screen.intents.push(Intent::SendOrder);
     }
+    // Under the whole form, not its narrow columns: long (Spanish) errors stay on one line.
+    let errors = &screen.model.form.errors;
+    for error in [&errors.number, &errors.store, &errors.note]
+        .into_iter()
+        .flatten()
+    {
+        error_ui(ui, lang, Some(error));
+    }
 
     if let Some(duplicate) = screen.model.duplicate_warning() {
         ui.colored_label(AMBER, lang.duplicate(screen.zone, &duplicate));
-    }
-    if let Some(feedback) = &screen.model.feedback {
-        let colour = match feedback {
-            Feedback::Confirmed { .. } | Feedback::OperationDone(_) => GREEN,
-            Feedback::Queued { .. } => AMBER,
-            _ => RED,
-        };
-        ui.label(
-            RichText::new(lang.feedback(feedback))
-                .color(colour)
-                .strong(),
-        );
     }
     ui.label(RichText::new(t.keys_hint).small().weak());
 }
@@ -379,8 +371,8 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
             .color(status_colour(row.status))
             .strong(),
     );
-    if let Some(refusal) = &row.refusal {
-        status.on_hover_text(refusal);
+    if let Some(code) = row.refusal {
+        status.on_hover_text(lang.error_code(code));
     }
     ui.label(time(zone, row.entered_at));
     match (&row.status_by, row.status_at) {
@@ -396,8 +388,8 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
         format!("{} — {}", row.note, row.cancel_reason)
             .trim_start_matches(" — ")
             .to_owned()
-    } else if let Some(refusal) = &row.refusal {
-        refusal.clone()
+    } else if let Some(code) = row.refusal {
+        lang.error_code(code).to_owned()
     } else {
         row.note.clone()
     };

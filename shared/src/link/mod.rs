@@ -42,6 +42,7 @@ use crate::protocol::Command;
 
 mod api;
 mod backoff;
+pub mod cause;
 pub mod cli;
 mod effects;
 mod logic;

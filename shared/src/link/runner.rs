@@ -12,6 +12,7 @@ use crate::discovery::{self, DEFAULT_DISCOVERY_PORT, DiscoverOptions};
 
 use super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus};
 use super::backoff::Backoff;
+use super::cause;
 use super::effects::{Effects, Offline, Wake, sleep_until, stopped};
 use super::logic::{Action, LinkLogic, SessionEnd};
 use super::session;
@@ -159,7 +160,7 @@ impl Link {
                         targets.discovered(address.clone());
                         Ok(address)
                     }
-                    Ok(None) => Err("no server answered on the network".to_owned()),
+                    Ok(None) => Err(cause::NO_SERVER_ANSWERED.to_owned()),
                     Err(reason) => Err(reason),
                 },
             };

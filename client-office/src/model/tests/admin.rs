@@ -77,7 +77,11 @@ fn store_names_are_checked_before_sending() {
     assert!(!m.store_busy(2));
     assert!(matches!(
         m.admin_feedback,
-        Some(Feedback::OperationRefused(Operation::RenameStore { .. }, _))
+        Some(Feedback::OperationRefused(
+            Operation::RenameStore { .. },
+            _,
+            _
+        ))
     ));
 }
 
@@ -292,6 +296,7 @@ fn a_refused_role_change_says_why() {
         m.admin_feedback,
         Some(Feedback::OperationRefused(
             operation,
+            ErrorCode::UnknownDevice,
             "no such device".into()
         ))
     );

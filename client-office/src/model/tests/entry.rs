@@ -277,7 +277,7 @@ fn rejected_orders_show_the_reason_and_leave_the_outbox() {
     );
     let row = &m.today_rows(day_start())[0];
     assert_eq!(row.status, RowStatus::Refused);
-    assert_eq!(row.refusal.as_deref(), Some("store 2 is deactivated"));
+    assert_eq!(row.refusal, Some(ErrorCode::UnknownStore));
     assert_eq!(m.outbox_len(), 0);
     assert!(matches!(m.feedback, Some(Feedback::OrderRefused { .. })));
 }

@@ -326,7 +326,8 @@ impl LinkLogic {
     }
 
     /// Picks the address to connect to among the servers discovery found; `Ok(None)`
-    /// when none will do, `Err` when the owner must choose first.
+    /// when none answered, `Err` when only other servers than ours answered or the
+    /// owner must choose first.
     pub fn choose_server(
         &self,
         found: Vec<FoundServer>,
@@ -338,10 +339,13 @@ impl LinkLogic {
             .and_then(|credentials| credentials.server_fingerprint.as_ref());
         if let Some(pinned) = pinned {
             // Paired: only our server will do; impostors are skipped before connecting.
-            return Ok(found
-                .into_iter()
-                .find(|server| &server.server_id == pinned)
-                .map(|server| server.ws_addr.to_string()));
+            let ours = found.iter().find(|server| &server.server_id == pinned);
+            return match ours {
+                Some(server) => Ok(Some(server.ws_addr.to_string())),
+                None if found.is_empty() => Ok(None),
+                // Said apart from "none answered": the window explains it differently.
+                None => Err(super::cause::ONLY_OTHER_SERVERS.to_owned()),
+            };
         }
         if found.len() > 1 {
             if let Some(chosen) = &self.chosen_server

@@ -642,3 +642,33 @@ fn a_revocation_while_live_ends_the_session_and_forgets_the_token() {
     assert!(matches!(end, Err(SessionEnd::Refused { retry: false, .. })));
     assert_eq!(out, [Action::Write(StoreWrite::ClearCredentials)]);
 }
+
+#[test]
+fn a_paired_link_says_when_only_other_servers_answered() {
+    let logic = started(
+        None,
+        Loaded {
+            credentials: Some(credentials()),
+            ..Loaded::default()
+        },
+    );
+    let server = |id: &str, port: u16| crate::discovery::FoundServer {
+        ws_addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        site: "Shop".into(),
+        server_id: id.into(),
+        protocol: crate::discovery::WIRE_PROTOCOL_VERSION,
+    };
+    let mut out = Vec::new();
+    assert_eq!(logic.choose_server(Vec::new(), &mut out), Ok(None));
+    let reason = logic
+        .choose_server(vec![server("other", 1)], &mut out)
+        .expect_err("not ours");
+    assert_eq!(
+        super::super::cause::offline_cause(&reason),
+        super::super::cause::OfflineCause::OtherServer
+    );
+    assert_eq!(
+        logic.choose_server(vec![server("other", 1), server(FINGERPRINT, 2)], &mut out),
+        Ok(Some("127.0.0.1:2".into()))
+    );
+}
