@@ -150,6 +150,10 @@ pub enum Command {
         #[serde(default)]
         reason: String,
     },
+    /// Someone saw this pending rush order: every warehouse PC stops repeating its alert.
+    AcknowledgeRush {
+        order_id: OrderId,
+    },
     AddStore {
         name: String,
     },
@@ -183,7 +187,9 @@ impl Command {
             Command::CreateOrder { .. } | Command::CancelOrder { .. } => {
                 matches!(role, Role::Office | Role::Admin)
             }
-            Command::PackOrder { .. } | Command::RecallOrder { .. } => {
+            Command::PackOrder { .. }
+            | Command::RecallOrder { .. }
+            | Command::AcknowledgeRush { .. } => {
                 matches!(role, Role::Warehouse | Role::Admin)
             }
             Command::AddStore { .. }
@@ -398,6 +404,10 @@ pub enum EventBody {
         order_id: OrderId,
         reason: String,
     },
+    /// A rush order was acknowledged; the event's `device` says by whom.
+    RushAcknowledged {
+        order_id: OrderId,
+    },
     StoreAdded {
         store_id: StoreId,
         name: String,
@@ -470,6 +480,9 @@ pub struct Order {
     pub status_by: Option<DeviceId>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cancel_reason: String,
+    /// A rush order someone acknowledged (`rush_acknowledged`): no more repeats.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub acknowledged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

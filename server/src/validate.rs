@@ -74,6 +74,7 @@ pub fn command(command: &Command) -> Result<(), Refusal> {
         }
         Command::PackOrder { .. }
         | Command::RecallOrder { .. }
+        | Command::AcknowledgeRush { .. }
         | Command::DeactivateStore { .. }
         | Command::RevokeDevice { .. }
         | Command::ChangeRole { .. } => Ok(()),

@@ -90,6 +90,7 @@ impl SiteState {
                         status_at: None,
                         status_by: None,
                         cancel_reason: String::new(),
+                        acknowledged: false,
                     },
                 );
             }
@@ -101,6 +102,11 @@ impl SiteState {
             }
             EventBody::OrderCancelled { order_id, reason } => {
                 self.set_status(*order_id, OrderStatus::Cancelled, event, reason);
+            }
+            EventBody::RushAcknowledged { order_id } => {
+                if let Some(order) = self.orders.get_mut(order_id) {
+                    order.acknowledged = true;
+                }
             }
             EventBody::StoreAdded { store_id, name } => {
                 self.stores.insert(

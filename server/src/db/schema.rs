@@ -76,6 +76,8 @@ ALTER TABLE pairing_codes ADD COLUMN checking INTEGER NOT NULL DEFAULT 0;
 -- 'operator': asked for (command line, admin window) or made to replace a voided one.
 ALTER TABLE pairing_codes ADD COLUMN origin TEXT NOT NULL DEFAULT 'operator';
 "#,
+    // A rush order someone acknowledged (`acknowledge_rush`); snapshots carry it.
+    "ALTER TABLE orders ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;",
 ];
 
 fn migrations() -> Migrations<'static> {
