@@ -169,8 +169,14 @@ impl WarehouseApp {
                     self.acknowledge(model, order_id);
                 }
             }
-            Intent::ToggleStore(store_id) => model.toggle_store(store_id),
-            Intent::AllStores => model.set_store_filter(Default::default()),
+            Intent::ToggleStore(store_id) => {
+                model.toggle_store(store_id);
+                tracing::info!(stores = ?model.settings.store_filter, "store tabs changed");
+            }
+            Intent::AllStores => {
+                model.set_store_filter(Default::default());
+                tracing::info!("store tabs show all stores");
+            }
             Intent::Select(order_id) => model.select(Some(order_id)),
             Intent::Pair(code) => {
                 if let Err(err) = self.owner.request(LinkRequest::Pair { code }) {

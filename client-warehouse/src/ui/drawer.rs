@@ -10,7 +10,7 @@ use crate::i18n::Language;
 use crate::model::Model;
 
 /// Width of the drawer, in points: a number, a store and a big button side by side.
-const DRAWER_WIDTH: f32 = 460.0;
+const DRAWER_WIDTH: f32 = 420.0;
 /// Height of one drawer row.
 const DRAWER_ROW_HEIGHT: f32 = 76.0;
 /// "Bring back" is blue: not the green of "Packed"; white on it reads in both themes.
@@ -61,8 +61,13 @@ pub(super) fn drawer_ui(
         .resizable(false)
         .show(ui, |ui| {
             ui.add_space(6.0);
+            let strong = ui.visuals().strong_text_color();
             ui.horizontal(|ui| {
-                ui.label(RichText::new(text.recently_packed).font(bold(26.0)));
+                ui.label(
+                    RichText::new(text.recently_packed)
+                        .font(bold(26.0))
+                        .color(strong),
+                );
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     if ui.button(RichText::new(text.close).size(18.0)).clicked() {
                         state.drawer_open = false;
@@ -78,7 +83,6 @@ pub(super) fn drawer_ui(
                 );
                 return;
             }
-            let strong = ui.visuals().strong_text_color();
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show_rows(ui, DRAWER_ROW_HEIGHT, rows.len(), |ui, range| {

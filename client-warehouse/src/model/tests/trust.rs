@@ -168,22 +168,23 @@ fn the_drawer_lists_the_last_half_hour_of_packs_from_every_pc() {
 
 #[test]
 fn the_next_repaint_is_the_next_visible_change() {
+    use crate::model::repaint::AGE_LABEL_SLACK_SECS as SLACK;
     let mut model = ready();
     // Ages 0:50 and 0:20 at t=50: "new" until 1:00 and 1:30.
     model.handle(live(created(11, 1, 1, Priority::Normal, 0)), at(0));
     model.handle(live(created(12, 2, 1, Priority::Normal, 30)), at(30));
     assert_eq!(
         model.next_visible_change(&[1, 2], false, at(50)),
-        Some(at(60))
+        Some(at(60 + SLACK))
     );
     assert_eq!(
         model.next_visible_change(&[2], false, at(50)),
-        Some(at(90)),
+        Some(at(90 + SLACK)),
         "a row off screen does not count"
     );
     assert_eq!(
-        model.next_visible_change(&[1, 2], false, at(61)),
-        Some(at(90))
+        model.next_visible_change(&[1, 2], false, at(76)),
+        Some(at(90 + SLACK))
     );
     assert_eq!(model.next_visible_change(&[], false, at(61)), None);
 
@@ -197,7 +198,7 @@ fn the_next_repaint_is_the_next_visible_change() {
     model.tick(at(166));
     assert_eq!(
         model.next_visible_change(&[1, 2], false, at(166)),
-        Some(at(180))
+        Some(at(180 + SLACK))
     );
 
     // "Undo" disappears when its window ends.
@@ -208,5 +209,8 @@ fn the_next_repaint_is_the_next_visible_change() {
         Some(undo_end)
     );
     // An open drawer's "packed 0 min ago" label changes a minute after the pack.
-    assert_eq!(model.next_visible_change(&[], true, at(171)), Some(at(230)));
+    assert_eq!(
+        model.next_visible_change(&[], true, at(171)),
+        Some(at(230 + SLACK))
+    );
 }
