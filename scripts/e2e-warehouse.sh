@@ -6,8 +6,9 @@
 # script asserts that dunst received a notification naming the first order, that a
 # 100-order burst gives only a handful of notifications and chimes, that a rush order
 # still rings after the store tabs were switched to another store, that a cancelled
-# order is announced, that "Bring back" in the "Recently packed" drawer (F4, clicked
+# order is announced, that "Bring back" in the "Recently packed" drawer (opened and clicked
 # with xdotool) recalls an order, that the audio the app played is not silent (sox),
+# that the window starts with glow when wgpu cannot,
 # and saves a screenshot of the window.
 #
 # Usage: scripts/e2e-warehouse.sh [--update-docs]
@@ -307,3 +308,16 @@ awk -v m="$max" 'BEGIN { exit !(m > 0.05) }' || fail "captured audio is silent (
 echo "e2e-warehouse: notification: $(grep -m1 10423 "$work/notifications.txt")"
 echo "e2e-warehouse: audio max amplitude $max"
 rm -f "$work/captured.wav" "$work/audio.fifo"
+
+# 9. Renderer fallback: with wgpu unable to start (no backend it may use), the window
+#    comes up with glow and says so.
+mkdir -p "$work/home-fallback"
+HOME="$work/home-fallback" WGPU_BACKEND=dx12 RUST_LOG=info "$bin/packbell-warehouse" \
+  --server 127.0.0.1:9 --data-dir "$work/warehouse-fallback" >"$work/fallback.log" 2>&1 &
+fallback_pid=$!
+pids+=($fallback_pid)
+wait_for 30 grep -q 'window renderer: glow' "$work/fallback.log" ||
+  fail "with wgpu unavailable the window did not start with glow"
+kill "$fallback_pid"
+wait "$fallback_pid" 2>/dev/null || true
+echo "e2e-warehouse: wgpu unavailable: the window started with glow"
