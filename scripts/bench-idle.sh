@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--renderer auto|wgpu|glow] [--orders N] [--rush R] [--seconds S]" >&2; exit 2 ;;
   esac
 done
-for tool in Xvfb xwininfo python3; do
+for tool in Xvfb xwininfo; do
   command -v "$tool" >/dev/null || { echo "bench-idle: missing $tool; run scripts/install-deps.sh" >&2; exit 1; }
 done
 
