@@ -93,7 +93,16 @@ def urgent():
     write("urgent.wav", buf, 0.9)
 
 
+def cancelled():
+    """Three falling low beeps: 'stop', unlike any of the rising or bright sounds."""
+    buf = [0.0] * int(1.0 * RATE)
+    for n, freq in enumerate((659.3, 523.3, 392.0)):  # E5, C5, G4
+        beep(buf, n * 0.3, freq, 0.24, 1.0)
+    write("cancelled.wav", buf, 0.85)
+
+
 if __name__ == "__main__":
     chime()
     bell()
     urgent()
+    cancelled()

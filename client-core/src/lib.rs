@@ -11,6 +11,7 @@
 //! - [`store`]: small settings files, written atomically and synced.
 //! - [`locale`]: the system's language. (Time zones are `packbell_shared::zone`.)
 //! - [`lock`]: locking a model shared with the pump.
+//! - [`window`]: opening the window with wgpu or, failing that, glow (`--renderer`).
 //!
 //! **It knows nothing of egui's widgets** (the window hands the waker a callback).
 //! **The UI thread never blocks on it**: link calls only queue, and the pump holds the
@@ -25,6 +26,7 @@ pub mod pump;
 pub mod start;
 pub mod store;
 pub mod waker;
+pub mod window;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 

@@ -284,7 +284,7 @@ impl eframe::App for OfficeApp {
         OfficeApp::ui(self, ui);
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.shutdown();
     }
 

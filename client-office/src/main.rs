@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use packbell_client_core::port::spawn_link;
 use packbell_client_core::start;
+use packbell_client_core::window::{WindowArgs, run_window};
 use packbell_office::app::OfficeApp;
 use packbell_office::i18n::Lang;
 use packbell_shared::link::cli::ClientArgs;
@@ -19,6 +20,8 @@ const DEFAULT_WINDOW: [f32; 2] = [1280.0, 680.0];
 struct Args {
     #[command(flatten)]
     client: ClientArgs,
+    #[command(flatten)]
+    window: WindowArgs,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -29,7 +32,7 @@ fn main() -> anyhow::Result<()> {
     let (link, events) = spawn_link(config).context("starting the client link")?;
     let app = OfficeApp::new(link, events, Some(data_dir), Lang::system())
         .context("starting the event pump")?;
-    let options = eframe::NativeOptions {
+    let options = || eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("packbell · office")
             .with_app_id("packbell-office")
@@ -37,10 +40,11 @@ fn main() -> anyhow::Result<()> {
             .with_min_inner_size([820.0, 480.0]),
         ..Default::default()
     };
-    eframe::run_native(
+    run_window(
         "packbell-office",
+        args.window.renderer,
         options,
-        Box::new(move |_cc| Ok(Box::new(app))),
+        move |_cc| Box::new(app),
     )
     .map_err(|error| anyhow::anyhow!("the window failed: {error}"))
 }

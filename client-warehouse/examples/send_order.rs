@@ -34,6 +34,9 @@ struct Args {
     store: String,
     /// Orders: NUMBER, NUMBER:NOTE or R:NUMBER[:NOTE].
     orders: Vec<String>,
+    /// After sending, cancel the pending order with this number (repeatable).
+    #[arg(long)]
+    cancel: Vec<String>,
 }
 
 fn parse(order: &str) -> (String, String, Priority) {
@@ -104,10 +107,36 @@ fn main() -> anyhow::Result<()> {
                     message,
                     ..
                 } if rejected == key => bail!("order {order_number} refused: {message}"),
+                LinkEvent::Event { event, .. } => {
+                    state.apply(&event);
+                }
                 _ => {}
             }
         }
         println!("sent order {order_number}");
+    }
+    for number in &args.cancel {
+        let order_id = state
+            .pending_orders()
+            .find(|o| &o.order_number == number)
+            .map(|o| o.order_id)
+            .with_context(|| format!("no pending order {number}"))?;
+        let key = handle.submit(Command::CancelOrder {
+            order_id,
+            reason: "customer called".to_owned(),
+        })?;
+        loop {
+            match next("the server's ack")? {
+                LinkEvent::Acked { key: acked, .. } if acked == key => break,
+                LinkEvent::Rejected {
+                    key: rejected,
+                    message,
+                    ..
+                } if rejected == key => bail!("cancel of {number} refused: {message}"),
+                _ => {}
+            }
+        }
+        println!("cancelled order {number}");
     }
     handle.shutdown();
     Ok(())

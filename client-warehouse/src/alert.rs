@@ -203,6 +203,21 @@ impl Executor {
                     tracing::debug!(order_id, "withdrawing notification");
                     self.notifier.withdraw(order_id);
                 }
+                AlertAction::Cancelled {
+                    order_id,
+                    order_number,
+                    store,
+                } => {
+                    tracing::info!(order = %order_number, "order {order_number} cancelled");
+                    self.play(SoundId::Cancelled, prefs);
+                    self.notifier.show(Note {
+                        order_id: Some(order_id),
+                        title: prefs.language.notify_cancelled(&order_number, &store),
+                        body: text.cancelled_banner.to_owned(),
+                        urgent: true,
+                    });
+                    self.attention.request(true);
+                }
             }
         }
     }
@@ -337,6 +352,7 @@ pub fn sound_bytes(sound: SoundId) -> &'static [u8] {
         SoundId::Chime => include_bytes!("../../assets/sounds/chime.wav"),
         SoundId::Bell => include_bytes!("../../assets/sounds/bell.wav"),
         SoundId::Urgent => include_bytes!("../../assets/sounds/urgent.wav"),
+        SoundId::Cancelled => include_bytes!("../../assets/sounds/cancelled.wav"),
     }
 }
 
@@ -401,7 +417,7 @@ impl SoundOutput for RodioSound {
     fn play(&mut self, sound: SoundId, volume: f32) -> Result<(), String> {
         use rodio::Source as _;
         let mixer = self.mixer.as_ref().map_err(Clone::clone)?;
-        let urgent = sound == SoundId::Urgent;
+        let urgent = matches!(sound, SoundId::Urgent | SoundId::Cancelled);
         if let Some((at, last_urgent)) = self.last
             && at.elapsed() < MIN_CHIME_GAP
             && (last_urgent || !urgent)

@@ -11,7 +11,7 @@ use packbell_client_core::port::LinkPort;
 use packbell_client_core::pump::Owner;
 use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkError, LinkEvent, LinkRequest};
-use packbell_shared::protocol::Command;
+use packbell_shared::protocol::{Command, OrderId};
 use packbell_shared::zone::Zone;
 
 use crate::alert::{AlertPump, Executor, HintSink, PumpRequest, PumpRequests};
@@ -155,10 +155,32 @@ impl WarehouseApp {
                     }
                 }
             }
-            Intent::Acknowledge(order_id) => model.acknowledge(order_id),
-            Intent::AcknowledgeAll => model.acknowledge_all(),
-            Intent::ToggleStore(store_id) => model.toggle_store(store_id),
-            Intent::AllStores => model.set_store_filter(Default::default()),
+            Intent::Recall(order_id) => {
+                match self.owner.submit(Command::RecallOrder {
+                    order_id,
+                    reason: String::new(),
+                }) {
+                    Ok(key) => {
+                        tracing::info!(order_id, "recalled from the recently packed drawer");
+                        model.mark_recalled(order_id, key);
+                    }
+                    Err(err) => model.push_hint(not_sent(err)),
+                }
+            }
+            Intent::Acknowledge(order_id) => self.acknowledge(model, order_id),
+            Intent::AcknowledgeAll => {
+                for order_id in model.ringing_rush() {
+                    self.acknowledge(model, order_id);
+                }
+            }
+            Intent::ToggleStore(store_id) => {
+                model.toggle_store(store_id);
+                tracing::info!(stores = ?model.settings.store_filter, "store tabs changed");
+            }
+            Intent::AllStores => {
+                model.set_store_filter(Default::default());
+                tracing::info!("store tabs show all stores");
+            }
             Intent::Select(order_id) => model.select(Some(order_id)),
             Intent::Pair(code) => {
                 if let Err(err) = self.owner.request(LinkRequest::Pair { code }) {
@@ -172,6 +194,18 @@ impl WarehouseApp {
             }
             Intent::TestSound(sound) => self.pump.send(PumpRequest::TestSound(sound)),
             Intent::DismissHint(index) => model.dismiss_hint(index),
+        }
+    }
+}
+
+impl WarehouseApp {
+    /// "Got it": stops the repeats here at once and tells every PC through the log.
+    /// A refusal (another PC was first) changes nothing here.
+    fn acknowledge(&mut self, model: &mut Model, order_id: OrderId) {
+        model.acknowledge(order_id);
+        match self.owner.submit(Command::AcknowledgeRush { order_id }) {
+            Ok(_) => tracing::info!(order_id, "acknowledged rush"),
+            Err(err) => model.push_hint(not_sent(err)),
         }
     }
 }

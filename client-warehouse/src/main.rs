@@ -7,6 +7,7 @@ use clap::Parser;
 use packbell_client_core::port::spawn_link;
 use packbell_client_core::start;
 use packbell_client_core::waker::Waker;
+use packbell_client_core::window::{WindowArgs, run_window};
 use packbell_shared::link::cli::ClientArgs;
 use packbell_warehouse::alert::{
     ContextSlot, DesktopNotifier, Executor, RodioSound, ViewportAttention,
@@ -22,6 +23,8 @@ use packbell_warehouse::settings;
 struct Cli {
     #[command(flatten)]
     client: ClientArgs,
+    #[command(flatten)]
+    window: WindowArgs,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -62,24 +65,21 @@ fn main() -> anyhow::Result<()> {
     )
     .context("cannot start the alert service")?;
 
-    let options = eframe::NativeOptions {
+    let title = language.strings().window_title;
+    let options = || eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title(language.strings().window_title)
+            .with_title(title)
             .with_app_id("packbell-warehouse")
             .with_inner_size([1100.0, 760.0])
             .with_min_inner_size([640.0, 400.0]),
         persist_window: true,
         ..Default::default()
     };
-    eframe::run_native(
-        language.strings().window_title,
-        options,
-        Box::new(move |cc| {
-            let _ = window_ctx.set(cc.egui_ctx.clone());
-            let ctx = cc.egui_ctx.clone();
-            app.waker().install(move || move || ctx.request_repaint());
-            Ok(Box::new(app))
-        }),
-    )
+    run_window(title, cli.window.renderer, options, move |cc| {
+        let _ = window_ctx.set(cc.egui_ctx.clone());
+        let ctx = cc.egui_ctx.clone();
+        app.waker().install(move || move || ctx.request_repaint());
+        Box::new(app)
+    })
     .map_err(|err| anyhow::anyhow!("window failed: {err}"))
 }

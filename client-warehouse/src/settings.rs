@@ -39,9 +39,12 @@ pub enum SoundId {
     Chime,
     Bell,
     Urgent,
+    /// Played for a cancelled order only; not offered in the settings.
+    Cancelled,
 }
 
 impl SoundId {
+    /// The sounds a user may pick for new orders.
     pub const ALL: [SoundId; 3] = [SoundId::Chime, SoundId::Bell, SoundId::Urgent];
 }
 

@@ -199,6 +199,10 @@ pub enum Command {
         note: String,
         priority: Priority,
     },
+    /// Someone saw this pending rush order: every warehouse PC stops repeating its alert.
+    AcknowledgeRush {
+        order_id: OrderId,
+    },
     AddStore {
         name: String,
     },
@@ -232,7 +236,9 @@ impl Command {
             Command::CreateOrder { .. }
             | Command::CancelOrder { .. }
             | Command::EditOrder { .. } => matches!(role, Role::Office | Role::Admin),
-            Command::PackOrder { .. } => matches!(role, Role::Warehouse | Role::Admin),
+            Command::PackOrder { .. } | Command::AcknowledgeRush { .. } => {
+                matches!(role, Role::Warehouse | Role::Admin)
+            }
             // The warehouse undoes a mistaken "packed"; the office reopens an order
             // the shop sent back.
             Command::RecallOrder { .. } => {
@@ -474,6 +480,10 @@ pub enum EventBody {
         note: String,
         priority: Priority,
     },
+    /// A rush order was acknowledged; the event's `device` says by whom.
+    RushAcknowledged {
+        order_id: OrderId,
+    },
     StoreAdded {
         store_id: StoreId,
         name: String,
@@ -546,6 +556,9 @@ pub struct Order {
     pub status_by: Option<DeviceId>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cancel_reason: String,
+    /// A rush order someone acknowledged (`rush_acknowledged`): no more repeats.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub acknowledged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -76,6 +76,7 @@ pub fn command(command: &Command) -> Result<(), Refusal> {
             text_field("name", name, 1, MAX_STORE_NAME_CHARS)
         }
         Command::PackOrder { .. }
+        | Command::AcknowledgeRush { .. }
         | Command::DeactivateStore { .. }
         | Command::RevokeDevice { .. }
         | Command::ChangeRole { .. } => Ok(()),

@@ -90,6 +90,7 @@ impl SiteState {
                         status_at: None,
                         status_by: None,
                         cancel_reason: String::new(),
+                        acknowledged: false,
                     },
                 );
             }
@@ -114,6 +115,11 @@ impl SiteState {
                     order.store_id = *store_id;
                     order.note = note.clone();
                     order.priority = *priority;
+                }
+            }
+            EventBody::RushAcknowledged { order_id } => {
+                if let Some(order) = self.orders.get_mut(order_id) {
+                    order.acknowledged = true;
                 }
             }
             EventBody::StoreAdded { store_id, name } => {

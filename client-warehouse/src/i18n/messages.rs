@@ -215,4 +215,41 @@ impl Language {
             Language::En => format!("{count} more below"),
         }
     }
+
+    /// Title of a cancelled order's notification.
+    pub fn notify_cancelled(self, number: &str, store: &str) -> String {
+        match self {
+            Language::Es => format!("CANCELADO: pedido {number} — {store}"),
+            Language::En => format!("CANCELLED: order {number} — {store}"),
+        }
+    }
+
+    /// The button that opens the "Recently packed" drawer, with its key.
+    pub fn recently_packed_button(self, count: usize) -> String {
+        match self {
+            Language::Es => format!("Empaquetados ({count}) · F4"),
+            Language::En => format!("Recently packed ({count}) · F4"),
+        }
+    }
+
+    /// A drawer row's detail: how long ago and, when known, which PC.
+    pub fn packed_ago(self, minutes: i64, by: &str) -> String {
+        let ago = match self {
+            Language::Es => format!("hace {minutes} min"),
+            Language::En => format!("{minutes} min ago"),
+        };
+        if by.is_empty() {
+            ago
+        } else {
+            format!("{ago} · {by}")
+        }
+    }
+
+    /// Accessible name of a drawer row's "Bring back" button.
+    pub fn bring_back_order(self, number: &str) -> String {
+        match self {
+            Language::Es => format!("Recuperar {number}"),
+            Language::En => format!("Bring back {number}"),
+        }
+    }
 }

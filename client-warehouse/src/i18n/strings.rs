@@ -47,6 +47,12 @@ pub struct Strings {
     pub shortcuts: &'static str,
     pub not_sent_busy: &'static str,
     pub not_sent_stopped: &'static str,
+    /// On a cancelled order's row and in its notification.
+    pub cancelled_banner: &'static str,
+    /// The "Recently packed" drawer.
+    pub recently_packed: &'static str,
+    pub bring_back: &'static str,
+    pub nothing_recently_packed: &'static str,
 }
 
 pub static ES: Strings = Strings {
@@ -92,6 +98,10 @@ pub static ES: Strings = Strings {
     shortcuts: "Flechas: elegir · Espacio o Intro: empaquetar · Ctrl+Z: deshacer",
     not_sent_busy: "No se pudo enviar: el enlace está ocupado. Inténtelo de nuevo.",
     not_sent_stopped: "No se pudo enviar: el enlace con el servidor se ha detenido. Reinicie la aplicación.",
+    cancelled_banner: "CANCELADO — no lo empaquete",
+    recently_packed: "Empaquetados hace poco",
+    bring_back: "Recuperar",
+    nothing_recently_packed: "Nada empaquetado en los últimos 30 minutos.",
 };
 
 pub static EN: Strings = Strings {
@@ -137,4 +147,8 @@ pub static EN: Strings = Strings {
     shortcuts: "Arrows: select · Space or Enter: pack · Ctrl+Z: undo",
     not_sent_busy: "Not sent: the link is busy. Please try again.",
     not_sent_stopped: "Not sent: the link to the server has stopped. Restart the app.",
+    cancelled_banner: "CANCELLED — stop packing",
+    recently_packed: "Recently packed",
+    bring_back: "Bring back",
+    nothing_recently_packed: "Nothing packed in the last 30 minutes.",
 };

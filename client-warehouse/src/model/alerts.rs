@@ -37,6 +37,13 @@ pub enum AlertAction {
     Overdue { order_numbers: Vec<String> },
     /// This order's notification is obsolete (packed, cancelled): take it down.
     Withdraw { order_id: OrderId },
+    /// A pending order was cancelled: its own sound and a notification, so whoever
+    /// is packing it stops.
+    Cancelled {
+        order_id: OrderId,
+        order_number: String,
+        store: String,
+    },
 }
 
 impl Model {
@@ -162,12 +169,18 @@ impl Model {
             .iter()
             .take_while(|(rank, _, _)| *rank == 0)
             .map(|(_, _, id)| *id)
-            .filter(|id| !self.acknowledged.contains(id))
+            .filter(|id| !self.is_acknowledged(*id))
             .filter(|id| self.site.orders.get(id).is_some_and(|o| self.in_station(o)))
             .collect()
     }
 
+    /// Acknowledged here, or by any PC (the order's flag, from the log).
     pub fn is_acknowledged(&self, order_id: OrderId) -> bool {
         self.acknowledged.contains(&order_id)
+            || self
+                .site
+                .orders
+                .get(&order_id)
+                .is_some_and(|o| o.acknowledged)
     }
 }

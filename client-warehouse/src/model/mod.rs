@@ -18,13 +18,18 @@ use crate::settings::Settings;
 
 mod ageing;
 mod alerts;
+mod cancelled;
 mod edits;
 mod filter;
+mod recall;
+mod repaint;
 mod search;
 
 pub use alerts::{Alert, AlertAction};
+pub use cancelled::{CANCEL_NOTICE_SECS, CancelledNotice};
 pub use edits::{EDIT_HIGHLIGHT_SECS, EditMark};
 pub use filter::StoreCount;
+pub use recall::{RECENTLY_PACKED_MINUTES, RecentPack};
 pub use search::{MAX_SEARCH_CHARS, ScanOutcome, ScanRefusal};
 
 /// How long the last packed order can be brought back with "Undo".
@@ -150,10 +155,13 @@ pub struct Model {
     notified: BTreeSet<OrderId>,
     /// Next re-alert time of each waiting rush order.
     rush_next: BTreeMap<OrderId, DateTime<Utc>>,
-    /// Rush orders someone acknowledged: no more re-alerts.
+    /// Rush orders acknowledged here (the server's flag on the order covers the
+    /// others, and this PC's after the event comes back): no more re-alerts.
     acknowledged: BTreeSet<OrderId>,
     /// What the office changed on an order lately (see `edits`).
     edits: BTreeMap<OrderId, EditMark>,
+    /// Orders cancelled while pending here, still shown struck through.
+    cancelled: Vec<CancelledNotice>,
     last_packed: Option<LastPacked>,
     /// Row the keyboard points at.
     selected: Option<OrderId>,
@@ -264,6 +272,7 @@ impl Model {
         if self.burst_until.is_some_and(|until| now >= until) {
             self.flush_burst(&mut actions);
         }
+        self.expire_cancelled(now);
         if self.last_packed.as_ref().is_some_and(|last| {
             now.signed_duration_since(last.at) > Duration::seconds(UNDO_WINDOW_SECS)
         }) {
@@ -275,7 +284,7 @@ impl Model {
             .iter()
             .take_while(|(rank, _, _)| *rank == 0)
             .filter_map(|(_, _, id)| self.site.orders.get(id))
-            .filter(|order| self.in_station(order) && !self.acknowledged.contains(&order.order_id))
+            .filter(|order| self.in_station(order) && !self.is_acknowledged(order.order_id))
             .map(|order| (order.order_id, order.order_number.clone()))
             .collect();
         self.rush_next
@@ -346,6 +355,14 @@ impl Model {
         let after: BTreeSet<OrderId> = self.pending.iter().map(|(_, _, id)| *id).collect();
         for gone in before.difference(&after) {
             self.forget(*gone, actions);
+            if self
+                .site
+                .orders
+                .get(gone)
+                .is_some_and(|o| o.status == OrderStatus::Cancelled)
+            {
+                self.announce_cancel(*gone, now, actions);
+            }
         }
         if !stale && !first_load {
             self.catch_up.extend(after.difference(&before));
@@ -404,9 +421,15 @@ impl Model {
                 if confirmed {
                     self.overrides.remove(order_id);
                 }
+                // The pending set is keyed by priority and age, not status: still there.
+                let was_pending = self.is_pending(*order_id);
                 self.refresh(*order_id);
                 if !self.is_pending(*order_id) {
                     self.forget(*order_id, actions);
+                }
+                let cancelled = matches!(event.body, EventBody::OrderCancelled { .. });
+                if cancelled && was_pending && !self.initial_replay {
+                    self.announce_cancel(*order_id, now, actions);
                 }
             }
             EventBody::OrderEdited { order_id, .. } => {
@@ -421,6 +444,10 @@ impl Model {
                     self.overrides.remove(order_id);
                 }
                 self.refresh(*order_id);
+            }
+            EventBody::RushAcknowledged { order_id } => {
+                self.rush_next.remove(order_id);
+                self.touch();
             }
             EventBody::StoreAdded { .. }
             | EventBody::StoreRenamed { .. }

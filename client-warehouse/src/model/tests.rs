@@ -37,6 +37,7 @@ fn order(order_id: OrderId, store_id: StoreId, priority: Priority, created: i64)
         status_at: None,
         status_by: None,
         cancel_reason: String::new(),
+        acknowledged: false,
     }
 }
 
@@ -676,3 +677,5 @@ fn a_burst_rings_a_few_then_one_summary_and_a_trickle_rings_each() {
         assert_eq!(rings(&actions).len(), 1, "order {i} of the trickle");
     }
 }
+
+mod trust;

@@ -29,6 +29,7 @@ fn order(order_id: OrderId, number: &str, priority: Priority, created: i64) -> O
         status_at: None,
         status_by: None,
         cancel_reason: String::new(),
+        acknowledged: false,
     }
 }
 

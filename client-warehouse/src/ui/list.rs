@@ -238,9 +238,16 @@ fn row_ui(
         ui.add_space(8.0);
         age_ui(ui, model, lang, colours, order.created_at, now);
         if rush && !model.is_acknowledged(order_id) {
+            // Filled and outlined: the theme's plain button vanished on a pink rush row.
             let ack = ui.add(
-                egui::Button::new(RichText::new(text.acknowledge).size(18.0))
-                    .min_size(Vec2::new(0.0, 44.0)),
+                egui::Button::new(
+                    RichText::new(text.acknowledge)
+                        .font(bold(20.0))
+                        .color(colours.hint_text),
+                )
+                .fill(colours.hint)
+                .stroke(Stroke::new(2.0, colours.hint_text))
+                .min_size(Vec2::new(0.0, 48.0)),
             );
             let name = lang.acknowledge_order(&order.order_number);
             ack.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &name));

@@ -5,7 +5,9 @@
 //! (`ScrollArea::show_rows`), so a list of 10 000 stays fluid.
 
 mod ageing;
+mod cancelled;
 mod dialogs;
+mod drawer;
 mod header;
 mod list;
 mod settings;
@@ -23,7 +25,9 @@ use crate::i18n::Language;
 use crate::model::{Connection, Model, StoreCount};
 use crate::settings::SoundId;
 
+use cancelled::cancelled_ui;
 use dialogs::pairing_ui;
+use drawer::{drawer_button_ui, drawer_keys, drawer_ui};
 use header::{banner_ui, hints_ui, status_bar_ui, stores_ui};
 use list::list_ui;
 use settings::settings_ui;
@@ -39,6 +43,8 @@ pub const ROW_HEIGHT: f32 = 84.0;
 pub enum Intent {
     Pack(OrderId),
     Undo,
+    /// "Bring back" in the "Recently packed" drawer.
+    Recall(OrderId),
     Acknowledge(OrderId),
     AcknowledgeAll,
     ToggleStore(StoreId),
@@ -55,6 +61,8 @@ pub enum Intent {
 #[derive(Debug, Default)]
 pub struct UiState {
     pub settings_open: bool,
+    /// The "Recently packed" drawer is shown.
+    pub drawer_open: bool,
     pub pairing_code: String,
     /// Set after "Pair" was pressed, until the link's status changes.
     pub pairing_sent: bool,
@@ -118,6 +126,7 @@ pub fn root_ui(
     let below = model.visible().len().saturating_sub(state.shown_rows.end);
     egui::Panel::bottom("help").show(ui, |ui| {
         ui.horizontal(|ui| {
+            drawer_button_ui(ui, model, state, language, now);
             ui.label(RichText::new(text.shortcuts).small().weak());
             ui.label(
                 RichText::new(language.views().view_shortcuts)
@@ -139,7 +148,11 @@ pub fn root_ui(
             });
         });
     });
+    if state.drawer_open {
+        drawer_ui(ui, model, state, language, &colours, now, &mut intents);
+    }
     egui::CentralPanel::default_margins().show(ui, |ui| {
+        cancelled_ui(ui, model, language, &colours, now);
         list_ui(ui, model, state, language, &colours, now, &mut intents);
     });
 
@@ -161,8 +174,7 @@ pub fn root_ui(
         pairing_ui(ui.ctx(), model, state, language, &mut intents);
     }
     views::expanded_note_ui(ui.ctx(), model, language);
-    ui.ctx()
-        .request_repaint_after(std::time::Duration::from_secs(5));
+    schedule_repaint(ui.ctx(), model, state, now);
     intents
 }
 
@@ -174,6 +186,9 @@ fn keyboard(
     intents: &mut Vec<Intent>,
 ) {
     let typing = ui.ctx().memory(|m| m.focused().is_some());
+    if !typing && !state.settings_open && drawer_keys(ui, state) {
+        return;
+    }
     if state.settings_open && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
         state.settings_open = false;
         return;
@@ -219,5 +234,23 @@ fn keyboard(
     }
     if escape {
         model.select(None);
+    }
+}
+
+/// Asks for the next frame exactly when something on screen changes by itself (an age
+/// label, a cancelled row's minute, "Undo" expiring, the day's count at midnight);
+/// events and input wake the window on their own. Idle, the window does not draw.
+fn schedule_repaint(ctx: &egui::Context, model: &mut Model, state: &UiState, now: DateTime<Utc>) {
+    let view = model.visible();
+    // The partly shown row below the last whole one has an age label on screen too.
+    let end = (state.shown_rows.end + 1).min(view.len());
+    let start = state.shown_rows.start.min(end);
+    let on_screen = view[start..end].to_vec();
+    let midnight = state.zone.day_start(now) + chrono::Duration::days(1);
+    let next = model
+        .next_visible_change(&on_screen, state.drawer_open, now)
+        .map_or(midnight, |next| next.min(midnight));
+    if let Ok(wait) = next.signed_duration_since(now).to_std() {
+        ctx.request_repaint_after(wait);
     }
 }

@@ -189,5 +189,6 @@ fn sound_name(text: &Strings, sound: SoundId) -> &'static str {
         SoundId::Chime => text.sound_chime,
         SoundId::Bell => text.sound_bell,
         SoundId::Urgent => text.sound_urgent,
+        SoundId::Cancelled => text.cancelled_banner,
     }
 }

@@ -220,6 +220,7 @@ pub fn order(
         status_at: None,
         status_by: None,
         cancel_reason: String::new(),
+        acknowledged: false,
     }
 }
 

@@ -236,6 +236,16 @@ fn project(
                 Some(*store_id),
             )
         }
+        Command::AcknowledgeRush { order_id } => {
+            super::acknowledge::acknowledge_rush(conn, *order_id)?;
+            (
+                EventBody::RushAcknowledged {
+                    order_id: *order_id,
+                },
+                Some(*order_id),
+                None,
+            )
+        }
         Command::AddStore { name } => {
             let name = name.trim().to_owned();
             require_room(conn, "SELECT COUNT(*) FROM stores", MAX_STORES, "stores")?;
@@ -498,6 +508,7 @@ pub fn event_kind(body: &EventBody) -> &'static str {
         EventBody::OrderRecalled { .. } => "order_recalled",
         EventBody::OrderCancelled { .. } => "order_cancelled",
         EventBody::OrderEdited { .. } => "order_edited",
+        EventBody::RushAcknowledged { .. } => "rush_acknowledged",
         EventBody::StoreAdded { .. } => "store_added",
         EventBody::StoreRenamed { .. } => "store_renamed",
         EventBody::StoreDeactivated { .. } => "store_deactivated",

@@ -4,6 +4,7 @@
 //! One writer thread owns the write connection ([`writer`]); readers open their own
 //! connections ([`reader`]). WAL mode lets both proceed at once.
 
+pub mod acknowledge;
 pub mod apply;
 pub mod export;
 pub mod export_log;

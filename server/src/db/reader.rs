@@ -145,7 +145,7 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
     let since = time_to_text(now - Duration::hours(RECENT_WINDOW_HOURS));
     let mut stmt = tx.prepare_cached(
         "SELECT order_id, order_number, store_id, note, priority, status, created_at,
-                created_by, status_at, status_by, cancel_reason
+                created_by, status_at, status_by, cancel_reason, acknowledged
          FROM orders WHERE status = 'pending' OR status_at >= ?1 ORDER BY order_id",
     )?;
     let raw = stmt
@@ -164,6 +164,7 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
                     r.get::<_, Option<u64>>(9)?,
                     r.get::<_, String>(10)?,
                 ),
+                r.get::<_, bool>(11)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -174,6 +175,7 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
         (priority, status),
         (created_at, created_by),
         (status_at, status_by, cancel_reason),
+        acknowledged,
     ) in raw
     {
         orders.push(Order {
@@ -188,6 +190,7 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
             status_at: status_at.as_deref().map(time_from_text).transpose()?,
             status_by,
             cancel_reason,
+            acknowledged,
         });
     }
     let devices = tx

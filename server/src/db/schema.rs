@@ -86,6 +86,8 @@ CREATE TABLE exports (
     details   TEXT NOT NULL
 );
 "#,
+    // A rush order someone acknowledged (`acknowledge_rush`); snapshots carry it.
+    "ALTER TABLE orders ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;",
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -170,6 +170,7 @@ mod tests {
             status_at: None,
             status_by: None,
             cancel_reason: String::new(),
+            acknowledged: false,
         }
     }
 
