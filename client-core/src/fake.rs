@@ -116,6 +116,11 @@ impl LinkPort for FakeLink {
         Ok(())
     }
 
+    fn requester(&self) -> crate::port::Requester {
+        let link = self.clone();
+        Arc::new(move |request| link.request(request))
+    }
+
     fn shutdown(self: Box<Self>) {
         lock(&self.recorded).shut_down = true;
         self.feed.close();

@@ -66,6 +66,7 @@ fn client_type(message: &ClientMessage) -> &'static str {
         ClientMessage::NewPairingCode { .. } => "new_pairing_code",
         ClientMessage::SiteStatus {} => "site_status",
         ClientMessage::ReadLog { .. } => "read_log",
+        ClientMessage::Receipt { .. } => "receipt",
     }
 }
 
@@ -97,6 +98,8 @@ fn server_type(message: &ServerMessage) -> &'static str {
         ServerMessage::LogPage { .. } => "log_page",
         ServerMessage::SiteStatus(_) => "site_status",
         ServerMessage::PairingCode { .. } => "pairing_code",
+        ServerMessage::Receipt(_) => "receipt",
+        ServerMessage::WarehousesOnline { .. } => "warehouses_online",
         ServerMessage::Error { .. } => "error",
     }
 }

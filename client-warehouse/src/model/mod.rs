@@ -232,7 +232,9 @@ impl Model {
             | LinkEvent::Acked { .. }
             | LinkEvent::Outbox(_)
             | LinkEvent::Devices(_)
-            | LinkEvent::PairingCode { .. } => {}
+            | LinkEvent::PairingCode { .. }
+            | LinkEvent::Receipt(_)
+            | LinkEvent::WarehousesOnline(_) => {}
         }
         actions
     }

@@ -9,6 +9,7 @@ pub mod export;
 pub mod guess;
 pub mod pairing;
 pub mod reader;
+pub mod receipts;
 pub mod schema;
 pub mod status;
 pub mod writer;

@@ -76,6 +76,18 @@ ALTER TABLE pairing_codes ADD COLUMN checking INTEGER NOT NULL DEFAULT 0;
 -- 'operator': asked for (command line, admin window) or made to replace a voided one.
 ALTER TABLE pairing_codes ADD COLUMN origin TEXT NOT NULL DEFAULT 'operator';
 "#,
+    r#"
+-- Warehouse receipts: the latest stage each warehouse PC reported for each order.
+-- Not events: never in the log, pruned with the order's retention.
+CREATE TABLE receipts (
+    order_id  INTEGER NOT NULL REFERENCES orders(order_id),
+    device_id INTEGER NOT NULL REFERENCES devices(device_id),
+    stage     TEXT    NOT NULL,
+    why       TEXT,
+    at_utc    TEXT    NOT NULL,
+    PRIMARY KEY (order_id, device_id)
+) WITHOUT ROWID;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

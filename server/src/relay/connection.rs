@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use packbell_shared::protocol::{
-    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Seq, ServerMessage, close_code,
+    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage, close_code,
 };
 
 pub use packbell_shared::transport::{Io, websocket_config};
@@ -29,6 +29,7 @@ use super::catch_up::CatchUp;
 use super::failure_log::Failure;
 use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
+use super::receipts::recv_receipt;
 use crate::Context;
 use crate::config::{ATTEMPT_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
@@ -168,6 +169,8 @@ pub(super) struct Session {
     /// The snapshot or replay being sent; live events wait until it is done, and a
     /// new `subscribe` replaces it.
     pub(super) catch_up: Option<CatchUp>,
+    /// Receipt frames, for office and admin sockets once they subscribed.
+    pub(super) receipts: Option<broadcast::Receiver<tokio_tungstenite::tungstenite::Utf8Bytes>>,
 }
 
 impl Session {
@@ -184,6 +187,7 @@ impl Session {
             authenticated: false,
             bad_frames: 0,
             catch_up: None,
+            receipts: None,
         }
     }
 
@@ -193,11 +197,19 @@ impl Session {
             Err(end) => return end,
         };
         self.authenticated = true;
-        let _presence = self.ctx.presence.enter(device.device_id, device.role);
+        let presence = self.ctx.presence.enter(device.device_id, device.role);
+        let warehouse = device.role == Role::Warehouse;
+        if warehouse {
+            self.ctx.receipts.warehouses_changed(&self.ctx.presence);
+        }
         self.live = Some(self.ctx.fanout.subscribe());
         self.ctx.writer.touch(device.device_id);
         let end = self.serve(source, &device).await;
         self.ctx.writer.touch(device.device_id);
+        drop(presence);
+        if warehouse {
+            self.ctx.receipts.warehouses_changed(&self.ctx.presence);
+        }
         end
     }
 
@@ -477,6 +489,9 @@ impl Session {
                 live = recv_live(&mut self.live), if !catching_up => {
                     self.forward_live(live, device).await
                 }
+                receipt = recv_receipt(&mut self.receipts), if !catching_up => {
+                    self.forward_receipt(receipt).await
+                }
                 room = reserve_until(&self.out, catch_up_frame), if catch_up_frame.is_some() => {
                     self.push_catch_up(room).await
                 }
@@ -545,7 +560,10 @@ impl Session {
                 "this socket is already authenticated",
                 None,
             ),
-            ClientMessage::Subscribe { after_seq } => self.subscribe(after_seq).await,
+            ClientMessage::Subscribe { after_seq } => {
+                self.subscribe(after_seq).await?;
+                self.subscribe_receipts(device).await
+            }
             ClientMessage::Command { key, command } => self.command(device, key, command).await,
             ClientMessage::ListDevices { after_device_id } => {
                 self.list_devices(device, after_device_id)
@@ -553,6 +571,11 @@ impl Session {
             ClientMessage::NewPairingCode { role } => self.new_pairing_code(device, role),
             ClientMessage::SiteStatus {} => self.site_status(device),
             ClientMessage::ReadLog { after_seq } => self.read_log(device, after_seq),
+            ClientMessage::Receipt {
+                order_id,
+                stage,
+                why,
+            } => self.receipt(device, order_id, stage, why).await,
         }
     }
 
@@ -730,6 +753,7 @@ fn request_cost(message: &ClientMessage) -> Option<f64> {
         ClientMessage::Subscribe { .. } => Some(SUBSCRIBE_COST),
         ClientMessage::ReadLog { .. } => Some(LOG_PAGE_COST),
         ClientMessage::Command { .. }
+        | ClientMessage::Receipt { .. }
         | ClientMessage::ListDevices { .. }
         | ClientMessage::NewPairingCode { .. }
         | ClientMessage::SiteStatus { .. } => Some(REQUEST_COST),

@@ -12,7 +12,9 @@ use crate::discovery::FoundServer;
 use crate::protocol::{ClientMessage, Command, DeviceInfo, ErrorCode};
 use crate::state::SiteState;
 
-use super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport};
+use super::api::{
+    LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport, ReceiptNote,
+};
 use super::outbox::Outbox;
 use super::store::{Credentials, OutboxEntry, SavedState};
 use super::sync::{StateSync, snapshot_of};
@@ -27,6 +29,10 @@ mod tests;
 /// as nothing is in flight), so a stream of acks costs one transaction per batch.
 /// Until then a crash would send them again, which the server answers as before.
 const ANSWERED_BATCH: usize = 128;
+
+/// Receipts held while not connected; beyond this the oldest are dropped (the office
+/// then shows that order as waiting, which is what it could tell anyway).
+pub const MAX_HELD_RECEIPTS: usize = 512;
 
 /// Something the link must do, in the order given.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +127,8 @@ pub struct LinkLogic {
     /// Pages of a `devices` answer received so far on this connection; the owner gets
     /// the whole list once the last page is in.
     device_pages: Vec<DeviceInfo>,
+    /// Receipts waiting for a connection (at most [`MAX_HELD_RECEIPTS`]).
+    held_receipts: std::collections::VecDeque<ReceiptNote>,
 }
 
 /// The owner's view of an outbox entry.
@@ -148,6 +156,7 @@ impl LinkLogic {
             chosen_server: None,
             last_status: None,
             device_pages: Vec::new(),
+            held_receipts: std::collections::VecDeque::new(),
         }
     }
 
@@ -263,8 +272,12 @@ impl LinkLogic {
                     self.chosen_server = Some(server_id);
                     paired = true;
                 }
+                LinkRequest::Receipts(notes) => self.hold_receipts(notes),
                 LinkRequest::Shutdown => self.stopping = true,
             }
+        }
+        if connected {
+            self.send_held_receipts(out);
         }
         if !submits.is_empty() {
             out.push(Action::SaveSubmits(submits));
@@ -277,6 +290,26 @@ impl LinkLogic {
             )));
         }
         paired
+    }
+
+    fn hold_receipts(&mut self, notes: Vec<ReceiptNote>) {
+        self.held_receipts.extend(notes);
+        let excess = self.held_receipts.len().saturating_sub(MAX_HELD_RECEIPTS);
+        if excess > 0 {
+            tracing::debug!(excess, "not connected: oldest receipts dropped");
+            self.held_receipts.drain(..excess);
+        }
+    }
+
+    /// Sends the receipts held so far (connected).
+    pub(super) fn send_held_receipts(&mut self, out: &mut Vec<Action>) {
+        out.extend(self.held_receipts.drain(..).map(|note| {
+            Action::Send(ClientMessage::Receipt {
+                order_id: note.order_id,
+                stage: note.stage,
+                why: note.why,
+            })
+        }));
     }
 
     /// The store answered [`Action::SaveSubmits`] for `keys`: the new entries (a key
