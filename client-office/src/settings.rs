@@ -19,7 +19,7 @@ pub enum ThemeChoice {
     Dark,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UiSettings {
     /// Chosen language; `None` follows the system locale.
@@ -27,6 +27,24 @@ pub struct UiSettings {
     pub theme: ThemeChoice,
     /// The role of this device when last connected, so admin screens show offline.
     pub last_role: Option<Role>,
+    /// Seconds a pending order may go without any warehouse PC ringing before the
+    /// office sounds its alarm.
+    pub receipt_alarm_secs: u32,
+}
+
+fn default_alarm_secs() -> u32 {
+    crate::model::DEFAULT_ALARM_SECS
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        UiSettings {
+            lang: None,
+            theme: ThemeChoice::default(),
+            last_role: None,
+            receipt_alarm_secs: default_alarm_secs(),
+        }
+    }
 }
 
 impl UiSettings {
@@ -55,6 +73,7 @@ mod tests {
             lang: Some(Lang::Es),
             theme: ThemeChoice::Dark,
             last_role: Some(Role::Admin),
+            receipt_alarm_secs: 45,
         };
         settings.save(dir.path());
         assert_eq!(UiSettings::load(dir.path()), settings);

@@ -70,6 +70,7 @@ pub fn duration(d: Duration) -> String {
 }
 
 mod messages;
+mod receipts;
 mod strings;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@
 mod admin;
 mod form;
 mod orders;
+mod receipts;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ use packbell_shared::state::SiteState;
 pub use admin::{AdminForms, NameError, RoleChange, RoleLock};
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors};
 pub use orders::{ListFilter, OrderRow, RowStatus};
+pub use receipts::{ALARM_REPEAT_SECS, DEFAULT_ALARM_SECS, ReceiptSummary, Receipts};
 
 /// How many notices the status bar keeps (oldest dropped first).
 const MAX_NOTICES: usize = 5;
@@ -219,6 +221,8 @@ pub struct Model {
     pub cancel: Option<CancelDialog>,
     pub pairing: Pairing,
     pub admin: AdminForms,
+    /// What the warehouse PCs said about each order, and the no-warehouse alarm.
+    pub receipts: Receipts,
 }
 
 impl Default for Model {
@@ -242,6 +246,7 @@ impl Default for Model {
             cancel: None,
             pairing: Pairing::default(),
             admin: AdminForms::default(),
+            receipts: Receipts::default(),
         }
     }
 }
@@ -312,6 +317,8 @@ impl Model {
             }
             LinkEvent::Notice(text) => self.notice(text),
             LinkEvent::Outbox(OutboxReport::Waiting(items)) => self.restore_waiting(items, now),
+            LinkEvent::Receipt(receipt) => self.receipts.record(receipt),
+            LinkEvent::WarehousesOnline(count) => self.receipts.set_online(count),
             // This run's submissions are tracked from `Queued`, `Acked` and `Rejected`.
             LinkEvent::Outbox(
                 OutboxReport::Queued(_) | OutboxReport::Sent(_) | OutboxReport::Answered(_),

@@ -3,6 +3,7 @@
 
 mod admin;
 mod orders;
+mod receipts;
 
 use chrono::{DateTime, Utc};
 use egui::{Color32, Id, RichText};
@@ -114,6 +115,7 @@ pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         screen.model.toggle_rush();
     }
     egui::Panel::top("office-top").show(ui, |ui| top_bar_ui(ui, screen));
+    receipts::alarm_banner_ui(ui, screen);
     egui::Panel::bottom("office-status").show(ui, |ui| status_bar_ui(ui, screen));
     egui::CentralPanel::default_margins().show(ui, |ui| match screen.view {
         View::Orders => orders::orders_ui(ui, screen),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use packbell_shared::discovery::FoundServer;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{
-    Event, EventBody, Order, OrderId, OrderStatus, Priority, Snapshot, StoreId,
+    Event, EventBody, NotRungWhy, Order, OrderId, OrderStatus, Priority, Snapshot, StoreId,
 };
 use packbell_shared::state::{Applied, SiteState};
 
@@ -18,6 +18,7 @@ use crate::settings::Settings;
 
 mod alerts;
 mod filter;
+mod receipts;
 
 pub use alerts::{Alert, AlertAction};
 pub use filter::StoreCount;
@@ -127,6 +128,9 @@ pub struct Model {
     /// A first-ever replay (nothing known before it) is a load, not news: it does not
     /// ring. Ends at `CaughtUp` or the first live event.
     initial_replay: bool,
+    /// The PC has had the server's state once (snapshot, catch-up or a live event):
+    /// from then on a snapshot's orders are news, not what was shown at start-up.
+    receipts_started: bool,
     /// Every order whose effective status is pending, in display order.
     pending: BTreeSet<PendingKey>,
     overrides: BTreeMap<OrderId, Override>,
@@ -161,6 +165,10 @@ pub struct Model {
     view_dirty: bool,
     /// Bumped on every change the UI may cache (list, stores, filter).
     generation: u64,
+    /// Receipts for the office, waiting for the pump to send them.
+    receipts: VecDeque<packbell_shared::link::ReceiptNote>,
+    /// Orders the alert service was asked to ring; their receipt waits for the outcome.
+    awaiting_ring: Vec<OrderId>,
 }
 
 impl Model {
@@ -194,6 +202,7 @@ impl Model {
                 self.apply_event(&event, replayed, now, &mut actions);
             }
             LinkEvent::CaughtUp { .. } => {
+                self.receipts_started = true;
                 self.stale = false;
                 self.initial_replay = false;
                 self.flush_catch_up(&mut actions);
@@ -338,6 +347,19 @@ impl Model {
             self.catch_up.extend(after.difference(&before));
             self.catch_up_deadline = Some(now + Duration::seconds(CATCH_UP_GRACE_SECS));
         }
+        if !stale {
+            // The server's copy: every pending order is in this PC's list. Those that
+            // will not ring (shown at start, or already known) say so once.
+            for order_id in &after {
+                self.receipt_applied(*order_id);
+            }
+            if !self.receipts_started {
+                for order_id in after.iter().filter(|id| !self.catch_up.contains(id)) {
+                    self.receipt_not_rung(*order_id, NotRungWhy::ShownAtStart);
+                }
+            }
+            self.receipts_started = true;
+        }
     }
 
     fn apply_event(
@@ -358,11 +380,15 @@ impl Model {
                 if !self.is_pending(*order_id) {
                     return;
                 }
+                self.receipt_applied(*order_id);
                 if self.initial_replay {
                     // Part of the first load: shown, not rung.
+                    self.receipt_not_rung(*order_id, NotRungWhy::ShownAtStart);
                 } else if replayed || self.catching_up() {
                     self.catch_up.insert(*order_id);
-                } else if self.alert_for(*order_id).is_some() && self.in_burst(now) {
+                } else if self.alert_for(*order_id).is_none() {
+                    self.receipt_not_rung(*order_id, NotRungWhy::OtherStation);
+                } else if self.in_burst(now) {
                     self.burst.insert(*order_id);
                 } else if let Some(alert) = self.alert_for(*order_id) {
                     self.recent_rings.push_back(now);
@@ -374,6 +400,7 @@ impl Model {
                         self.rush_next.insert(*order_id, now + interval);
                     }
                     self.notified.insert(*order_id);
+                    self.receipt_ringing([*order_id]);
                     actions.push(AlertAction::Ring(alert));
                 }
             }
