@@ -354,8 +354,9 @@ impl Model {
                 self.receipt_applied(*order_id);
             }
             if !self.receipts_started {
-                for order_id in after.iter().filter(|id| !self.catch_up.contains(id)) {
-                    self.receipt_not_rung(*order_id, NotRungWhy::ShownAtStart);
+                let shown: Vec<OrderId> = after.difference(&self.catch_up).copied().collect();
+                for order_id in shown {
+                    self.receipt_not_rung(order_id, NotRungWhy::ShownAtStart);
                 }
             }
             self.receipts_started = true;
