@@ -22,6 +22,8 @@ use super::sync::{StateSync, snapshot_of};
 pub mod handshake;
 pub mod live;
 #[cfg(test)]
+mod receipt_tests;
+#[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests;
 
