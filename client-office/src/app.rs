@@ -74,6 +74,10 @@ impl OfficeApp {
         let waker = Waker::default();
         let alarm = AlarmSlot::default();
         let pump = ModelPump::new(model.clone(), alarm.clone());
+        // Receipts and the warehouse count feed the Warehouse column and the alarm.
+        if let Err(error) = link.request(LinkRequest::WatchReceipts) {
+            tracing::warn!("cannot ask for warehouse receipts: {error}");
+        }
         let owner = Owner::start("packbell-office-pump", link, events, pump, waker.clone())?;
         Ok(OfficeApp {
             model,

@@ -124,9 +124,27 @@ pub enum ClientMessage {
         order_id: OrderId,
         stage: ReceiptStage,
         /// Why it did not ring; present exactly when `stage` is `not_rung`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "present"
+        )]
         why: Option<NotRungWhy>,
     },
+    /// Office and admin: send this socket the stored receipts of pending and recent
+    /// orders and the warehouse count now (after any catch-up), then each new receipt
+    /// and every change of the count. A struct variant so unknown fields are refused.
+    WatchReceipts {},
+}
+
+/// An optional field that, when present, must hold a value: `null` is refused like
+/// everywhere else on the wire.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// How far a warehouse PC got with an order. Later stages replace earlier ones; a

@@ -67,6 +67,7 @@ fn client_type(message: &ClientMessage) -> &'static str {
         ClientMessage::SiteStatus {} => "site_status",
         ClientMessage::ReadLog { .. } => "read_log",
         ClientMessage::Receipt { .. } => "receipt",
+        ClientMessage::WatchReceipts {} => "watch_receipts",
     }
 }
 

@@ -9,9 +9,11 @@ use common::{Raw, create_order, enrol, start_site};
 use packbell_server::Limits;
 use packbell_shared::protocol::{NotRungWhy, Receipt, ReceiptStage, Role, ServerMessage};
 
-/// Subscribes and reads until the stored receipts and the warehouse count are in.
+/// Subscribes, watches receipts, and reads until the stored receipts and the
+/// warehouse count are in.
 async fn subscribe(raw: &mut Raw) -> (Vec<Receipt>, u32) {
     raw.send(json!({"type": "subscribe", "after_seq": 0})).await;
+    raw.send(json!({"type": "watch_receipts"})).await;
     let mut receipts = Vec::new();
     loop {
         match raw.recv().await {
@@ -116,6 +118,8 @@ async fn receipts_from_other_roles_or_malformed_are_refused_and_everyone_keeps_b
         .await;
     let refused = office.expect_error("forbidden").await;
     assert!(format!("{refused:?}").contains("warehouse"), "{refused:?}");
+    warehouse.send(json!({"type": "watch_receipts"})).await;
+    warehouse.expect_error("forbidden").await;
 
     let malformed = [
         (
@@ -132,6 +136,14 @@ async fn receipts_from_other_roles_or_malformed_are_refused_and_everyone_keeps_b
         ),
         (
             json!({"type": "receipt", "order_id": order_id, "stage": "rang", "why": "no_audio"}),
+            "invalid_field",
+        ),
+        (
+            json!({"type": "receipt", "order_id": order_id, "stage": "not_rung", "why": null}),
+            "invalid_field",
+        ),
+        (
+            json!({"type": "receipt", "order_id": order_id, "stage": "not_rung", "why": "loud"}),
             "invalid_field",
         ),
         (

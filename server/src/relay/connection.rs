@@ -560,10 +560,7 @@ impl Session {
                 "this socket is already authenticated",
                 None,
             ),
-            ClientMessage::Subscribe { after_seq } => {
-                self.subscribe(after_seq).await?;
-                self.subscribe_receipts(device).await
-            }
+            ClientMessage::Subscribe { after_seq } => self.subscribe(after_seq).await,
             ClientMessage::Command { key, command } => self.command(device, key, command).await,
             ClientMessage::ListDevices { after_device_id } => {
                 self.list_devices(device, after_device_id)
@@ -576,6 +573,7 @@ impl Session {
                 stage,
                 why,
             } => self.receipt(device, order_id, stage, why).await,
+            ClientMessage::WatchReceipts {} => self.watch_receipts(device).await,
         }
     }
 
@@ -751,7 +749,7 @@ fn request_cost(message: &ClientMessage) -> Option<f64> {
         | ClientMessage::PairConfirm { .. }
         | ClientMessage::Auth { .. } => None,
         ClientMessage::Subscribe { .. } => Some(SUBSCRIBE_COST),
-        ClientMessage::ReadLog { .. } => Some(LOG_PAGE_COST),
+        ClientMessage::ReadLog { .. } | ClientMessage::WatchReceipts {} => Some(LOG_PAGE_COST),
         ClientMessage::Command { .. }
         | ClientMessage::Receipt { .. }
         | ClientMessage::ListDevices { .. }

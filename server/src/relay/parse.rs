@@ -182,6 +182,11 @@ mod tests {
         ),
         ("site_status", r#"{"type":"site_status"}"#),
         ("read_log", r#"{"type":"read_log","after_seq":0}"#),
+        (
+            "receipt",
+            r#"{"type":"receipt","order_id":3,"stage":"not_rung","why":"sound_off"}"#,
+        ),
+        ("watch_receipts", r#"{"type":"watch_receipts"}"#),
     ];
 
     fn with_field(json: &str, path: &[&str], name: &str, value: Value) -> String {

@@ -136,14 +136,20 @@ impl Session {
         Ok(())
     }
 
-    /// After an office or admin `subscribe`: listen for receipts from now on, then
+    /// `watch_receipts` (office and admin): listen for receipts from now on, then
     /// queue the stored ones of pending and recent orders and the warehouse count,
-    /// behind the catch-up.
-    pub(super) async fn subscribe_receipts(&mut self, device: &Authenticated) -> Result<(), End> {
+    /// behind any catch-up.
+    pub(super) async fn watch_receipts(&mut self, device: &Authenticated) -> Result<(), End> {
         if !matches!(device.role, Role::Office | Role::Admin) {
-            return Ok(());
+            return self.answer_in_order(
+                ErrorCode::Forbidden,
+                "only office and admin devices watch receipts",
+                None,
+            );
         }
-        self.receipts = Some(self.ctx.receipts.subscribe());
+        if self.receipts.is_none() {
+            self.receipts = Some(self.ctx.receipts.subscribe());
+        }
         self.queue_stored_receipts().await
     }
 

@@ -173,6 +173,9 @@ pub enum LinkRequest {
     /// Warehouse: receipts to send, oldest first. Sent at once when connected, else
     /// held (a bounded number, the oldest dropped first) until the next connection.
     Receipts(Vec<ReceiptNote>),
+    /// Office and admin: ask for warehouse receipts and the warehouse count on this
+    /// and every later connection ([`LinkEvent::Receipt`], [`LinkEvent::WarehousesOnline`]).
+    WatchReceipts,
     /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`](super::LinkHandle::shutdown) waits.
     Shutdown,
 }

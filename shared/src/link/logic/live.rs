@@ -14,6 +14,9 @@ impl LinkLogic {
     pub fn subscribe(&mut self, now: Instant, out: &mut Vec<Action>) {
         let after_seq = self.sync.subscribe();
         out.push(Action::Send(ClientMessage::Subscribe { after_seq }));
+        if self.watch_receipts {
+            out.push(Action::Send(ClientMessage::WatchReceipts {}));
+        }
         self.send_held_receipts(out);
         self.pump(now, out);
     }

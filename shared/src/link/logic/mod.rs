@@ -131,6 +131,8 @@ pub struct LinkLogic {
     device_pages: Vec<DeviceInfo>,
     /// Receipts waiting for a connection (at most [`MAX_HELD_RECEIPTS`]).
     held_receipts: std::collections::VecDeque<ReceiptNote>,
+    /// The owner asked for receipts: `watch_receipts` follows every `subscribe`.
+    watch_receipts: bool,
 }
 
 /// The owner's view of an outbox entry.
@@ -159,6 +161,7 @@ impl LinkLogic {
             last_status: None,
             device_pages: Vec::new(),
             held_receipts: std::collections::VecDeque::new(),
+            watch_receipts: false,
         }
     }
 
@@ -275,6 +278,13 @@ impl LinkLogic {
                     paired = true;
                 }
                 LinkRequest::Receipts(notes) => self.hold_receipts(notes),
+                LinkRequest::WatchReceipts => {
+                    // Sent now when connected, and after every later subscribe.
+                    self.watch_receipts = true;
+                    if connected {
+                        out.push(Action::Send(ClientMessage::WatchReceipts {}));
+                    }
+                }
                 LinkRequest::Shutdown => self.stopping = true,
             }
         }

@@ -70,6 +70,29 @@ fn receipts_go_out_when_connected_and_wait_for_the_next_subscribe_otherwise() {
 }
 
 #[test]
+fn an_owner_that_watches_receipts_asks_for_them_after_every_subscribe() {
+    let mut link = logic();
+    let mut out = Vec::new();
+    link.subscribe(Instant::now(), &mut out);
+    assert!(
+        !out.iter()
+            .any(|a| matches!(a, Action::Send(ClientMessage::WatchReceipts {})))
+    );
+    let mut out = Vec::new();
+    link.on_requests(Some(vec![LinkRequest::WatchReceipts]), false, &mut out);
+    assert!(out.is_empty(), "not connected: no notice, nothing sent");
+    for _ in 0..2 {
+        let mut out = Vec::new();
+        link.subscribe(Instant::now(), &mut out);
+        let watches = out
+            .iter()
+            .filter(|a| matches!(a, Action::Send(ClientMessage::WatchReceipts {})))
+            .count();
+        assert_eq!(watches, 1);
+    }
+}
+
+#[test]
 fn held_receipts_are_bounded_and_the_oldest_go_first() {
     let mut link = logic();
     let count = u64::try_from(MAX_HELD_RECEIPTS).unwrap_or(u64::MAX) + 10;
