@@ -30,7 +30,7 @@ fn warehouse(settings: Settings) -> (AppHarness, EventFeed, FakeLink) {
 
 /// Every receipt the pump sent for `order_id`, in order.
 fn receipts_for(link: &FakeLink, order_id: OrderId) -> Vec<ReceiptNote> {
-    link.requests()
+    link.requester_sent()
         .into_iter()
         .filter_map(|request| match request {
             LinkRequest::Receipts(notes) => Some(notes),
