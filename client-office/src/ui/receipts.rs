@@ -5,10 +5,6 @@ use egui::{Color32, RichText};
 use super::{AMBER, GREEN, RED, Screen};
 use crate::model::{OrderRow, ReceiptSummary, RowStatus};
 
-/// How often the window redraws while a pending order has not rung anywhere, so the
-/// alarm appears on time without any event arriving.
-const ALARM_REDRAW: std::time::Duration = std::time::Duration::from_secs(1);
-
 /// The "Warehouse" cell of one row: what the warehouse PCs said about the order.
 pub fn receipt_cell_ui(ui: &mut egui::Ui, screen: &Screen<'_>, row: &OrderRow) {
     let order_id = match (row.order_id, row.status) {
@@ -33,14 +29,23 @@ pub fn receipt_cell_ui(ui: &mut egui::Ui, screen: &Screen<'_>, row: &OrderRow) {
 /// warehouse PC for longer than the setting allows; "Silence" stops its sound.
 pub fn alarm_banner_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     let alarms = screen.model.receipt_alarms(screen.now);
-    let waiting_for_a_ring = screen.model.site.pending_orders().any(|order| {
-        !matches!(
-            screen.model.receipt_summary(order.order_id),
-            ReceiptSummary::Rang { .. }
-        )
-    });
-    if waiting_for_a_ring {
-        ui.ctx().request_repaint_after(ALARM_REDRAW);
+    // Draw again when the next order's alarm is due, though no event may arrive.
+    let alarm_after = screen.model.receipts.alarm_after;
+    let next_due = screen
+        .model
+        .site
+        .pending_orders()
+        .filter(|order| {
+            !matches!(
+                screen.model.receipt_summary(order.order_id),
+                ReceiptSummary::Rang { .. }
+            )
+        })
+        .map(|order| order.created_at + alarm_after - screen.now)
+        .filter(|left| *left > chrono::Duration::zero())
+        .min();
+    if let Some(left) = next_due.and_then(|left| left.to_std().ok()) {
+        ui.ctx().request_repaint_after(left);
     }
     if alarms.is_empty() {
         return;
