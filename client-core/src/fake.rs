@@ -17,6 +17,9 @@ use crate::port::LinkPort;
 #[derive(Debug, Default)]
 struct Recorded {
     sent: Vec<LinkRequest>,
+    /// What came through [`LinkPort::requester`] (the warehouse's receipts), kept
+    /// apart so tests of what the window sent are not disturbed by them.
+    from_requester: Vec<LinkRequest>,
     submitted: usize,
     shut_down: bool,
 }
@@ -87,6 +90,11 @@ impl FakeLink {
             .collect()
     }
 
+    /// The requests sent through [`LinkPort::requester`], in order.
+    pub fn requester_sent(&self) -> Vec<LinkRequest> {
+        lock(&self.recorded).from_requester.clone()
+    }
+
     pub fn is_shut_down(&self) -> bool {
         lock(&self.recorded).shut_down
     }
@@ -114,6 +122,18 @@ impl LinkPort for FakeLink {
         }
         recorded.sent.push(request);
         Ok(())
+    }
+
+    fn requester(&self) -> crate::port::Requester {
+        let recorded = Arc::clone(&self.recorded);
+        Arc::new(move |request| {
+            let mut recorded = lock(&recorded);
+            if recorded.shut_down {
+                return Err(LinkError::Stopped);
+            }
+            recorded.from_requester.push(request);
+            Ok(())
+        })
     }
 
     fn shutdown(self: Box<Self>) {

@@ -14,6 +14,9 @@ pub trait LinkPort: Send {
     fn submit(&self, command: Command) -> Result<String, LinkError>;
     /// Pairing, server choice, device list, pairing codes, site status.
     fn request(&self, request: LinkRequest) -> Result<(), LinkError>;
+    /// A way to send requests from another thread (the warehouse's pump sends its
+    /// receipts through it); it never waits, like [`LinkPort::request`].
+    fn requester(&self) -> Requester;
     /// Stops the link after queued commands have reached the outbox. When it returns,
     /// the link's event channel is closed (that is what ends the pump).
     fn shutdown(self: Box<Self>);
@@ -28,10 +31,18 @@ impl LinkPort for LinkHandle {
         LinkHandle::request(self, request)
     }
 
+    fn requester(&self) -> Requester {
+        let sender = self.sender();
+        Arc::new(move |request| sender.request(request))
+    }
+
     fn shutdown(self: Box<Self>) {
         LinkHandle::shutdown(*self);
     }
 }
+
+/// Sends a request to the link from any thread; see [`LinkPort::requester`].
+pub type Requester = Arc<dyn Fn(LinkRequest) -> Result<(), LinkError> + Send + Sync>;
 
 /// Starts the real link for `config`. Its own wake-up callback does nothing: the pump
 /// is woken by the event channel, and it wakes the window once the model has changed

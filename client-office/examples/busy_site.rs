@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use packbell_server::{RunningServer, ServerConfig};
-use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle};
-use packbell_shared::protocol::{Command, OrderId, Priority, Role};
+use packbell_shared::link::{LinkConfig, LinkEvent, LinkHandle, LinkRequest, ReceiptNote};
+use packbell_shared::protocol::{Command, NotRungWhy, OrderId, Priority, ReceiptStage, Role};
 
 const STORES: [&str; 6] = [
     "Centro",
@@ -131,7 +131,25 @@ fn main() -> anyhow::Result<()> {
                 },
             };
             match office.send(order) {
-                Ok(Some(id)) => pending.push(id),
+                Ok(Some(id)) => {
+                    pending.push(id);
+                    // Both warehouse PCs get it; the second is muted now and then.
+                    for (index, packer) in packers.iter().enumerate() {
+                        let rung = if index == 1 && n % 5 == 2 {
+                            (ReceiptStage::NotRung, Some(NotRungWhy::SoundOff))
+                        } else {
+                            (ReceiptStage::Rang, None)
+                        };
+                        let notes = vec![ReceiptNote {
+                            order_id: id,
+                            stage: rung.0,
+                            why: rung.1,
+                        }];
+                        if let Err(e) = packer.handle.request(LinkRequest::Receipts(notes)) {
+                            eprintln!("receipt not sent: {e}");
+                        }
+                    }
+                }
                 Ok(None) => {}
                 Err(e) => eprintln!("order not entered: {e}"),
             }

@@ -13,6 +13,7 @@ use packbell_client_core::waker::Waker;
 use packbell_shared::link::{LinkEvent, LinkRequest};
 use packbell_shared::zone::Zone;
 
+use crate::alarm::{AlarmSlot, AlarmSound};
 use crate::i18n::Lang;
 use crate::link::ModelPump;
 use crate::model::{Model, SendStep};
@@ -45,6 +46,8 @@ pub struct OfficeApp {
     zone: Zone,
     /// Input held back for the next frame, see [`hold_after_field_change`].
     held_input: Vec<egui::Event>,
+    /// The no-warehouse alarm's sound, played by the pump; empty until set.
+    alarm: AlarmSlot,
 }
 
 impl OfficeApp {
@@ -64,11 +67,17 @@ impl OfficeApp {
         if let Some(dir) = &data_dir {
             forget_old_unacked_file(dir);
         }
-        let model = Arc::new(Mutex::new(Model::restored(settings.last_role)));
+        let mut restored = Model::restored(settings.last_role);
+        restored.receipts.alarm_after =
+            chrono::Duration::seconds(i64::from(settings.receipt_alarm_secs));
+        let model = Arc::new(Mutex::new(restored));
         let waker = Waker::default();
-        let pump = ModelPump {
-            model: model.clone(),
-        };
+        let alarm = AlarmSlot::default();
+        let pump = ModelPump::new(model.clone(), alarm.clone());
+        // Receipts and the warehouse count feed the Warehouse column and the alarm.
+        if let Err(error) = link.request(LinkRequest::WatchReceipts) {
+            tracing::warn!("cannot ask for warehouse receipts: {error}");
+        }
         let owner = Owner::start("packbell-office-pump", link, events, pump, waker.clone())?;
         Ok(OfficeApp {
             model,
@@ -84,7 +93,15 @@ impl OfficeApp {
             clock: None,
             zone: Zone::Local,
             held_input: Vec::new(),
+            alarm,
         })
+    }
+
+    /// Gives the no-warehouse alarm its sound (the window's is rodio; tests have none).
+    pub fn set_alarm_sound(&self, sound: Box<dyn AlarmSound>) {
+        if let Ok(mut slot) = self.alarm.lock() {
+            *slot = Some(sound);
+        }
     }
 
     /// The shared model, for tests and for the screenshot tool.

@@ -7,8 +7,10 @@
 //!   owner layer (`packbell_client_core`: link port, pump, waker, settings files).
 //! - [`i18n`]: every user-visible string, English and Spanish.
 //! - [`settings`]: the small files kept in the data dir.
+//! - [`alarm`]: the sound of the no-warehouse alarm.
 #![forbid(unsafe_code)]
 
+pub mod alarm;
 pub mod app;
 pub mod i18n;
 pub mod link;

@@ -32,6 +32,7 @@ fn main() -> anyhow::Result<()> {
     let (link, events) = spawn_link(config).context("starting the client link")?;
     let app = OfficeApp::new(link, events, Some(data_dir), Lang::system())
         .context("starting the event pump")?;
+    app.set_alarm_sound(Box::new(packbell_office::alarm::RodioAlarm::open()));
     let options = || eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("packbell · office")

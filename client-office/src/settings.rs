@@ -36,6 +36,13 @@ pub struct UiSettings {
     pub last_role: Option<Role>,
     /// How much larger than normal everything is drawn (egui's zoom factor).
     pub text_scale: f32,
+    /// Seconds a pending order may go without any warehouse PC ringing before the
+    /// office sounds its alarm.
+    pub receipt_alarm_secs: u32,
+}
+
+fn default_alarm_secs() -> u32 {
+    crate::model::DEFAULT_ALARM_SECS
 }
 
 impl Default for UiSettings {
@@ -45,6 +52,7 @@ impl Default for UiSettings {
             theme: ThemeChoice::default(),
             last_role: None,
             text_scale: 1.0,
+            receipt_alarm_secs: default_alarm_secs(),
         }
     }
 }
@@ -92,6 +100,7 @@ mod tests {
             theme: ThemeChoice::Dark,
             last_role: Some(Role::Admin),
             text_scale: 1.2,
+            receipt_alarm_secs: 45,
         };
         settings.save(dir.path()).expect("saved");
         assert_eq!(UiSettings::load(dir.path()), settings);

@@ -17,9 +17,10 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use packbell_client_core::lock;
+use packbell_client_core::port::Requester;
 use packbell_client_core::pump::PumpTarget;
-use packbell_shared::link::{LinkEvent, LinkStatus};
-use packbell_shared::protocol::{OrderId, Priority};
+use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
+use packbell_shared::protocol::{NotRungWhy, OrderId, Priority};
 
 use crate::i18n::Language;
 use crate::model::{AlertAction, Hint, Model};
@@ -92,6 +93,9 @@ pub struct Executor {
     hints: HintSink,
     /// Set after the first sound failure: logged and shown once only.
     sound_failed: bool,
+    /// How the last ring (a `Ring` or a `Summary`) went, for the office's receipts:
+    /// `Err` says why no sound played. Taken by [`Executor::take_ring_outcome`].
+    ring_outcome: Option<Result<(), NotRungWhy>>,
 }
 
 impl Executor {
@@ -107,7 +111,13 @@ impl Executor {
             attention,
             hints,
             sound_failed: false,
+            ring_outcome: None,
         }
+    }
+
+    /// How the rings since the last call went (`None`: nothing rang).
+    pub fn take_ring_outcome(&mut self) -> Option<Result<(), NotRungWhy>> {
+        self.ring_outcome.take()
     }
 
     pub fn execute(&mut self, actions: Vec<AlertAction>, prefs: &AlertPrefs) {
@@ -123,14 +133,14 @@ impl Executor {
                         "rang order {}",
                         alert.order_number
                     );
-                    self.play(
+                    self.ring_outcome = Some(self.sound_for(
                         if rush {
                             prefs.rush_sound
                         } else {
                             prefs.normal_sound
                         },
                         prefs,
-                    );
+                    ));
                     let title = if rush {
                         prefs
                             .language
@@ -168,14 +178,14 @@ impl Executor {
                         "rang a summary of {count} orders ({rush} rush, live: {live}): {}",
                         order_numbers.join(", ")
                     );
-                    self.play(
+                    self.ring_outcome = Some(self.sound_for(
                         if rush > 0 {
                             prefs.rush_sound
                         } else {
                             prefs.normal_sound
                         },
                         prefs,
-                    );
+                    ));
                     let title = match (live, rush > 0) {
                         (false, true) => prefs.language.notify_summary_rush(count, rush),
                         (false, false) => prefs.language.notify_summary(count),
@@ -224,15 +234,25 @@ impl Executor {
 
     /// Plays a chime now (the settings' "Test" button goes through here too).
     pub fn play(&mut self, sound: SoundId, prefs: &AlertPrefs) {
+        // Whether it played matters only for an order's receipt.
+        let _ = self.sound_for(sound, prefs);
+    }
+
+    /// Plays a chime; `Err` says why nothing was heard.
+    fn sound_for(&mut self, sound: SoundId, prefs: &AlertPrefs) -> Result<(), NotRungWhy> {
         if prefs.muted || prefs.volume <= 0.0 {
-            return;
+            return Err(NotRungWhy::SoundOff);
         }
-        if let Err(err) = self.sound.play(sound, prefs.volume)
-            && !self.sound_failed
-        {
-            self.sound_failed = true;
-            tracing::warn!("cannot play sound: {err}");
-            (self.hints)(Hint::NoSound(err));
+        match self.sound.play(sound, prefs.volume) {
+            Ok(()) => Ok(()),
+            Err(err) => {
+                if !self.sound_failed {
+                    self.sound_failed = true;
+                    tracing::warn!("cannot play sound: {err}");
+                    (self.hints)(Hint::NoSound(err));
+                }
+                Err(NotRungWhy::NoAudio)
+            }
         }
     }
 }
@@ -270,6 +290,8 @@ pub struct AlertPump {
     executor: Executor,
     requests: Receiver<PumpRequest>,
     next_tick: Instant,
+    /// Where receipts for the office go (the link); `None` keeps them unsent.
+    receipts: Option<Requester>,
 }
 
 impl AlertPump {
@@ -281,8 +303,38 @@ impl AlertPump {
             executor,
             requests,
             next_tick: Instant::now(),
+            receipts: None,
         };
         (pump, PumpRequests(sender))
+    }
+
+    /// Sends the model's receipts (applied, rang, not rung) to the office through
+    /// `requester`, from the pump thread: like ringing, they never wait for a frame.
+    pub fn with_receipts(mut self, requester: Requester) -> AlertPump {
+        self.receipts = Some(requester);
+        self
+    }
+
+    /// Records how the rings of this turn went and sends the receipts waiting.
+    fn send_receipts(&mut self) {
+        let outcome = self.executor.take_ring_outcome();
+        let notes = {
+            let mut model = lock(&self.model);
+            if let Some(outcome) = outcome {
+                model.ring_outcome(outcome);
+            }
+            model.take_receipts()
+        };
+        if notes.is_empty() {
+            return;
+        }
+        let Some(send) = &self.receipts else {
+            return;
+        };
+        // A busy link drops them: the office shows "waiting" and its alarm speaks up.
+        if let Err(err) = send(LinkRequest::Receipts(notes)) {
+            tracing::debug!("receipts not sent: {err}");
+        }
     }
 }
 
@@ -314,6 +366,7 @@ impl PumpTarget for AlertPump {
         }
         let had_news = got_events || !actions.is_empty();
         self.executor.execute(actions, &prefs);
+        self.send_receipts();
         had_news
     }
 }

@@ -67,6 +67,7 @@ impl WarehouseApp {
         data_dir: Option<PathBuf>,
     ) -> std::io::Result<WarehouseApp> {
         let (alert_pump, pump) = AlertPump::new(Arc::clone(&model), executor);
+        let alert_pump = alert_pump.with_receipts(link.requester());
         let owner = Owner::start("packbell-alerts", link, events, alert_pump, waker.clone())?;
         let saved = lock(&model).settings.clone();
         Ok(WarehouseApp {

@@ -137,6 +137,114 @@ pub enum ClientMessage {
     ExportNext { export_id: u32 },
     /// Admin only: stop export `export_id`; not answered.
     ExportCancel { export_id: u32 },
+    /// Warehouse only: how far this PC got with an order (applied to its model, then
+    /// rang or not). Not a command: no key, no event, no answer unless refused.
+    Receipt {
+        order_id: OrderId,
+        stage: ReceiptStage,
+        /// Why it did not ring; present exactly when `stage` is `not_rung`.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "present"
+        )]
+        why: Option<NotRungWhy>,
+    },
+    /// Office and admin: send this socket the stored receipts of pending and recent
+    /// orders and the warehouse count now (after any catch-up), then each new receipt
+    /// and every change of the count. A struct variant so unknown fields are refused.
+    WatchReceipts {},
+}
+
+/// An optional field that, when present, must hold a value: `null` is refused like
+/// everywhere else on the wire.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// How far a warehouse PC got with an order. Later stages replace earlier ones; a
+/// late `applied` never replaces `rang` or `not_rung`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptStage {
+    /// The order is in the PC's list.
+    Applied,
+    /// The PC played its sound for it (alone or in a summary of several).
+    Rang,
+    /// The PC has it but did not ring; `why` says why.
+    NotRung,
+}
+
+impl ReceiptStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiptStage::Applied => "applied",
+            ReceiptStage::Rang => "rang",
+            ReceiptStage::NotRung => "not_rung",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReceiptStage> {
+        match text {
+            "applied" => Some(ReceiptStage::Applied),
+            "rang" => Some(ReceiptStage::Rang),
+            "not_rung" => Some(ReceiptStage::NotRung),
+            _ => None,
+        }
+    }
+}
+
+/// Why a warehouse PC that has an order did not ring for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotRungWhy {
+    /// Muted, or the volume is at zero.
+    SoundOff,
+    /// The sound could not be played (no audio device).
+    NoAudio,
+    /// The order's store is not one this PC's station rings for.
+    OtherStation,
+    /// The order was already waiting when the PC started: shown, not rung.
+    ShownAtStart,
+}
+
+impl NotRungWhy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotRungWhy::SoundOff => "sound_off",
+            NotRungWhy::NoAudio => "no_audio",
+            NotRungWhy::OtherStation => "other_station",
+            NotRungWhy::ShownAtStart => "shown_at_start",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NotRungWhy> {
+        match text {
+            "sound_off" => Some(NotRungWhy::SoundOff),
+            "no_audio" => Some(NotRungWhy::NoAudio),
+            "other_station" => Some(NotRungWhy::OtherStation),
+            "shown_at_start" => Some(NotRungWhy::ShownAtStart),
+            _ => None,
+        }
+    }
+}
+
+/// What the server recorded about one order on one warehouse PC (the latest only),
+/// sent to office and admin devices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub order_id: OrderId,
+    pub device_id: DeviceId,
+    pub device_name: String,
+    pub stage: ReceiptStage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<NotRungWhy>,
+    /// When the server recorded it, UTC.
+    pub at: DateTime<Utc>,
 }
 
 /// Which CSV report `export_start` asks for.
@@ -336,6 +444,12 @@ pub enum ServerMessage {
         role: Role,
         expires_at: DateTime<Utc>,
     },
+    /// To office and admin devices: a warehouse PC's receipt for an order, when it is
+    /// recorded, and those of pending and recent orders after each `subscribe`.
+    Receipt(Receipt),
+    /// To office and admin devices: how many warehouse PCs are connected now; sent
+    /// after each `subscribe` and whenever the number changes.
+    WarehousesOnline { count: u32 },
     /// Something was refused. `key` names the command when the error is about one,
     /// `export_id` the export when it is about an export.
     Error {

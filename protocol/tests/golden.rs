@@ -69,6 +69,8 @@ fn client_type(message: &ClientMessage) -> &'static str {
         ClientMessage::ExportStart { .. } => "export_start",
         ClientMessage::ExportNext { .. } => "export_next",
         ClientMessage::ExportCancel { .. } => "export_cancel",
+        ClientMessage::Receipt { .. } => "receipt",
+        ClientMessage::WatchReceipts {} => "watch_receipts",
     }
 }
 
@@ -103,6 +105,8 @@ fn server_type(message: &ServerMessage) -> &'static str {
         ServerMessage::SiteStatus(_) => "site_status",
         ServerMessage::ExportChunk { .. } => "export_chunk",
         ServerMessage::PairingCode { .. } => "pairing_code",
+        ServerMessage::Receipt(_) => "receipt",
+        ServerMessage::WarehousesOnline { .. } => "warehouses_online",
         ServerMessage::Error { .. } => "error",
     }
 }

@@ -46,6 +46,8 @@ pub struct Context {
     pub reader: Reader,
     pub fanout: Fanout,
     pub presence: Presence,
+    /// Warehouse receipts and warehouse counts, to office and admin sockets.
+    pub receipts: relay::receipts::ReceiptHub,
     /// Rate budgets per device and per source address.
     pub budgets: Budgets,
     /// What the relay holds and refuses, for tests and the fault script.
@@ -105,6 +107,7 @@ impl RunningServer {
             reader: Reader::new(config.data_dir.clone()),
             fanout,
             presence: Presence::default(),
+            receipts: relay::receipts::ReceiptHub::default(),
             budgets: Budgets::new(&config.limits),
             stats: Arc::default(),
             failures: Arc::default(),

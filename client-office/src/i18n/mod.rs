@@ -71,6 +71,7 @@ pub fn duration(d: Duration) -> String {
 
 mod errors;
 mod messages;
+mod receipts;
 mod strings;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@
 mod admin;
 mod form;
 mod orders;
+mod receipts;
 mod trouble;
 mod undo;
 
@@ -24,6 +25,7 @@ use packbell_shared::state::SiteState;
 pub use admin::{AdminForms, NameError, RoleChange, RoleLock};
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors, ReadyOrder};
 pub use orders::{ListFilter, OrderRow, RowStatus};
+pub use receipts::{ALARM_REPEAT_SECS, DEFAULT_ALARM_SECS, ReceiptSummary, Receipts};
 pub use trouble::{MESSAGE_FADES_AFTER, MessageClock, NoticeKind, OutboxView, Trouble, Waiting};
 pub use undo::{
     DuplicateConfirm, EditDialog, EditProblem, ReopenDialog, SendStep, UndoDialogs, UndoOperation,
@@ -236,6 +238,8 @@ pub struct Model {
     pub pairing: Pairing,
     pub admin: AdminForms,
     pub undo: UndoDialogs,
+    /// What the warehouse PCs said about each order, and the no-warehouse alarm.
+    pub receipts: Receipts,
 }
 
 impl Default for Model {
@@ -261,6 +265,7 @@ impl Default for Model {
             pairing: Pairing::default(),
             admin: AdminForms::default(),
             undo: UndoDialogs::default(),
+            receipts: Receipts::default(),
         }
     }
 }
@@ -337,6 +342,8 @@ impl Model {
                     self.restore_waiting(items, now);
                 }
             }
+            LinkEvent::Receipt(receipt) => self.receipts.record(receipt),
+            LinkEvent::WarehousesOnline(count) => self.receipts.set_online(count),
         }
     }
 

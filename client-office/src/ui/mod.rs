@@ -4,6 +4,7 @@
 mod admin;
 mod banner;
 mod orders;
+mod receipts;
 mod shortcuts;
 mod undo;
 
@@ -130,6 +131,7 @@ pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             .frame(egui::Frame::new())
             .show(ui, |ui| banner::banner_ui(ui, screen));
     }
+    receipts::alarm_banner_ui(ui, screen);
     egui::Panel::bottom("office-status").show(ui, |ui| status_bar_ui(ui, screen));
     // On every screen: notices (e.g. a refresh while offline) come from any of them.
     egui::Panel::top("office-message").show(ui, |ui| banner::message_line_ui(ui, screen));

@@ -314,13 +314,14 @@ fn order_list_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         .show(ui, |ui| {
             egui::Grid::new("office-orders")
                 .striped(true)
-                .num_columns(8)
+                .num_columns(9)
                 .spacing([18.0, 6.0])
                 .show(ui, |ui| {
                     for heading in [
                         t.col_number,
                         t.col_store,
                         t.col_status,
+                        lang.col_warehouse(),
                         t.col_entered,
                         t.col_done,
                         t.col_time_to_pack,
@@ -374,6 +375,7 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
     if let Some(code) = row.refusal {
         status.on_hover_text(lang.error_code(code));
     }
+    super::receipts::receipt_cell_ui(ui, screen, row);
     ui.label(time(zone, row.entered_at));
     match (&row.status_by, row.status_at) {
         (Some(who), Some(at)) => {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use packbell_shared::protocol::{OrderId, Priority};
+use packbell_shared::protocol::{NotRungWhy, OrderId, Priority};
 
 use super::{BURST_RINGS, BURST_WINDOW_SECS, Model, SUMMARY_MAX_NUMBERS, pending_key};
 
@@ -91,11 +91,15 @@ impl Model {
         live: bool,
         actions: &mut Vec<AlertAction>,
     ) {
-        let mut alerts: Vec<Alert> = ids
-            .into_iter()
-            .filter(|id| self.is_pending(*id))
-            .filter_map(|id| self.alert_for(id))
-            .collect();
+        let pending: Vec<OrderId> = ids.into_iter().filter(|id| self.is_pending(*id)).collect();
+        let mut alerts: Vec<Alert> = Vec::new();
+        for id in pending {
+            match self.alert_for(id) {
+                Some(alert) => alerts.push(alert),
+                None => self.receipt_not_rung(id, NotRungWhy::OtherStation),
+            }
+        }
+        self.receipt_ringing(alerts.iter().map(|a| a.order_id));
         match alerts.len() {
             0 => {}
             1 => {

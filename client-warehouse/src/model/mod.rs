@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use packbell_shared::discovery::FoundServer;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{
-    Event, EventBody, Order, OrderId, OrderStatus, Priority, Snapshot, StoreId,
+    Event, EventBody, NotRungWhy, Order, OrderId, OrderStatus, Priority, Snapshot, StoreId,
 };
 use packbell_shared::state::{Applied, SiteState};
 
@@ -22,6 +22,7 @@ mod cancelled;
 mod edits;
 mod filter;
 mod recall;
+mod receipts;
 mod repaint;
 mod search;
 
@@ -139,6 +140,9 @@ pub struct Model {
     /// A first-ever replay (nothing known before it) is a load, not news: it does not
     /// ring. Ends at `CaughtUp` or the first live event.
     initial_replay: bool,
+    /// The PC has had the server's state once (snapshot, catch-up or a live event):
+    /// from then on a snapshot's orders are news, not what was shown at start-up.
+    receipts_started: bool,
     /// Every order whose effective status is pending, in display order.
     pending: BTreeSet<PendingKey>,
     overrides: BTreeMap<OrderId, Override>,
@@ -182,6 +186,10 @@ pub struct Model {
     search: search::Search,
     /// Orders that had their overdue chime (see `ageing.rs`).
     overdue: ageing::Overdue,
+    /// Receipts for the office, waiting for the pump to send them.
+    receipts: VecDeque<packbell_shared::link::ReceiptNote>,
+    /// Orders the alert service was asked to ring; their receipt waits for the outcome.
+    awaiting_ring: Vec<OrderId>,
 }
 
 impl Model {
@@ -215,6 +223,7 @@ impl Model {
                 self.apply_event(&event, replayed, now, &mut actions);
             }
             LinkEvent::CaughtUp { .. } => {
+                self.receipts_started = true;
                 self.stale = false;
                 self.initial_replay = false;
                 self.flush_catch_up(&mut actions);
@@ -253,7 +262,9 @@ impl Model {
             | LinkEvent::Acked { .. }
             | LinkEvent::Outbox(_)
             | LinkEvent::Devices(_)
-            | LinkEvent::PairingCode { .. } => {}
+            | LinkEvent::PairingCode { .. }
+            | LinkEvent::Receipt(_)
+            | LinkEvent::WarehousesOnline(_) => {}
         }
         actions
     }
@@ -368,6 +379,20 @@ impl Model {
             self.catch_up.extend(after.difference(&before));
             self.catch_up_deadline = Some(now + Duration::seconds(CATCH_UP_GRACE_SECS));
         }
+        if !stale {
+            // The server's copy: every pending order is in this PC's list. Those that
+            // will not ring (shown at start, or already known) say so once.
+            for order_id in &after {
+                self.receipt_applied(*order_id);
+            }
+            if !self.receipts_started {
+                let shown: Vec<OrderId> = after.difference(&self.catch_up).copied().collect();
+                for order_id in shown {
+                    self.receipt_not_rung(order_id, NotRungWhy::ShownAtStart);
+                }
+            }
+            self.receipts_started = true;
+        }
     }
 
     fn apply_event(
@@ -393,11 +418,15 @@ impl Model {
                 if !self.is_pending(*order_id) {
                     return;
                 }
+                self.receipt_applied(*order_id);
                 if self.initial_replay {
                     // Part of the first load: shown, not rung.
+                    self.receipt_not_rung(*order_id, NotRungWhy::ShownAtStart);
                 } else if replayed || self.catching_up() {
                     self.catch_up.insert(*order_id);
-                } else if self.alert_for(*order_id).is_some() && self.in_burst(now) {
+                } else if self.alert_for(*order_id).is_none() {
+                    self.receipt_not_rung(*order_id, NotRungWhy::OtherStation);
+                } else if self.in_burst(now) {
                     self.burst.insert(*order_id);
                 } else if let Some(alert) = self.alert_for(*order_id) {
                     self.recent_rings.push_back(now);
@@ -409,6 +438,7 @@ impl Model {
                         self.rush_next.insert(*order_id, now + interval);
                     }
                     self.notified.insert(*order_id);
+                    self.receipt_ringing([*order_id]);
                     actions.push(AlertAction::Ring(alert));
                 }
             }

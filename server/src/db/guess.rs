@@ -154,6 +154,7 @@ mod tests {
             health: StorageHealth::default(),
             data_dir: dir.to_owned(),
             guesses: GuessTally::default(),
+            receipts_pruned_at: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod export_log;
 pub mod guess;
 pub mod pairing;
 pub mod reader;
+pub mod receipts;
 pub mod schema;
 pub mod status;
 pub mod writer;

@@ -19,7 +19,7 @@ use super::{DbError, time_from_text, time_to_text};
 const POOL_KEEP: usize = 4;
 
 /// Orders packed or cancelled within this window stay in snapshots (today's list).
-const RECENT_WINDOW_HOURS: i64 = 24;
+pub(super) const RECENT_WINDOW_HOURS: i64 = 24;
 
 #[derive(Clone)]
 pub struct Reader {

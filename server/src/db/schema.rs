@@ -88,6 +88,18 @@ CREATE TABLE exports (
 "#,
     // A rush order someone acknowledged (`acknowledge_rush`); snapshots carry it.
     "ALTER TABLE orders ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0;",
+    r#"
+-- Warehouse receipts: the latest stage each warehouse PC reported for each order.
+-- Not events: never in the log, pruned with the order's retention.
+CREATE TABLE receipts (
+    order_id  INTEGER NOT NULL REFERENCES orders(order_id),
+    device_id INTEGER NOT NULL REFERENCES devices(device_id),
+    stage     TEXT    NOT NULL,
+    why       TEXT,
+    at_utc    TEXT    NOT NULL,
+    PRIMARY KEY (order_id, device_id)
+) WITHOUT ROWID;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -15,11 +15,14 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
-use packbell_shared::protocol::{Command, DeviceId, ErrorCode, OrderId, Role, Seq, StoreId};
+use packbell_shared::protocol::{
+    Command, DeviceId, ErrorCode, OrderId, Receipt, Role, Seq, StoreId,
+};
 
 use super::apply::{self, ApplyError};
 use super::guess::{GuessTally, PairingAttempt, PairingVerdict};
-use super::{DurabilitySettings, pairing, status, time_to_text};
+use super::receipts::NewReceipt;
+use super::{DurabilitySettings, pairing, receipts, status, time_to_text};
 use crate::fanout::Fanout;
 use crate::validate::Refusal;
 
@@ -81,7 +84,19 @@ pub enum Grouped {
     RecordExport {
         record: super::export_log::ExportRecord,
     },
+    /// A warehouse receipt ([`receipts`]); answers the receipt as offices see it, or
+    /// `None` when it changed nothing.
+    Receipt {
+        receipt: NewReceipt,
+        reply: Reply<Option<Receipt>>,
+    },
+    /// Deletes receipts of orders past their retention; added by the writer itself.
+    PruneReceipts,
 }
+
+/// Receipts of closed orders are pruned at most this often (on a group holding a
+/// receipt), so the delete costs little however many receipts arrive.
+const RECEIPT_PRUNE_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 
 pub enum Alone {
     /// One pairing guess, checked only once its failure is stored ([`super::pairing`]).
@@ -231,6 +246,20 @@ impl WriterHandle {
         }
     }
 
+    /// Queues a warehouse receipt; the receiver resolves once it is committed (or
+    /// refused).
+    pub async fn receipt(
+        &self,
+        receipt: NewReceipt,
+    ) -> Result<oneshot::Receiver<Result<Option<Receipt>, Refusal>>, Refusal> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(WriteRequest::Group(Grouped::Receipt { receipt, reply }))
+            .await
+            .map_err(|_| unavailable())?;
+        Ok(answer)
+    }
+
     pub fn storage(&self) -> &StorageHealth {
         &self.health
     }
@@ -251,6 +280,7 @@ pub fn spawn(
         health: health.clone(),
         data_dir,
         guesses: GuessTally::default(),
+        receipts_pruned_at: None,
     };
     let thread = std::thread::Builder::new()
         .name("packbell-writer".into())
@@ -265,6 +295,8 @@ pub(super) struct Writer {
     pub(super) data_dir: PathBuf,
     /// Wrong pairing guesses per code, in memory too.
     pub(super) guesses: GuessTally,
+    /// When receipts were last pruned ([`RECEIPT_PRUNE_INTERVAL`]).
+    pub(super) receipts_pruned_at: Option<DateTime<Utc>>,
 }
 
 fn run(mut writer: Writer, mut receiver: mpsc::Receiver<WriteRequest>) {
@@ -297,6 +329,7 @@ enum Done {
     Command(Reply<CommandResult>, Result<apply::Applied, Refusal>),
     Code(Reply<String>, Result<String, Refusal>),
     Startup(Reply<StartupCodes>, Result<StartupCodes, Refusal>),
+    Receipt(Reply<Option<Receipt>>, Result<Option<Receipt>, Refusal>),
     Nothing,
 }
 
@@ -353,7 +386,17 @@ impl Writer {
         if group.is_empty() {
             return;
         }
-        let (done, committed) = apply_group(&mut self.conn, group, Utc::now());
+        let now = Utc::now();
+        let has_receipt = group.iter().any(|g| matches!(g, Grouped::Receipt { .. }));
+        if has_receipt
+            && self
+                .receipts_pruned_at
+                .is_none_or(|at| now - at >= RECEIPT_PRUNE_INTERVAL)
+        {
+            self.receipts_pruned_at = Some(now);
+            group.push(Grouped::PruneReceipts);
+        }
+        let (done, committed) = apply_group(&mut self.conn, group, now);
         if let Err(e) = committed {
             // SQLite may roll the whole transaction back on SQLITE_FULL; the savepoint
             // or commit that fails next then reports that, not the full disk.
@@ -486,6 +529,17 @@ fn apply_one(conn: &Connection, request: Grouped, now: DateTime<Utc>) -> Done {
             }
             Done::Nothing
         }
+        Grouped::Receipt { receipt, reply } => {
+            Done::Receipt(reply, refusal(receipts::record(conn, receipt, now)))
+        }
+        Grouped::PruneReceipts => {
+            match receipts::prune(conn, now) {
+                Ok(0) => {}
+                Ok(pruned) => tracing::debug!(pruned, "pruned receipts of closed orders"),
+                Err(e) => tracing::warn!("could not prune receipts: {e}"),
+            }
+            Done::Nothing
+        }
     }
 }
 
@@ -514,7 +568,10 @@ impl Done {
             Grouped::Command { reply, .. } => Done::Command(reply, Err(refusal)),
             Grouped::NewPairingCode { reply, .. } => Done::Code(reply, Err(refusal)),
             Grouped::StartupCodes { reply, .. } => Done::Startup(reply, Err(refusal)),
-            Grouped::Touch { .. } | Grouped::RecordExport { .. } => Done::Nothing,
+            Grouped::Receipt { reply, .. } => Done::Receipt(reply, Err(refusal)),
+            Grouped::Touch { .. } | Grouped::RecordExport { .. } | Grouped::PruneReceipts => {
+                Done::Nothing
+            }
         }
     }
 
@@ -523,6 +580,7 @@ impl Done {
             Done::Command(_, r) => r.is_ok(),
             Done::Code(_, r) => r.is_ok(),
             Done::Startup(_, r) => r.is_ok(),
+            Done::Receipt(_, r) => r.is_ok(),
             Done::Nothing => true,
         }
     }
@@ -542,6 +600,7 @@ impl Done {
             Done::Command(_, Err(refusal)) => refusal.code,
             Done::Code(_, Err(refusal)) => refusal.code,
             Done::Startup(_, Err(refusal)) => refusal.code,
+            Done::Receipt(_, Err(refusal)) => refusal.code,
             _ => return false,
         };
         code == ErrorCode::StorageFull
@@ -553,6 +612,7 @@ impl Done {
             Done::Command(reply, _) => drop(reply.send(Err(refusal))),
             Done::Code(reply, _) => drop(reply.send(Err(refusal))),
             Done::Startup(reply, _) => drop(reply.send(Err(refusal))),
+            Done::Receipt(reply, _) => drop(reply.send(Err(refusal))),
             Done::Nothing => {}
         }
     }
@@ -578,6 +638,9 @@ impl Done {
                 let _ = reply.send(result);
             }
             Done::Startup(reply, result) => {
+                let _ = reply.send(result);
+            }
+            Done::Receipt(reply, result) => {
                 let _ = reply.send(result);
             }
             Done::Nothing => {}

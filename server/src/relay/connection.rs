@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use packbell_shared::protocol::{
-    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Seq, ServerMessage, close_code,
+    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage, close_code,
 };
 
 pub use packbell_shared::transport::{Io, websocket_config};
@@ -29,6 +29,7 @@ use super::catch_up::CatchUp;
 use super::failure_log::Failure;
 use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
+use super::receipts::recv_receipt;
 use crate::Context;
 use crate::config::{ATTEMPT_COST, EXPORT_PIECE_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
 use crate::db::reader::{self, AuthOutcome, Authenticated};
@@ -171,6 +172,8 @@ pub(super) struct Session {
     pub(super) catch_up: Option<CatchUp>,
     /// The CSV export this socket is pulling, if any.
     pub(super) export: Option<super::export::RunningExport>,
+    /// Receipt frames, for office and admin sockets once they subscribed.
+    pub(super) receipts: Option<broadcast::Receiver<tokio_tungstenite::tungstenite::Utf8Bytes>>,
 }
 
 impl Session {
@@ -188,6 +191,7 @@ impl Session {
             bad_frames: 0,
             catch_up: None,
             export: None,
+            receipts: None,
         }
     }
 
@@ -197,11 +201,19 @@ impl Session {
             Err(end) => return end,
         };
         self.authenticated = true;
-        let _presence = self.ctx.presence.enter(device.device_id, device.role);
+        let presence = self.ctx.presence.enter(device.device_id, device.role);
+        let warehouse = device.role == Role::Warehouse;
+        if warehouse {
+            self.ctx.receipts.warehouses_changed(&self.ctx.presence);
+        }
         self.live = Some(self.ctx.fanout.subscribe());
         self.ctx.writer.touch(device.device_id);
         let end = self.serve(source, &device).await;
         self.ctx.writer.touch(device.device_id);
+        drop(presence);
+        if warehouse {
+            self.ctx.receipts.warehouses_changed(&self.ctx.presence);
+        }
         end
     }
 
@@ -483,6 +495,9 @@ impl Session {
                 live = recv_live(&mut self.live), if !catching_up => {
                     self.forward_live(live, device).await
                 }
+                receipt = recv_receipt(&mut self.receipts), if !catching_up => {
+                    self.forward_receipt(receipt).await
+                }
                 room = reserve_until(&self.out, catch_up_frame), if catch_up_frame.is_some() => {
                     self.push_catch_up(room).await
                 }
@@ -579,6 +594,12 @@ impl Session {
             ),
             ClientMessage::ExportNext { export_id } => self.export_next(device, export_id),
             ClientMessage::ExportCancel { export_id } => self.export_cancel(device, export_id),
+            ClientMessage::Receipt {
+                order_id,
+                stage,
+                why,
+            } => self.receipt(device, order_id, stage, why).await,
+            ClientMessage::WatchReceipts {} => self.watch_receipts(device).await,
         }
     }
 
@@ -757,11 +778,14 @@ fn request_cost(message: &ClientMessage) -> Option<f64> {
         | ClientMessage::PairConfirm { .. }
         | ClientMessage::Auth { .. } => None,
         ClientMessage::Subscribe { .. } => Some(SUBSCRIBE_COST),
-        ClientMessage::ReadLog { .. } | ClientMessage::ExportStart { .. } => Some(LOG_PAGE_COST),
+        ClientMessage::ReadLog { .. }
+        | ClientMessage::ExportStart { .. }
+        | ClientMessage::WatchReceipts {} => Some(LOG_PAGE_COST),
         ClientMessage::ExportNext { .. } | ClientMessage::ExportCancel { .. } => {
             Some(EXPORT_PIECE_COST)
         }
         ClientMessage::Command { .. }
+        | ClientMessage::Receipt { .. }
         | ClientMessage::ListDevices { .. }
         | ClientMessage::NewPairingCode { .. }
         | ClientMessage::SiteStatus { .. } => Some(REQUEST_COST),

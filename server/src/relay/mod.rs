@@ -12,5 +12,6 @@ pub mod pairing;
 pub mod parse;
 pub mod presence;
 pub mod rate;
+pub mod receipts;
 pub mod snapshot;
 pub mod stats;

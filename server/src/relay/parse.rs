@@ -188,6 +188,11 @@ mod tests {
         ),
         ("export_next", r#"{"type":"export_next","export_id":1}"#),
         ("export_cancel", r#"{"type":"export_cancel","export_id":1}"#),
+        (
+            "receipt",
+            r#"{"type":"receipt","order_id":3,"stage":"not_rung","why":"sound_off"}"#,
+        ),
+        ("watch_receipts", r#"{"type":"watch_receipts"}"#),
     ];
 
     fn with_field(json: &str, path: &[&str], name: &str, value: Value) -> String {

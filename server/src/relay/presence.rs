@@ -46,6 +46,15 @@ impl Presence {
         counts
     }
 
+    /// Devices (not sockets) with an open socket in `role`.
+    pub fn devices_with_role(&self, role: Role) -> u32 {
+        self.connected
+            .lock()
+            .map(|map| map.values().filter(|(r, _)| *r == role).count())
+            .map(|count| u32::try_from(count).unwrap_or(u32::MAX))
+            .unwrap_or(0)
+    }
+
     pub fn is_connected(&self, device_id: DeviceId) -> bool {
         self.connected
             .lock()

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use crate::protocol::{
-    Command, DeviceId, DeviceInfo, ErrorCode, Event, OrderId, Role, Seq, Snapshot, StoreId,
+    Command, DeviceId, DeviceInfo, ErrorCode, Event, NotRungWhy, OrderId, Receipt, ReceiptStage,
+    Role, Seq, Snapshot, StoreId,
 };
 
 /// How the link finds and identifies itself to the server.
@@ -108,6 +109,20 @@ pub enum LinkEvent {
     Notice(String),
     /// What the outbox holds, and how that changes: see [`OutboxReport`].
     Outbox(OutboxReport),
+    /// Office and admin: a warehouse PC's receipt for an order (live, or stored ones
+    /// after each subscribe).
+    Receipt(Receipt),
+    /// Office and admin: how many warehouse PCs are connected to the server now.
+    WarehousesOnline(u32),
+}
+
+/// A receipt this warehouse PC sends about an order: see [`LinkRequest::Receipts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptNote {
+    pub order_id: OrderId,
+    pub stage: ReceiptStage,
+    /// Set exactly when `stage` is `NotRung`.
+    pub why: Option<NotRungWhy>,
 }
 
 /// A command waiting in the outbox for the server's answer.
@@ -155,6 +170,12 @@ pub enum LinkRequest {
     /// Pair with this server (by id, from [`LinkEvent::ServersFound`]) when several
     /// answered discovery.
     ChooseServer { server_id: String },
+    /// Warehouse: receipts to send, oldest first. Sent at once when connected, else
+    /// held (a bounded number, the oldest dropped first) until the next connection.
+    Receipts(Vec<ReceiptNote>),
+    /// Office and admin: ask for warehouse receipts and the warehouse count on this
+    /// and every later connection ([`LinkEvent::Receipt`], [`LinkEvent::WarehousesOnline`]).
+    WatchReceipts,
     /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`](super::LinkHandle::shutdown) waits.
     Shutdown,
 }

@@ -55,7 +55,8 @@ mod target;
 mod worker;
 
 pub use api::{
-    LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport, describe_servers,
+    LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport, ReceiptNote,
+    describe_servers,
 };
 pub use store::STORE_FILE;
 
@@ -144,6 +145,13 @@ impl LinkHandle {
             })
     }
 
+    /// Another way in to the same request channel, for a thread of the owner other
+    /// than the one holding the handle (the warehouse's alert pump sends receipts).
+    /// It does not keep the link running: shutting the handle down stops it.
+    pub fn sender(&self) -> LinkSender {
+        LinkSender(self.requests.clone())
+    }
+
     /// Submits `command` under a fresh idempotency key (a UUID v4) and returns the key.
     /// [`LinkEvent::Queued`] follows once it is durable in the outbox, then
     /// [`LinkEvent::Acked`] or [`LinkEvent::Rejected`].
@@ -166,6 +174,20 @@ impl LinkHandle {
         {
             tracing::error!("the link thread panicked");
         }
+    }
+}
+
+/// A clone of a [`LinkHandle`]'s request channel ([`LinkHandle::sender`]).
+#[derive(Debug, Clone)]
+pub struct LinkSender(mpsc::Sender<LinkRequest>);
+
+impl LinkSender {
+    /// Queues a request for the link thread. Never blocks.
+    pub fn request(&self, request: LinkRequest) -> Result<(), LinkError> {
+        self.0.try_send(request).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(_) => LinkError::Busy,
+            mpsc::error::TrySendError::Closed(_) => LinkError::Stopped,
+        })
     }
 }
 

@@ -14,6 +14,10 @@ impl LinkLogic {
     pub fn subscribe(&mut self, now: Instant, out: &mut Vec<Action>) {
         let after_seq = self.sync.subscribe();
         out.push(Action::Send(ClientMessage::Subscribe { after_seq }));
+        if self.watch_receipts {
+            out.push(Action::Send(ClientMessage::WatchReceipts {}));
+        }
+        self.send_held_receipts(out);
         self.pump(now, out);
     }
 
@@ -137,6 +141,10 @@ impl LinkLogic {
             | ServerMessage::Welcome { .. }
             | ServerMessage::PairChallenge { .. } => {
                 tracing::debug!("ignoring a handshake message after welcome");
+            }
+            ServerMessage::Receipt(receipt) => out.push(Action::Emit(LinkEvent::Receipt(receipt))),
+            ServerMessage::WarehousesOnline { count } => {
+                out.push(Action::Emit(LinkEvent::WarehousesOnline(count)));
             }
             // The link never asks for the log (that is for auditors' tools).
             ServerMessage::LogPage { .. } => tracing::debug!("ignoring an unasked log page"),

@@ -12,13 +12,17 @@ use crate::discovery::FoundServer;
 use crate::protocol::{ClientMessage, Command, DeviceInfo, ErrorCode};
 use crate::state::SiteState;
 
-use super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport};
+use super::api::{
+    LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport, ReceiptNote,
+};
 use super::outbox::Outbox;
 use super::store::{Credentials, OutboxEntry, SavedState};
 use super::sync::{StateSync, snapshot_of};
 
 pub mod handshake;
 pub mod live;
+#[cfg(test)]
+mod receipt_tests;
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests;
@@ -27,6 +31,10 @@ mod tests;
 /// as nothing is in flight), so a stream of acks costs one transaction per batch.
 /// Until then a crash would send them again, which the server answers as before.
 const ANSWERED_BATCH: usize = 128;
+
+/// Receipts held while not connected; beyond this the oldest are dropped (the office
+/// then shows that order as waiting, which is what it could tell anyway).
+pub const MAX_HELD_RECEIPTS: usize = 512;
 
 /// Something the link must do, in the order given.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +129,10 @@ pub struct LinkLogic {
     /// Pages of a `devices` answer received so far on this connection; the owner gets
     /// the whole list once the last page is in.
     device_pages: Vec<DeviceInfo>,
+    /// Receipts waiting for a connection (at most [`MAX_HELD_RECEIPTS`]).
+    held_receipts: std::collections::VecDeque<ReceiptNote>,
+    /// The owner asked for receipts: `watch_receipts` follows every `subscribe`.
+    watch_receipts: bool,
 }
 
 /// The owner's view of an outbox entry.
@@ -148,6 +160,8 @@ impl LinkLogic {
             chosen_server: None,
             last_status: None,
             device_pages: Vec::new(),
+            held_receipts: std::collections::VecDeque::new(),
+            watch_receipts: false,
         }
     }
 
@@ -263,8 +277,19 @@ impl LinkLogic {
                     self.chosen_server = Some(server_id);
                     paired = true;
                 }
+                LinkRequest::Receipts(notes) => self.hold_receipts(notes),
+                LinkRequest::WatchReceipts => {
+                    // Sent now when connected, and after every later subscribe.
+                    self.watch_receipts = true;
+                    if connected {
+                        out.push(Action::Send(ClientMessage::WatchReceipts {}));
+                    }
+                }
                 LinkRequest::Shutdown => self.stopping = true,
             }
+        }
+        if connected {
+            self.send_held_receipts(out);
         }
         if !submits.is_empty() {
             out.push(Action::SaveSubmits(submits));
@@ -277,6 +302,26 @@ impl LinkLogic {
             )));
         }
         paired
+    }
+
+    fn hold_receipts(&mut self, notes: Vec<ReceiptNote>) {
+        self.held_receipts.extend(notes);
+        let excess = self.held_receipts.len().saturating_sub(MAX_HELD_RECEIPTS);
+        if excess > 0 {
+            tracing::debug!(excess, "not connected: oldest receipts dropped");
+            self.held_receipts.drain(..excess);
+        }
+    }
+
+    /// Sends the receipts held so far (connected).
+    pub(super) fn send_held_receipts(&mut self, out: &mut Vec<Action>) {
+        out.extend(self.held_receipts.drain(..).map(|note| {
+            Action::Send(ClientMessage::Receipt {
+                order_id: note.order_id,
+                stage: note.stage,
+                why: note.why,
+            })
+        }));
     }
 
     /// The store answered [`Action::SaveSubmits`] for `keys`: the new entries (a key
