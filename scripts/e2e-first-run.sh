@@ -6,7 +6,9 @@
 #   pairing-code`, as an operator would get them; each window is paired by clicking
 #   into its dialog and typing the code with real X input (xdotool). Then an order is
 #   typed in the office (number, Tab, store, Enter) and must ring in the warehouse and
-#   be in the server's database.
+#   be in the server's database. The warehouse packs it by keyboard, and the office
+#   reopens it: a click on its "Reopen…" button (found in a screenshot by OCR), a
+#   reason typed, Enter; the server must have it pending again with that reason.
 # While each pairing dialog waits, the window's CPU use is measured (utime+stime from
 # /proc/PID/stat): a dialog that redraws without end fails the run.
 #
@@ -28,6 +30,8 @@ CPU_SAMPLE_SECONDS=4
 # The order typed in the office.
 ORDER_NUMBER=80001
 ORDER_STORE=Centro
+# Why the office reopens it.
+REOPEN_REASON="customer sent it back"
 
 if [ "${1:-}" != "--inner" ]; then
   update_docs=0
@@ -38,7 +42,7 @@ if [ "${1:-}" != "--inner" ]; then
     esac
   done
   missing=()
-  for tool in Xvfb xdotool import convert compare python3 getconf timeout; do
+  for tool in Xvfb xdotool import convert compare python3 getconf timeout tesseract; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -334,3 +338,57 @@ say "the server has order $ORDER_NUMBER for $ORDER_STORE"
 sleep 1
 shot "$office_display" "$office_window" "$work/shots/office-sent.png" || true
 shot "$warehouse_display" "$warehouse_window" "$work/shots/warehouse-rang.png" || true
+
+# 5. The warehouse packs it by keyboard: first order, Enter.
+xdo "$warehouse_display" windowfocus --sync "$warehouse_window" || fail "could not focus the warehouse"
+sleep 0.3
+xdo "$warehouse_display" key Home && sleep 0.3 && xdo "$warehouse_display" key Return ||
+  fail "packing by keyboard failed"
+order_status() {  # prints the order's status and last recall reason
+  python3 - "$work/server/packbell.sqlite3" "$ORDER_NUMBER" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+order_id, status = db.execute(
+    "SELECT order_id, status FROM orders WHERE order_number = ?", (sys.argv[2],)
+).fetchone()
+reason = db.execute(
+    "SELECT json_extract(body, '$.reason') FROM events WHERE kind = 'order_recalled'"
+    " AND json_extract(body, '$.order_id') = ? ORDER BY seq DESC LIMIT 1", (order_id,)
+).fetchone()
+print(status, reason[0] if reason else "")
+PY
+}
+is_status() { [ "$(order_status | cut -d' ' -f1)" = "$1" ]; }
+wait_for 20 is_status packed || fail "the warehouse did not pack order $ORDER_NUMBER by keyboard"
+say "the warehouse packed order $ORDER_NUMBER by keyboard"
+
+# 6. The office reopens it: find the "Reopen…" button by its word in a screenshot,
+#    click it, type the reason, Enter.
+find_word() {  # image prefix: prints the centre "X Y" of the first word starting with prefix
+  # Read at twice the size: small UI text is read far more reliably.
+  convert "$1" -resize 200% "$1.x2.png" &&
+    tesseract "$1.x2.png" - tsv 2>/dev/null | awk -F'\t' -v w="$2" \
+      'NR > 1 && index($12, w) == 1 { print int(($7 + $9 / 2) / 2), int(($8 + $10 / 2) / 2); exit }'
+}
+reopen_at=""
+deadline=$((SECONDS + 30))
+until [ -n "$reopen_at" ]; do
+  [ $SECONDS -lt $deadline ] || fail "no Reopen button in the office (see $work/shots/office-packed.png)"
+  sleep 0.5
+  settled_shot "$office_display" "$office_window" "$work/shots/office-packed.png" || true
+  reopen_at="$(find_word "$work/shots/office-packed.png" Reop)"
+done
+read -r x y <<<"$reopen_at"
+xdo "$office_display" windowfocus --sync "$office_window" || fail "could not focus the office"
+xdo "$office_display" mousemove --window "$office_window" "$x" "$y" click 1 ||
+  fail "clicking Reopen failed"
+sleep 0.8
+xdo "$office_display" type --delay 60 "$REOPEN_REASON" || fail "typing the reason failed"
+settled_shot "$office_display" "$office_window" "$work/shots/office-reopen-dialog.png" || true
+xdo "$office_display" key Return || fail "confirming the reopen failed"
+reopened() { [ "$(order_status)" = "pending $REOPEN_REASON" ]; }
+wait_for 20 reopened ||
+  fail "the server does not have order $ORDER_NUMBER pending again with the reason (it has: $(order_status))"
+say "the office reopened order $ORDER_NUMBER from its window: \"$REOPEN_REASON\""
+sleep 1
+shot "$office_display" "$office_window" "$work/shots/office-reopened.png" || true

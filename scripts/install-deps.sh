@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   # build: rustup needs curl to install Rust and a C linker; alsa-sys needs the rest
   curl ca-certificates build-essential pkg-config libasound2-dev libxkbcommon-dev
-  # windows under Xvfb, screenshots
-  xvfb xauth imagemagick x11-utils xdotool
+  # windows under Xvfb, screenshots, and finding a button's words in one (e2e scripts)
+  xvfb xauth imagemagick x11-utils xdotool tesseract-ocr tesseract-ocr-eng
   # rendering without a GPU (lavapipe / llvmpipe), X11 client libraries loaded at run time
   mesa-vulkan-drivers libvulkan1 libegl1 libgl1 libgl1-mesa-dri libegl-mesa0
   libxkbcommon-x11-0 libx11-xcb1 libxcursor1 libxi6 libxrandr2 fonts-dejavu-core
