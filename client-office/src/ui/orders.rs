@@ -321,12 +321,14 @@ fn order_list_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                         t.col_number,
                         t.col_store,
                         t.col_status,
+                        // The row's buttons come early, so a long row never pushes
+                        // them off a 1366-pixel screen.
+                        "",
                         lang.col_warehouse(),
                         t.col_entered,
                         t.col_done,
                         t.col_time_to_pack,
                         t.col_note,
-                        "",
                     ] {
                         ui.label(RichText::new(heading).strong());
                     }
@@ -375,6 +377,17 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
     if let Some(code) = row.refusal {
         status.on_hover_text(lang.error_code(code));
     }
+    ui.horizontal(|ui| {
+        if row.cancelling {
+            ui.label(RichText::new(t.cancelling).italics().weak());
+        } else if row.can_cancel()
+            && ui.small_button(t.cancel_order).clicked()
+            && let Some(order_id) = row.order_id
+        {
+            screen.model.open_cancel(order_id);
+        }
+        super::undo::row_actions_ui(ui, screen, row);
+    });
     super::receipts::receipt_cell_ui(ui, screen, row);
     ui.label(time(zone, row.entered_at));
     match (&row.status_by, row.status_at) {
@@ -403,17 +416,6 @@ fn order_row_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, row: &OrderRow) {
         if !note.is_empty() {
             response.on_hover_text(note);
         }
-    });
-    ui.horizontal(|ui| {
-        if row.cancelling {
-            ui.label(RichText::new(t.cancelling).italics().weak());
-        } else if row.can_cancel()
-            && ui.small_button(t.cancel_order).clicked()
-            && let Some(order_id) = row.order_id
-        {
-            screen.model.open_cancel(order_id);
-        }
-        super::undo::row_actions_ui(ui, screen, row);
     });
 }
 
