@@ -271,6 +271,26 @@ fn admin_screens_are_hidden_for_the_office_role() {
 }
 
 #[test]
+fn ageing_thresholds_saved_by_an_admin_reach_the_other_pcs() {
+    let w = world();
+    let mut admin = paired_office(&w.site, &w.dir.join("admin"), Role::Admin, "Dueña");
+    let mut office = paired_office(&w.site, &w.dir.join("office"), Role::Office, "Oficina 1");
+    admin.get_by_label("Admin").click();
+    frames(&mut admin, 2);
+    admin.get_by_label("Site").click();
+    frames(&mut admin, 2);
+    admin.get_by_label("Save for all warehouse PCs").click();
+    wait_for_text(
+        &mut admin,
+        "Every warehouse PC now shows orders amber from 5 min, red from 10 min, overdue from 20 min.",
+        NET_WAIT,
+    );
+    step_until(&mut office, "the site's thresholds", NET_WAIT, |m| {
+        m.site.ageing == Some(packbell_office::model::DEFAULT_AGEING)
+    });
+}
+
+#[test]
 fn a_store_added_by_an_admin_appears_in_another_office_picker() {
     let w = world();
     let mut admin = paired_office(&w.site, &w.dir.join("admin"), Role::Admin, "Dueña");

@@ -54,6 +54,7 @@ fn rig_in(data_dir: Option<std::path::PathBuf>) -> Rig {
     events
         .send(LinkEvent::Reset {
             snapshot: Snapshot {
+                ageing: None,
                 more: false,
                 seq: 3,
                 stores: vec![

@@ -53,6 +53,7 @@ fn rig(role: Role) -> Rig {
     events
         .send(LinkEvent::Reset {
             snapshot: Snapshot {
+                ageing: None,
                 more: false,
                 seq: 3,
                 stores: vec![

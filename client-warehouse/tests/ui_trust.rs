@@ -62,6 +62,7 @@ fn load(events: &packbell_client_core::fake::EventFeed, orders: Vec<Order>) {
     events
         .send(LinkEvent::Reset {
             snapshot: Snapshot {
+                ageing: None,
                 seq: 10,
                 stores: stores(),
                 orders,

@@ -311,6 +311,8 @@ pub enum Command {
     AcknowledgeRush {
         order_id: OrderId,
     },
+    /// Sets when orders turn amber, red and overdue on every warehouse PC of the site.
+    SetAgeing(Ageing),
     AddStore {
         name: String,
     },
@@ -353,6 +355,7 @@ impl Command {
                 matches!(role, Role::Office | Role::Warehouse | Role::Admin)
             }
             Command::AddStore { .. }
+            | Command::SetAgeing(_)
             | Command::RenameStore { .. }
             | Command::DeactivateStore { .. }
             | Command::RevokeDevice { .. }
@@ -598,6 +601,8 @@ pub enum EventBody {
     RushAcknowledged {
         order_id: OrderId,
     },
+    /// The site's ageing thresholds changed; warehouse PCs use these from now on.
+    AgeingSet(Ageing),
     StoreAdded {
         store_id: StoreId,
         name: String,
@@ -640,10 +645,37 @@ pub struct Snapshot {
     pub orders: Vec<Order>,
     /// Enrolled devices (names and roles only; never tokens).
     pub devices: Vec<DeviceSummary>,
+    /// The site's ageing thresholds; absent until an admin set them (warehouse PCs
+    /// then use their own settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ageing: Option<Ageing>,
     /// More stores, devices or orders follow in `snapshot_part` frames (absent or
     /// false: complete).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub more: bool,
+}
+
+/// When a pending order's age turns amber, then red, then overdue (its ticket pulses
+/// and chimes once more), in whole minutes: `0 < amber < red < overdue ≤` [`MAX_AGEING_MINUTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ageing {
+    pub amber_minutes: u32,
+    pub red_minutes: u32,
+    pub overdue_minutes: u32,
+}
+
+/// The longest threshold [`Ageing`] may have: a day.
+pub const MAX_AGEING_MINUTES: u32 = 24 * 60;
+
+impl Ageing {
+    /// Whether the thresholds grow strictly and stay within a day.
+    pub fn is_valid(&self) -> bool {
+        0 < self.amber_minutes
+            && self.amber_minutes < self.red_minutes
+            && self.red_minutes < self.overdue_minutes
+            && self.overdue_minutes <= MAX_AGEING_MINUTES
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

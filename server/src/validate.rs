@@ -1,8 +1,8 @@
 //! Field checks for incoming commands. Pure: no database, so they are cheap to test.
 
 use packbell_shared::protocol::{
-    Command, ErrorCode, MAX_DEVICE_NAME_CHARS, MAX_KEY_CHARS, MAX_NOTE_CHARS, MAX_REASON_CHARS,
-    MAX_STORE_NAME_CHARS,
+    Command, ErrorCode, MAX_AGEING_MINUTES, MAX_DEVICE_NAME_CHARS, MAX_KEY_CHARS, MAX_NOTE_CHARS,
+    MAX_REASON_CHARS, MAX_STORE_NAME_CHARS,
 };
 use packbell_shared::validate as shared;
 
@@ -75,7 +75,14 @@ pub fn command(command: &Command) -> Result<(), Refusal> {
         Command::AddStore { name } | Command::RenameStore { name, .. } => {
             text_field("name", name, 1, MAX_STORE_NAME_CHARS)
         }
+        Command::SetAgeing(ageing) if !ageing.is_valid() => Err(Refusal::new(
+            ErrorCode::InvalidField,
+            format!(
+                "ageing thresholds must grow: 0 < amber < red < overdue ≤ {MAX_AGEING_MINUTES} minutes"
+            ),
+        )),
         Command::PackOrder { .. }
+        | Command::SetAgeing(_)
         | Command::AcknowledgeRush { .. }
         | Command::DeactivateStore { .. }
         | Command::RevokeDevice { .. }

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use crate::protocol::{
-    DeviceId, DeviceSummary, Event, EventBody, Order, OrderId, OrderStatus, Seq, Snapshot, Store,
-    StoreId,
+    Ageing, DeviceId, DeviceSummary, Event, EventBody, Order, OrderId, OrderStatus, Seq, Snapshot,
+    Store, StoreId,
 };
 
 /// What applying one event did, so callers can react (ring, withdraw a notification).
@@ -28,6 +28,8 @@ pub struct SiteState {
     pub stores: BTreeMap<StoreId, Store>,
     pub orders: BTreeMap<OrderId, Order>,
     pub devices: BTreeMap<DeviceId, DeviceSummary>,
+    /// The site's ageing thresholds, once an admin set them.
+    pub ageing: Option<Ageing>,
 }
 
 impl SiteState {
@@ -49,6 +51,7 @@ impl SiteState {
             .into_iter()
             .map(|d| (d.device_id, d))
             .collect();
+        self.ageing = snapshot.ageing;
     }
 
     /// Applies the next event; refuses duplicates and reports gaps.
@@ -122,6 +125,7 @@ impl SiteState {
                     order.acknowledged = true;
                 }
             }
+            EventBody::AgeingSet(ageing) => self.ageing = Some(*ageing),
             EventBody::StoreAdded { store_id, name } => {
                 self.stores.insert(
                     *store_id,

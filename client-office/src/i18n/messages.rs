@@ -208,6 +208,7 @@ impl Lang {
     pub fn operation(self, op: &Operation) -> String {
         match (self, op) {
             (_, Operation::Undo(op)) => self.undo_operation(op),
+            (_, Operation::SetAgeing(_)) => self.ageing_tr().saving.to_owned(),
             (Lang::En, Operation::Cancel { order_number, .. }) => {
                 format!("Cancelling {order_number}")
             }
@@ -238,6 +239,7 @@ impl Lang {
     pub fn operation_done(self, op: &Operation) -> String {
         match (self, op) {
             (_, Operation::Undo(op)) => self.undo_done(op),
+            (_, Operation::SetAgeing(ageing)) => self.ageing_saved(ageing),
             (Lang::En, Operation::Cancel { order_number, .. }) => {
                 format!("{order_number} cancelled.")
             }

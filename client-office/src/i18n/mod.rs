@@ -69,6 +69,7 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+mod ageing;
 mod errors;
 mod messages;
 mod receipts;
@@ -77,6 +78,7 @@ mod strings;
 mod tests;
 mod undo;
 
+pub use ageing::AgeingTr;
 pub use errors::TroubleText;
 pub use strings::{EN, ES, Tr};
 pub use undo::UndoTr;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use packbell_shared::protocol::{Command, DeviceId, MAX_STORE_NAME_CHARS, Role, StoreId};
+use packbell_shared::protocol::{Ageing, Command, DeviceId, MAX_STORE_NAME_CHARS, Role, StoreId};
 
 use super::{Model, Operation};
 use crate::text::same;
@@ -28,6 +28,9 @@ pub struct AdminForms {
     pub export_from: String,
     pub export_to: String,
     pub export_stores: BTreeSet<StoreId>,
+    /// Ageing thresholds being edited in the Site tab; `None` until the tab opens
+    /// (then filled from the site's, or the usual 5/10/20).
+    pub ageing: Option<Ageing>,
 }
 
 impl Default for AdminForms {
@@ -44,6 +47,7 @@ impl Default for AdminForms {
             export_from: String::new(),
             export_to: String::new(),
             export_stores: BTreeSet::new(),
+            ageing: None,
         }
     }
 }
@@ -265,5 +269,28 @@ impl Model {
             matches!(op, Operation::RevokeDevice { device_id: id, .. }
                 | Operation::ChangeRole { device_id: id, .. } if *id == device_id)
         })
+    }
+}
+
+/// The thresholds a site has before an admin sets any (the warehouse's own defaults).
+pub const DEFAULT_AGEING: Ageing = Ageing {
+    amber_minutes: 5,
+    red_minutes: 10,
+    overdue_minutes: 20,
+};
+
+impl Model {
+    /// The thresholds shown in the Site tab: as edited, else the site's, else the defaults.
+    pub fn ageing_form(&mut self) -> &mut Ageing {
+        let site = self.site.ageing;
+        self.admin
+            .ageing
+            .get_or_insert(site.unwrap_or(DEFAULT_AGEING))
+    }
+
+    /// The command and operation that save the edited thresholds, when they are valid.
+    pub fn ageing_to_save(&self) -> Option<(Command, Operation)> {
+        let ageing = self.admin.ageing.filter(Ageing::is_valid)?;
+        Some((Command::SetAgeing(ageing), Operation::SetAgeing(ageing)))
     }
 }

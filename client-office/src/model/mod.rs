@@ -22,7 +22,7 @@ use packbell_shared::protocol::{
 };
 use packbell_shared::state::SiteState;
 
-pub use admin::{AdminForms, NameError, RoleChange, RoleLock};
+pub use admin::{AdminForms, DEFAULT_AGEING, NameError, RoleChange, RoleLock};
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors, ReadyOrder};
 pub use orders::{ListFilter, OrderRow, RowStatus};
 pub use receipts::{ALARM_REPEAT_SECS, DEFAULT_ALARM_SECS, ReceiptSummary, Receipts};
@@ -100,6 +100,8 @@ pub enum Operation {
     },
     /// Reopening or correcting an order.
     Undo(UndoOperation),
+    /// New ageing thresholds for every warehouse PC of the site.
+    SetAgeing(packbell_shared::protocol::Ageing),
 }
 
 impl Operation {

@@ -230,6 +230,7 @@ mod tests {
         model.apply_link_event(
             LinkEvent::Reset {
                 snapshot: Snapshot {
+                    ageing: None,
                     seq: 2,
                     stores: vec![Store {
                         store_id: 1,

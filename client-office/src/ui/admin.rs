@@ -2,7 +2,7 @@
 
 use egui::{Id, RichText, TextEdit};
 use packbell_shared::link::LinkRequest;
-use packbell_shared::protocol::Role;
+use packbell_shared::protocol::{MAX_AGEING_MINUTES, Role};
 
 use super::{AMBER, GREEN, Intent, RED, Screen, View};
 use crate::i18n::{Lang, Tr, time};
@@ -437,6 +437,9 @@ fn exports_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
 fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     let t = screen.t;
     let lang = screen.lang;
+    // What an admin changes comes first; what the server reports follows.
+    ageing_ui(ui, screen);
+    ui.add_space(12.0);
     ui.horizontal(|ui| {
         if ui.button(t.refresh).clicked() {
             screen
@@ -456,6 +459,38 @@ fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     section_ui(ui, t.site_local, "office-site-local", |row| {
         local_rows(screen, row);
     });
+}
+
+/// The site's ageing thresholds: three numbers and one button for every warehouse PC.
+fn ageing_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
+    let a = screen.lang.ageing_tr();
+    ui.label(RichText::new(a.heading).size(17.0).strong());
+    ui.label(RichText::new(a.explain).weak());
+    let form = screen.model.ageing_form();
+    egui::Grid::new("office-site-ageing")
+        .num_columns(2)
+        .spacing([16.0, 6.0])
+        .show(ui, |ui| {
+            for (label, value) in [
+                (a.amber, &mut form.amber_minutes),
+                (a.red, &mut form.red_minutes),
+                (a.overdue, &mut form.overdue_minutes),
+            ] {
+                let label = ui.label(label);
+                ui.add(egui::DragValue::new(value).range(1..=MAX_AGEING_MINUTES))
+                    .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
+    let valid = form.is_valid();
+    if !valid {
+        ui.label(RichText::new(a.invalid).color(super::RED));
+    }
+    if ui.add_enabled(valid, egui::Button::new(a.save)).clicked()
+        && let Some((command, operation)) = screen.model.ageing_to_save()
+    {
+        screen.intents.push(Intent::Submit(command, operation));
+    }
 }
 
 /// A heading and a two-column grid; `rows` calls `row(key, value)` for each line.

@@ -33,6 +33,8 @@ pub struct Strings {
     pub volume: &'static str,
     pub mute: &'static str,
     pub amber_after: &'static str,
+    /// Under the thresholds when an admin set them for the whole site.
+    pub ageing_set_by_site: &'static str,
     pub red_after: &'static str,
     pub rush_repeat: &'static str,
     /// The station picker: which stores this PC rings for.
@@ -85,6 +87,7 @@ pub static ES: Strings = Strings {
     volume: "Volumen",
     mute: "Silenciar sonidos",
     amber_after: "Ámbar a partir de (min)",
+    ageing_set_by_site: "Umbrales fijados para todo el sitio por un administrador",
     red_after: "Rojo a partir de (min)",
     rush_repeat: "Repetir urgentes cada (s)",
     station: "Sonar para",
@@ -134,6 +137,7 @@ pub static EN: Strings = Strings {
     volume: "Volume",
     mute: "Mute sounds",
     amber_after: "Amber from (min)",
+    ageing_set_by_site: "Thresholds set for the whole site by an admin",
     red_after: "Red from (min)",
     rush_repeat: "Repeat rush alerts every (s)",
     station: "Ring for",

@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
-use packbell_shared::protocol::{OrderId, Priority};
+use packbell_shared::protocol::{Ageing, OrderId, Priority};
 
 use super::{AgeLevel, AlertAction, Model};
 
@@ -27,15 +27,30 @@ pub(super) struct Overdue {
 }
 
 impl Model {
+    /// The thresholds an admin set for the whole site, if any.
+    pub fn site_ageing(&self) -> Option<Ageing> {
+        self.site.ageing
+    }
+
+    /// The thresholds in force: the site's once an admin set them, this PC's settings
+    /// until then.
+    pub fn ageing(&self) -> Ageing {
+        self.site.ageing.unwrap_or(Ageing {
+            amber_minutes: self.settings.amber_after_min,
+            red_minutes: self.settings.red_after_min,
+            overdue_minutes: self.settings.overdue_after_min,
+        })
+    }
+
     /// The colour band of an order created at `created_at`, by this site's thresholds.
     pub fn age_level(&self, created_at: DateTime<Utc>, now: DateTime<Utc>) -> AgeLevel {
         let minutes = now.signed_duration_since(created_at).num_minutes();
-        let settings = &self.settings;
-        if minutes >= i64::from(settings.overdue_after_min) {
+        let ageing = self.ageing();
+        if minutes >= i64::from(ageing.overdue_minutes) {
             AgeLevel::Overdue
-        } else if minutes >= i64::from(settings.red_after_min) {
+        } else if minutes >= i64::from(ageing.red_minutes) {
             AgeLevel::Red
-        } else if minutes >= i64::from(settings.amber_after_min) {
+        } else if minutes >= i64::from(ageing.amber_minutes) {
             AgeLevel::Amber
         } else {
             AgeLevel::Fresh
@@ -101,7 +116,7 @@ impl Model {
         if !self.loaded {
             return;
         }
-        let limit = now - Duration::minutes(i64::from(self.settings.overdue_after_min));
+        let limit = now - Duration::minutes(i64::from(self.ageing().overdue_minutes));
         let site = &self.site;
         let pending = &self.pending;
         self.overdue.rung.retain(|id| {

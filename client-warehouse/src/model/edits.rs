@@ -187,6 +187,7 @@ mod tests {
         model.handle(
             LinkEvent::Reset {
                 snapshot: Snapshot {
+                    ageing: None,
                     more: false,
                     seq: 10,
                     stores: vec![store(1, "Centro"), store(2, "Norte")],

@@ -479,7 +479,9 @@ impl Model {
                 self.rush_next.remove(order_id);
                 self.touch();
             }
-            EventBody::StoreAdded { .. }
+            // Ages are coloured afresh on the next frame.
+            EventBody::AgeingSet(_)
+            | EventBody::StoreAdded { .. }
             | EventBody::StoreRenamed { .. }
             | EventBody::StoreDeactivated { .. } => self.touch(),
             EventBody::DeviceEnrolled { .. }

@@ -3,7 +3,7 @@
 use chrono::TimeZone;
 use packbell_shared::link::{LinkEvent, LinkStatus};
 use packbell_shared::protocol::{
-    ErrorCode, Event, EventBody, Order, OrderStatus, Priority, Role, Snapshot, Store,
+    Ageing, ErrorCode, Event, EventBody, Order, OrderStatus, Priority, Role, Snapshot, Store,
 };
 
 use super::*;
@@ -43,6 +43,7 @@ fn order(order_id: OrderId, store_id: StoreId, priority: Priority, created: i64)
 
 fn snapshot(seq: u64, orders: Vec<Order>) -> Snapshot {
     Snapshot {
+        ageing: None,
         more: false,
         seq,
         stores: vec![store(1, "Centro"), store(2, "Norte")],
@@ -502,6 +503,37 @@ fn offline_keeps_the_list_and_marks_it_stale() {
         Connection::Offline { attempt: 2, .. }
     ));
     assert_eq!(model.visible(), [1]);
+}
+
+#[test]
+fn the_sites_thresholds_win_over_this_pcs_once_an_admin_sets_them() {
+    let mut model = ready_with(Settings {
+        amber_after_min: 2,
+        red_after_min: 3,
+        overdue_after_min: 4,
+        ..Settings::default()
+    });
+    assert_eq!(model.age_level(at(0), at(2 * 60)), AgeLevel::Amber);
+    assert_eq!(model.site_ageing(), None);
+    let site = Ageing {
+        amber_minutes: 7,
+        red_minutes: 12,
+        overdue_minutes: 30,
+    };
+    model.handle(
+        live(Event {
+            seq: 11,
+            at: at(0),
+            device: 1,
+            body: EventBody::AgeingSet(site),
+        }),
+        at(0),
+    );
+    assert_eq!(model.site_ageing(), Some(site));
+    assert_eq!(model.age_level(at(0), at(6 * 60)), AgeLevel::Fresh);
+    assert_eq!(model.age_level(at(0), at(7 * 60)), AgeLevel::Amber);
+    assert_eq!(model.age_level(at(0), at(12 * 60)), AgeLevel::Red);
+    assert_eq!(model.age_level(at(0), at(30 * 60)), AgeLevel::Overdue);
 }
 
 #[test]

@@ -60,6 +60,7 @@ fn loaded(settings: Settings, orders: Vec<Order>) -> Model {
     model.handle(
         LinkEvent::Reset {
             snapshot: Snapshot {
+                ageing: None,
                 more: false,
                 seq: 10,
                 stores,

@@ -158,9 +158,11 @@ pub fn root_ui(
 
     if state.settings_open {
         let stores = model.active_stores();
+        let site_ageing = model.site_ageing();
         settings_ui(
             ui.ctx(),
             &mut model.settings,
+            site_ageing,
             &stores,
             state,
             text,

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use egui::WidgetInfo;
-use packbell_shared::protocol::StoreId;
+use egui::{RichText, WidgetInfo};
+use packbell_shared::protocol::{Ageing, StoreId};
 
 use super::{Intent, UiState};
 use crate::i18n::{Language, Strings};
@@ -18,6 +18,7 @@ const SETTINGS_TALL: f32 = 760.0;
 pub(super) fn settings_ui(
     ctx: &egui::Context,
     settings: &mut Settings,
+    site_ageing: Option<Ageing>,
     stores: &[(StoreId, String)],
     state: &mut UiState,
     text: &Strings,
@@ -115,21 +116,34 @@ pub(super) fn settings_ui(
                     ui.checkbox(&mut settings.muted, text.mute);
                     ui.end_row();
 
-                    let label = ui.label(text.amber_after);
-                    ui.add(
-                        egui::DragValue::new(&mut settings.amber_after_min)
-                            .range(1..=MAX_AGE_MINUTES),
-                    )
-                    .labelled_by(label.id);
-                    ui.end_row();
+                    if let Some(site) = site_ageing {
+                        // An admin set them for every PC: shown, not edited here.
+                        ui.label(text.amber_after);
+                        ui.label(site.amber_minutes.to_string());
+                        ui.end_row();
+                        ui.label(text.red_after);
+                        ui.label(site.red_minutes.to_string());
+                        ui.end_row();
+                        ui.label("");
+                        ui.label(RichText::new(text.ageing_set_by_site).weak());
+                        ui.end_row();
+                    } else {
+                        let label = ui.label(text.amber_after);
+                        ui.add(
+                            egui::DragValue::new(&mut settings.amber_after_min)
+                                .range(1..=MAX_AGE_MINUTES),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
 
-                    let label = ui.label(text.red_after);
-                    ui.add(
-                        egui::DragValue::new(&mut settings.red_after_min)
-                            .range(1..=MAX_AGE_MINUTES),
-                    )
-                    .labelled_by(label.id);
-                    ui.end_row();
+                        let label = ui.label(text.red_after);
+                        ui.add(
+                            egui::DragValue::new(&mut settings.red_after_min)
+                                .range(1..=MAX_AGE_MINUTES),
+                        )
+                        .labelled_by(label.id);
+                        ui.end_row();
+                    }
 
                     let label = ui.label(text.rush_repeat);
                     ui.add(
@@ -139,7 +153,7 @@ pub(super) fn settings_ui(
                     .labelled_by(label.id);
                     ui.end_row();
 
-                    super::views::settings_rows_ui(ui, settings);
+                    super::views::settings_rows_ui(ui, settings, site_ageing);
                 });
             ui.add_space(8.0);
             if ui.button(text.close).clicked() {

@@ -2,7 +2,7 @@
 //! and the settings rows of the backlog views. Hooked into the window by a few calls.
 
 use egui::{Event, Id, Key, Modifiers, RichText};
-use packbell_shared::protocol::OrderId;
+use packbell_shared::protocol::{Ageing, OrderId};
 
 use super::style::{Palette, bold};
 use super::{Intent, UiState};
@@ -275,12 +275,21 @@ pub(super) fn expanded_note_ui(ctx: &egui::Context, model: &Model, lang: Languag
 }
 
 /// The settings rows of the views: overdue threshold, scan packs, wall mode and text.
-pub(super) fn settings_rows_ui(ui: &mut egui::Ui, settings: &mut Settings) {
+pub(super) fn settings_rows_ui(
+    ui: &mut egui::Ui,
+    settings: &mut Settings,
+    site_ageing: Option<Ageing>,
+) {
     let lang = settings.language.unwrap_or_else(Language::system);
     let views = lang.views();
-    let label = ui.label(views.overdue_after);
-    ui.add(egui::DragValue::new(&mut settings.overdue_after_min).range(1..=MAX_AGE_MINUTES))
-        .labelled_by(label.id);
+    if let Some(site) = site_ageing {
+        ui.label(views.overdue_after);
+        ui.label(site.overdue_minutes.to_string());
+    } else {
+        let label = ui.label(views.overdue_after);
+        ui.add(egui::DragValue::new(&mut settings.overdue_after_min).range(1..=MAX_AGE_MINUTES))
+            .labelled_by(label.id);
+    }
     ui.end_row();
 
     ui.label("");

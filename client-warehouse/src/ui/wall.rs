@@ -93,9 +93,11 @@ pub(super) fn wall_ui(
 
     if state.settings_open {
         let stores = model.active_stores();
+        let site_ageing = model.site_ageing();
         settings_ui(
             ui.ctx(),
             &mut model.settings,
+            site_ageing,
             &stores,
             state,
             lang.strings(),

@@ -227,6 +227,7 @@ pub fn order(
 pub fn reset(seq: u64, stores: Vec<Store>, orders: Vec<Order>) -> LinkEvent {
     LinkEvent::Reset {
         snapshot: Snapshot {
+            ageing: None,
             more: false,
             seq,
             stores,

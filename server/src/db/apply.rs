@@ -276,6 +276,10 @@ fn project(
                 Some(*store_id),
             )
         }
+        Command::SetAgeing(ageing) => {
+            super::ageing::store(conn, ageing)?;
+            (EventBody::AgeingSet(*ageing), None, None)
+        }
         Command::DeactivateStore { store_id } => {
             require_active_store(conn, *store_id)?;
             run(
@@ -509,6 +513,7 @@ pub fn event_kind(body: &EventBody) -> &'static str {
         EventBody::OrderCancelled { .. } => "order_cancelled",
         EventBody::OrderEdited { .. } => "order_edited",
         EventBody::RushAcknowledged { .. } => "rush_acknowledged",
+        EventBody::AgeingSet(_) => "ageing_set",
         EventBody::StoreAdded { .. } => "store_added",
         EventBody::StoreRenamed { .. } => "store_renamed",
         EventBody::StoreDeactivated { .. } => "store_deactivated",

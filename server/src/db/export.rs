@@ -94,6 +94,9 @@ pub fn audit_rows<E: From<DbError>>(
                     WHEN 'order_cancelled' THEN json_extract(e.body, '$.reason')
                     WHEN 'order_recalled' THEN COALESCE(json_extract(e.body, '$.reason'), '')
                     WHEN 'order_edited' THEN json_extract(e.body, '$.note')
+                    WHEN 'ageing_set' THEN 'amber ' || json_extract(e.body, '$.amber_minutes')
+                        || ' min, red ' || json_extract(e.body, '$.red_minutes')
+                        || ' min, overdue ' || json_extract(e.body, '$.overdue_minutes') || ' min'
                     WHEN 'store_added' THEN json_extract(e.body, '$.name')
                     WHEN 'store_renamed' THEN json_extract(e.body, '$.name')
                     WHEN 'device_enrolled' THEN json_extract(e.body, '$.name')

@@ -5,6 +5,7 @@
 //! connections ([`reader`]). WAL mode lets both proceed at once.
 
 pub mod acknowledge;
+pub mod ageing;
 pub mod apply;
 pub mod export;
 pub mod export_log;

@@ -209,6 +209,7 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
             })
         })
         .collect::<Result<Vec<_>, DbError>>()?;
+    let ageing = super::ageing::load(&tx)?;
     tx.finish()?;
     Ok(Snapshot {
         more: false,
@@ -216,6 +217,7 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
         stores,
         orders,
         devices,
+        ageing,
     })
 }
 

@@ -73,11 +73,13 @@ pub fn split_snapshot(snapshot: Snapshot) -> Vec<ServerMessage> {
         stores,
         orders,
         devices,
+        ageing,
         more: _,
     } = snapshot;
     let first_envelope = frame_size(&ServerMessage::Snapshot(Snapshot {
         seq,
         more: true,
+        ageing,
         ..Snapshot::default()
     }));
     let part_envelope = frame_size(&ServerMessage::SnapshotPart {
@@ -115,6 +117,7 @@ pub fn split_snapshot(snapshot: Snapshot) -> Vec<ServerMessage> {
             if index == 0 {
                 ServerMessage::Snapshot(Snapshot {
                     seq,
+                    ageing,
                     stores: chunk.stores,
                     orders: chunk.orders,
                     devices: chunk.devices,
@@ -254,6 +257,7 @@ mod tests {
         // Names of 64 four-byte characters: the largest a store or device can have.
         let long_name = |id: u64| format!("{id}{}", "𝄞".repeat(60));
         let snapshot = Snapshot {
+            ageing: None,
             seq: 77,
             stores: (1..=3000)
                 .map(|id| Store {

@@ -189,6 +189,7 @@ impl StateSync {
 /// The state as a snapshot, for the owner (the saved copy at start-up).
 pub fn snapshot_of(state: &SiteState) -> Snapshot {
     Snapshot {
+        ageing: None,
         more: false,
         seq: state.seq,
         stores: state.stores.values().cloned().collect(),

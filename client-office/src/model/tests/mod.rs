@@ -42,6 +42,7 @@ fn model() -> Model {
     m.apply_link_event(
         LinkEvent::Reset {
             snapshot: Snapshot {
+                ageing: None,
                 more: false,
                 seq: 10,
                 stores: vec![

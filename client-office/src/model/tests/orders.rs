@@ -143,6 +143,7 @@ fn unacked_orders_survive_a_restart_and_are_claimed_by_their_order() {
     m.apply_link_event(
         LinkEvent::Reset {
             snapshot: Snapshot {
+                ageing: None,
                 more: false,
                 seq: fresh.site.seq,
                 stores: fresh.site.stores.values().cloned().collect(),

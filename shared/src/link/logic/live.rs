@@ -39,6 +39,7 @@ impl LinkLogic {
                 more,
             } => {
                 let part = Snapshot {
+                    ageing: None,
                     seq,
                     stores,
                     orders,
