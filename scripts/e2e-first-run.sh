@@ -364,12 +364,7 @@ say "the warehouse packed order $ORDER_NUMBER by keyboard"
 
 # 6. The office reopens it: find the "Reopen…" button by its word in a screenshot,
 #    click it, type the reason, Enter.
-find_word() {  # image prefix: prints the centre "X Y" of the first word starting with prefix
-  # Read at twice the size: small UI text is read far more reliably.
-  convert "$1" -resize 200% "$1.x2.png" &&
-    tesseract "$1.x2.png" - tsv 2>/dev/null | awk -F'\t' -v w="$2" \
-      'NR > 1 && index($12, w) == 1 { print int(($7 + $9 / 2) / 2), int(($8 + $10 / 2) / 2); exit }'
-}
+source "$repo/scripts/lib/ocr.sh"
 reopen_at=""
 deadline=$((SECONDS + 30))
 until [ -n "$reopen_at" ]; do

@@ -30,7 +30,7 @@ if [ "${1:-}" != "--inner" ]; then
     esac
   done
   missing=()
-  for tool in Xvfb dbus-run-session dbus-send dunst sox import xwininfo xdotool python3; do
+  for tool in Xvfb dbus-run-session dbus-send dunst sox import xwininfo xdotool python3 convert tesseract; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -212,12 +212,6 @@ window="$(find_window)"
 CHIPS_Y=85
 ALL_CHIP_X=40
 NORTE_CHIP_X=${PACKBELL_E2E_NORTE_X:-255}
-PACKED_X=981
-FIRST_ROW_Y=262
-BRING_BACK_X=1017
-DRAWER_BUTTON_X=110
-BOTTOM_BAR_Y=741
-DRAWER_FIRST_ROW_Y=213
 
 # 6. An office device sends orders; the first is the one asserted.
 "$bin/examples/send_order" --server "$addr" --data-dir "$work/office" \
@@ -286,12 +280,25 @@ import -window "$window" "$work/warehouse.png" 2>"$work/import.log" ||
   import -window root "$work/warehouse.png" 2>>"$work/import.log" ||
   fail "screenshot failed"
 
-# 7b. Pack the first row, then bring it back from the "Recently packed" drawer.
-xdotool mousemove --window "$window" "$PACKED_X" "$FIRST_ROW_Y" click 1
+# 7b. Pack the top row by clicking its Packed button, then bring it back from the
+#     "Recently packed" drawer. Buttons are found by their words in a screenshot.
+source "$repo/scripts/lib/ocr.sh"
+click_word() {  # word what: clicks the topmost word starting with `word`
+  local at="" deadline=$((SECONDS + 15))
+  until [ -n "$at" ]; do
+    [ $SECONDS -lt $deadline ] || fail "no $2 in the window (see $work/find.png)"
+    sleep 0.5
+    import -window "$window" "$work/find.png" 2>>"$work/import.log" || continue
+    at="$(find_word "$work/find.png" "$1")"
+  done
+  read -r x y <<<"$at"
+  xdotool mousemove --window "$window" "$x" "$y" click 1
+}
+click_word Packed "Packed button"
 wait_for 10 grep -qE 'app.* packed ' "$work/warehouse.log" || fail "the Packed click did not land"
-xdotool mousemove --window "$window" "$DRAWER_BUTTON_X" "$BOTTOM_BAR_Y" click 1
+click_word Recently "Recently packed button"
 sleep 0.5
-xdotool mousemove --window "$window" "$BRING_BACK_X" "$DRAWER_FIRST_ROW_Y" click 1
+click_word Bring "Bring back button"
 wait_for 10 grep -q 'recalled from the recently packed drawer' "$work/warehouse.log" ||
   fail "the Bring back click did not recall an order"
 echo "e2e-warehouse: an order packed by click came back through the drawer's Bring back"
