@@ -7,6 +7,16 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+mod errors;
+mod export;
+mod receipts;
+mod site;
+
+pub use errors::*;
+pub use export::*;
+pub use receipts::*;
+pub use site::*;
+
 /// Bumped on any incompatible change to the messages below.
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -146,7 +156,7 @@ pub enum ClientMessage {
         #[serde(
             default,
             skip_serializing_if = "Option::is_none",
-            deserialize_with = "present"
+            deserialize_with = "receipts::present"
         )]
         why: Option<NotRungWhy>,
     },
@@ -154,116 +164,6 @@ pub enum ClientMessage {
     /// orders and the warehouse count now (after any catch-up), then each new receipt
     /// and every change of the count. A struct variant so unknown fields are refused.
     WatchReceipts {},
-}
-
-/// An optional field that, when present, must hold a value: `null` is refused like
-/// everywhere else on the wire.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
-}
-
-/// How far a warehouse PC got with an order. Later stages replace earlier ones; a
-/// late `applied` never replaces `rang` or `not_rung`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReceiptStage {
-    /// The order is in the PC's list.
-    Applied,
-    /// The PC played its sound for it (alone or in a summary of several).
-    Rang,
-    /// The PC has it but did not ring; `why` says why.
-    NotRung,
-}
-
-impl ReceiptStage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReceiptStage::Applied => "applied",
-            ReceiptStage::Rang => "rang",
-            ReceiptStage::NotRung => "not_rung",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ReceiptStage> {
-        match text {
-            "applied" => Some(ReceiptStage::Applied),
-            "rang" => Some(ReceiptStage::Rang),
-            "not_rung" => Some(ReceiptStage::NotRung),
-            _ => None,
-        }
-    }
-}
-
-/// Why a warehouse PC that has an order did not ring for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotRungWhy {
-    /// Muted, or the volume is at zero.
-    SoundOff,
-    /// The sound could not be played (no audio device).
-    NoAudio,
-    /// The order's store is not one this PC's station rings for.
-    OtherStation,
-    /// The order was already waiting when the PC started: shown, not rung.
-    ShownAtStart,
-}
-
-impl NotRungWhy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotRungWhy::SoundOff => "sound_off",
-            NotRungWhy::NoAudio => "no_audio",
-            NotRungWhy::OtherStation => "other_station",
-            NotRungWhy::ShownAtStart => "shown_at_start",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<NotRungWhy> {
-        match text {
-            "sound_off" => Some(NotRungWhy::SoundOff),
-            "no_audio" => Some(NotRungWhy::NoAudio),
-            "other_station" => Some(NotRungWhy::OtherStation),
-            "shown_at_start" => Some(NotRungWhy::ShownAtStart),
-            _ => None,
-        }
-    }
-}
-
-/// What the server recorded about one order on one warehouse PC (the latest only),
-/// sent to office and admin devices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Receipt {
-    pub order_id: OrderId,
-    pub device_id: DeviceId,
-    pub device_name: String,
-    pub stage: ReceiptStage,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub why: Option<NotRungWhy>,
-    /// When the server recorded it, UTC.
-    pub at: DateTime<Utc>,
-}
-
-/// Which CSV report `export_start` asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportKind {
-    Audit,
-    Orders,
-    Summary,
-    Hourly,
-}
-
-/// Field separator of an export; `semicolon` also writes decimals with a comma.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportDelimiter {
-    #[default]
-    Comma,
-    Semicolon,
 }
 
 impl ClientMessage {
@@ -465,89 +365,6 @@ pub enum ServerMessage {
     },
 }
 
-/// Machine-readable error codes. `fatal` ones are followed by a close.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// Frame is not valid JSON or not an object of a known shape.
-    MalformedMessage,
-    /// `type` (or command `op`) is not one this server knows.
-    UnknownType,
-    /// The `protocol` number differs from the server's (fatal).
-    VersionMismatch,
-    /// First message was not `pair_start`/`auth`, or one was sent again.
-    NotAuthenticated,
-    /// Pairing failed (wrong, used or expired code) or bad token; the connection is
-    /// closed after a few.
-    AuthFailed,
-    /// The device was revoked (fatal).
-    Revoked,
-    /// The device's role may not do this.
-    Forbidden,
-    /// A field is missing, empty, too long or out of range; `message` names it.
-    InvalidField,
-    UnknownStore,
-    UnknownOrder,
-    UnknownDevice,
-    /// The order is not in a state that allows this (e.g. packing a cancelled order).
-    InvalidState,
-    /// Same idempotency key, different payload.
-    KeyReused,
-    /// Too many commands per second on this connection.
-    RateLimited,
-    /// Frame larger than `MAX_FRAME_BYTES` (fatal).
-    FrameTooLarge,
-    /// The server is shutting down or full (fatal).
-    Unavailable,
-    /// The client did not keep up with the event stream (fatal); reconnect and catch up.
-    TooSlow,
-    /// The site has as many stores, or devices, as the server allows; nothing changed.
-    LimitReached,
-    /// Something failed on the server; the command was not applied.
-    Internal,
-    /// The server's disk is full: nothing was stored; retry later with the same key.
-    StorageFull,
-}
-
-impl ErrorCode {
-    /// The wire name, as in docs/protocol.md.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::MalformedMessage => "malformed_message",
-            ErrorCode::UnknownType => "unknown_type",
-            ErrorCode::VersionMismatch => "version_mismatch",
-            ErrorCode::NotAuthenticated => "not_authenticated",
-            ErrorCode::AuthFailed => "auth_failed",
-            ErrorCode::Revoked => "revoked",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::InvalidField => "invalid_field",
-            ErrorCode::UnknownStore => "unknown_store",
-            ErrorCode::UnknownOrder => "unknown_order",
-            ErrorCode::UnknownDevice => "unknown_device",
-            ErrorCode::InvalidState => "invalid_state",
-            ErrorCode::KeyReused => "key_reused",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::FrameTooLarge => "frame_too_large",
-            ErrorCode::Unavailable => "unavailable",
-            ErrorCode::TooSlow => "too_slow",
-            ErrorCode::LimitReached => "limit_reached",
-            ErrorCode::Internal => "internal",
-            ErrorCode::StorageFull => "storage_full",
-        }
-    }
-
-    /// Every error code, read from the serde names above.
-    pub fn wire_codes() -> &'static [&'static str] {
-        variants_of::<ErrorCode>(None)
-    }
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl ServerMessage {
     /// Every `type` the server may send, read from the serde tags above.
     pub fn wire_types() -> &'static [&'static str] {
@@ -633,114 +450,6 @@ impl EventBody {
     pub fn wire_kinds() -> &'static [&'static str] {
         variants_of::<EventBody>(Some("kind"))
     }
-}
-
-/// State of the site at `seq`: what a client needs to draw its screens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub seq: Seq,
-    /// Every store, active or not (old orders still name deactivated stores).
-    pub stores: Vec<Store>,
-    /// Every pending order, plus orders packed or cancelled in the last 24 hours.
-    pub orders: Vec<Order>,
-    /// Enrolled devices (names and roles only; never tokens).
-    pub devices: Vec<DeviceSummary>,
-    /// The site's ageing thresholds; absent until an admin set them (warehouse PCs
-    /// then use their own settings).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ageing: Option<Ageing>,
-    /// More stores, devices or orders follow in `snapshot_part` frames (absent or
-    /// false: complete).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub more: bool,
-}
-
-/// When a pending order's age turns amber, then red, then overdue (its ticket pulses
-/// and chimes once more), in whole minutes: `0 < amber < red < overdue ≤` [`MAX_AGEING_MINUTES`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Ageing {
-    pub amber_minutes: u32,
-    pub red_minutes: u32,
-    pub overdue_minutes: u32,
-}
-
-/// The longest threshold [`Ageing`] may have: a day.
-pub const MAX_AGEING_MINUTES: u32 = 24 * 60;
-
-impl Ageing {
-    /// Whether the thresholds grow strictly and stay within a day.
-    pub fn is_valid(&self) -> bool {
-        0 < self.amber_minutes
-            && self.amber_minutes < self.red_minutes
-            && self.red_minutes < self.overdue_minutes
-            && self.overdue_minutes <= MAX_AGEING_MINUTES
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Store {
-    pub store_id: StoreId,
-    pub name: String,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Order {
-    pub order_id: OrderId,
-    pub order_number: String,
-    pub store_id: StoreId,
-    pub note: String,
-    pub priority: Priority,
-    pub status: OrderStatus,
-    pub created_at: DateTime<Utc>,
-    pub created_by: DeviceId,
-    /// When the status last changed (packed, recalled or cancelled) and by whom.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_by: Option<DeviceId>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub cancel_reason: String,
-    /// A rush order someone acknowledged (`rush_acknowledged`): no more repeats.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub acknowledged: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceSummary {
-    pub device_id: DeviceId,
-    pub name: String,
-    pub role: Role,
-    pub revoked: bool,
-}
-
-/// Admin view of a device, answer to `list_devices`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeviceInfo {
-    pub device_id: DeviceId,
-    pub name: String,
-    pub role: Role,
-    pub enrolled_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<DateTime<Utc>>,
-    pub connected: bool,
-    pub revoked: bool,
-}
-
-/// Answer to `site_status`: what an admin checks when something seems wrong.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SiteStatus {
-    pub server_version: String,
-    pub started_at: DateTime<Utc>,
-    pub uptime_seconds: u64,
-    /// Authenticated sockets open now, per role.
-    pub connected_office: u32,
-    pub connected_warehouse: u32,
-    pub connected_admin: u32,
-    /// Size of the database files (main file plus write-ahead log), in bytes.
-    pub database_bytes: u64,
-    pub head_seq: Seq,
 }
 
 /// WebSocket close codes the server uses, beyond the standard ones.

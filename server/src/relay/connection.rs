@@ -1,7 +1,7 @@
 //! One client socket, from handshake to close.
 //!
 //! Phases: WebSocket handshake, authentication (pairing or `auth`, bounded in time and
-//! attempts), then the session: commands go to the writer and are answered in the
+//! attempts: [`super::auth`]), then the session: commands go to the writer and are answered in the
 //! order they came; `subscribe` replays the log and then forwards live events.
 
 use std::future::Future;
@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use packbell_shared::protocol::{
-    ClientMessage, Command, ErrorCode, PROTOCOL_VERSION, Role, Seq, ServerMessage, close_code,
+    ClientMessage, Command, ErrorCode, Role, Seq, ServerMessage, close_code,
 };
 
 pub use packbell_shared::transport::{Io, websocket_config};
@@ -31,8 +31,8 @@ use super::outgoing::{self, Outgoing, OutgoingQueue, TrySendError};
 use super::parse::{self, BadFrame};
 use super::receipts::recv_receipt;
 use crate::Context;
-use crate::config::{ATTEMPT_COST, EXPORT_PIECE_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
-use crate::db::reader::{self, AuthOutcome, Authenticated};
+use crate::config::{EXPORT_PIECE_COST, LOG_PAGE_COST, REQUEST_COST, SUBSCRIBE_COST};
+use crate::db::reader::{self, Authenticated};
 use crate::fanout::{LiveEvent, message_text};
 use crate::validate::Refusal;
 
@@ -148,7 +148,7 @@ pub async fn refuse_full(stream: Box<dyn Io>) {
 
 pub(super) struct Session {
     pub(super) ctx: Arc<Context>,
-    peer: SocketAddr,
+    pub(super) peer: SocketAddr,
     /// Frames to the sender task; bounded in frames and bytes. A queue that stays
     /// full drops the client (it reconnects and catches up), so it cannot hold anyone
     /// else back.
@@ -231,7 +231,7 @@ impl Session {
 
     /// Counts a frame the server cannot use; the one that reaches the limit closes
     /// the socket instead of being answered.
-    fn count_bad_frame(&mut self) -> Result<(), End> {
+    pub(super) fn count_bad_frame(&mut self) -> Result<(), End> {
         self.bad_frames += 1;
         if !self.authenticated {
             self.ctx.failures.record(Failure::BadFrame);
@@ -253,171 +253,6 @@ impl Session {
             message: message.into(),
             key,
             export_id: None,
-        })
-        .await
-    }
-
-    /// Authenticates within the auth time-out, whatever the peer sends or reads: a
-    /// peer that does not read cannot hold the socket open by making answers wait.
-    async fn authenticate(&mut self, source: &mut Source) -> Result<Authenticated, End> {
-        let deadline = tokio::time::Instant::now() + self.ctx.limits.auth_timeout;
-        match timeout_at(deadline, self.authenticate_until(source, deadline)).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                self.ctx.failures.record(Failure::TimedOut);
-                let _ = self
-                    .out
-                    .try_send(Outgoing::Text(message_text(&ServerMessage::Error {
-                        code: ErrorCode::NotAuthenticated,
-                        message: "authentication timed out".into(),
-                        key: None,
-                        export_id: None,
-                    })));
-                Err(close(close_code::POLICY, "authentication timed out"))
-            }
-        }
-    }
-
-    async fn authenticate_until(
-        &mut self,
-        source: &mut Source,
-        deadline: tokio::time::Instant,
-    ) -> Result<Authenticated, End> {
-        let mut failures = 0;
-        loop {
-            if failures >= self.ctx.limits.max_auth_failures {
-                return Err(close(close_code::POLICY, "too many failed attempts"));
-            }
-            let shutdown = self.ctx.shutdown.clone();
-            let next = tokio::select! {
-                _ = shutdown.cancelled() => {
-                    return Err(close(close_code::GOING_AWAY, "server shutting down"));
-                }
-                next = timeout_at(deadline, source.next()) => next,
-            };
-            let frame = match next {
-                Err(_) => {
-                    self.ctx.failures.record(Failure::TimedOut);
-                    self.send_error(
-                        ErrorCode::NotAuthenticated,
-                        "authentication timed out",
-                        None,
-                    )
-                    .await?;
-                    return Err(close(close_code::POLICY, "authentication timed out"));
-                }
-                Ok(frame) => frame,
-            };
-            let text = match self.read_text(frame).await? {
-                Some(text) => text,
-                None => continue,
-            };
-            if !self.ctx.budgets.charge_source(self.peer.ip(), ATTEMPT_COST) {
-                self.ctx.failures.record(Failure::RateLimited);
-                self.send_error(
-                    ErrorCode::RateLimited,
-                    "too many attempts from this address; wait a few seconds and reconnect",
-                    None,
-                )
-                .await?;
-                return Err(close(close_code::TRY_AGAIN_LATER, "too many attempts"));
-            }
-            match parse::client_message(&text) {
-                Err(bad) => {
-                    if is_unusable(&bad) {
-                        self.count_bad_frame()?;
-                    } else {
-                        self.ctx.failures.record(Failure::AuthFailed);
-                    }
-                    self.refuse_frame(bad).await?;
-                    failures += 1;
-                }
-                Ok(ClientMessage::PairStart {
-                    code_slot,
-                    device_name,
-                    spake2,
-                    ..
-                }) => {
-                    let start = PairStart {
-                        code_slot,
-                        device_name,
-                        spake2,
-                    };
-                    match self.pair(source, deadline, start).await? {
-                        Some(device) => return Ok(device),
-                        None => {
-                            self.ctx.failures.record(Failure::AuthFailed);
-                            failures += 1;
-                        }
-                    }
-                }
-                Ok(ClientMessage::Auth {
-                    device_id, token, ..
-                }) => {
-                    let outcome = self
-                        .ctx
-                        .reader
-                        .run(move |conn| reader::authenticate(conn, device_id, &token))
-                        .await;
-                    match outcome {
-                        Ok(AuthOutcome::Ok(device)) => {
-                            self.welcome(&device).await?;
-                            return Ok(device);
-                        }
-                        Ok(AuthOutcome::Revoked) => {
-                            self.send_error(ErrorCode::Revoked, "this device was revoked", None)
-                                .await?;
-                            return Err(close(close_code::POLICY, "device revoked"));
-                        }
-                        Ok(AuthOutcome::Failed) => {
-                            self.ctx.failures.record(Failure::AuthFailed);
-                            self.send_error(
-                                ErrorCode::AuthFailed,
-                                "unknown device or wrong token",
-                                None,
-                            )
-                            .await?;
-                            failures += 1;
-                        }
-                        Err(e) => {
-                            // Counted, not logged here: an unauthenticated peer can
-                            // cause this as often as it likes.
-                            self.ctx
-                                .failures
-                                .record_internal(format!("authentication lookup failed: {e}"));
-                            self.send_error(ErrorCode::Internal, "try again later", None)
-                                .await?;
-                            return Err(close(close_code::TRY_AGAIN_LATER, "internal error"));
-                        }
-                    }
-                }
-                Ok(_) => {
-                    self.ctx.failures.record(Failure::AuthFailed);
-                    self.send_error(
-                        ErrorCode::NotAuthenticated,
-                        "send pair_start or auth first",
-                        None,
-                    )
-                    .await?;
-                    failures += 1;
-                }
-            }
-        }
-    }
-
-    pub(super) async fn welcome(&mut self, device: &Authenticated) -> Result<(), End> {
-        let head_seq = self.ctx.reader.run(reader::head_seq).await.map_err(|e| {
-            tracing::error!("reading head seq failed: {e}");
-            close(close_code::TRY_AGAIN_LATER, "internal error")
-        })?;
-        self.send(&ServerMessage::Welcome {
-            protocol: PROTOCOL_VERSION,
-            server_id: self.ctx.server_id.clone(),
-            site: self.ctx.site.clone(),
-            server_version: env!("CARGO_PKG_VERSION").to_owned(),
-            device_id: device.device_id,
-            role: device.role,
-            head_seq,
         })
         .await
     }
@@ -464,7 +299,7 @@ impl Session {
         }
     }
 
-    async fn refuse_frame(&mut self, bad: BadFrame) -> Result<(), End> {
+    pub(super) async fn refuse_frame(&mut self, bad: BadFrame) -> Result<(), End> {
         let fatal = bad.code == ErrorCode::VersionMismatch;
         self.send_error(bad.code, bad.message, bad.key).await?;
         if fatal {
@@ -794,7 +629,7 @@ fn request_cost(message: &ClientMessage) -> Option<f64> {
 
 /// Frames that say nothing the server can use: not JSON, not an object, no or an
 /// unknown `type`. (A known message with a bad field is answered, not counted.)
-fn is_unusable(bad: &BadFrame) -> bool {
+pub(super) fn is_unusable(bad: &BadFrame) -> bool {
     bad.key.is_none()
         && matches!(
             bad.code,

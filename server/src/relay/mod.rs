@@ -1,6 +1,7 @@
 //! The WebSocket side: accepting sockets, authenticating them, and serving each one.
 
 mod admin;
+mod auth;
 pub mod budget;
 mod catch_up;
 pub mod connection;
