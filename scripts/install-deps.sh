@@ -15,6 +15,8 @@ packages=(
   sox alsa-utils dunst libnotify-bin dbus-x11
   # the protocol's reference client in Python
   python3 python3-venv
+  # packaging files checked by scripts/package-lint.sh (desktop-file-validate)
+  desktop-file-utils
 )
 
 missing=()

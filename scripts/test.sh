@@ -45,6 +45,10 @@ cargo nextest run --workspace --locked --no-fail-fast 2>&1 | tee "$nextest_log"
 rust_passed="$(sed -n 's/.* tests run: \([0-9]*\) passed.*/\1/p' "$nextest_log" | tail -n 1)"
 
 scripts_passed=0
+echo "== scripts/package-lint.sh"
+bash scripts/package-lint.sh
+scripts_passed=$((scripts_passed + 1))
+
 echo "== scripts/demo.sh --check"
 bash scripts/demo.sh --check
 scripts_passed=$((scripts_passed + 1))
