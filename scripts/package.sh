@@ -6,6 +6,9 @@
 # express (maintainer scripts, conffiles). Prints each file's size and the time taken.
 #
 # Usage: scripts/package.sh            (needs cargo-packager: cargo install cargo-packager --locked)
+#        PACKBELL_PACKAGE_PROFILE=dev scripts/package.sh
+#          packages the debug binaries instead: much faster to build, for checking the
+#          packaging itself (never to ship: large and slow binaries).
 # Check the result for real with scripts/package-check.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,10 +25,16 @@ started=$(date +%s)
 version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Cargo.toml)"
 [ -n "$version" ] || fail "no version in Cargo.toml's [workspace.package]"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
-bin_dir="$target_dir/release"
+profile="${PACKBELL_PACKAGE_PROFILE:-release}"
+case "$profile" in
+  release) bin_dir="$target_dir/release" ;;
+  dev) bin_dir="$target_dir/debug"
+    echo "package: PACKBELL_PACKAGE_PROFILE=dev: debug binaries, for checking the packaging only" >&2 ;;
+  *) fail "PACKBELL_PACKAGE_PROFILE must be release or dev, not '$profile'" ;;
+esac
 
-echo "== release build (${programs[*]})"
-cargo build --release --locked $(printf -- '-p %s ' "${programs[@]}")
+echo "== $profile build (${programs[*]})"
+cargo build --profile "$profile" --locked $(printf -- '-p %s ' "${programs[@]}")
 built=$(date +%s)
 
 rm -rf "$out"
@@ -36,7 +45,7 @@ trap 'rm -rf "$work"' EXIT
 echo "== cargo packager (deb)"
 # Run from installer/: cargo-packager also searches the current directory tree for
 # packager.toml files, and the repository root would make it walk all of target/.
-(cd installer && cargo packager --release --manifest-path "$repo/Cargo.toml" \
+(cd installer && cargo packager --manifest-path "$repo/Cargo.toml" \
   --formats deb --packages "$(IFS=,; echo "${programs[*]}")" \
   --binaries-dir "$bin_dir" --out-dir "$work/packager" --quite)
 
@@ -77,9 +86,9 @@ tar -C "$work" --owner=0 --group=0 -czf "$out/packbell-$version-x86_64-linux.tar
 finished=$(date +%s)
 echo "== sizes"
 for program in "${programs[@]}"; do
-  printf '%-48s %10s bytes\n' "target/release/$program" "$(stat -c %s "$bin_dir/$program")"
+  printf '%-48s %10s bytes\n' "${bin_dir#"$repo"/}/$program" "$(stat -c %s "$bin_dir/$program")"
 done
 for file in "$out"/*; do
   printf '%-48s %10s bytes\n' "${file#"$repo"/}" "$(stat -c %s "$file")"
 done
-echo "package: done in $((finished - started)) s (release build $((built - started)) s)"
+echo "package: done in $((finished - started)) s ($profile build $((built - started)) s)"
