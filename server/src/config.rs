@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Writes the previous day's CSV reports every day; `None` turns them off.
     pub daily_reports: Option<crate::export::daily::DailyReports>,
+    /// Backs the database up once a day into `<data dir>/backups`; `None` turns it off.
+    pub daily_backups: Option<crate::backup::daily::DailyBackups>,
 }
 
 impl ServerConfig {
@@ -62,6 +64,7 @@ impl ServerConfig {
             insecure_plaintext: false,
             limits: Limits::default(),
             daily_reports: None,
+            daily_backups: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! them in order. The binary in `main.rs` is a thin CLI around this.
 #![forbid(unsafe_code)]
 
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod discovery;
@@ -74,15 +75,18 @@ pub struct RunningServer {
     discovery_addr: Option<SocketAddr>,
     tasks: TaskTracker,
     writer_thread: std::thread::JoinHandle<()>,
+    /// Held until the writer has stopped, so `restore` never replaces a database in use.
+    data_dir_lock: backup::lock::DataDirLock,
 }
 
 impl RunningServer {
     pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         let data_dir = config.data_dir.clone();
-        let (conn, identity) = tokio::task::spawn_blocking(move || {
+        let (conn, identity, data_dir_lock) = tokio::task::spawn_blocking(move || {
+            let data_dir_lock = backup::lock::DataDirLock::acquire(&data_dir)?;
             let conn = db::open(&data_dir)?;
             let identity = identity::Identity::load_or_create(&data_dir)?;
-            Ok::<_, anyhow::Error>((conn, identity))
+            Ok::<_, anyhow::Error>((conn, identity, data_dir_lock))
         })
         .await?
         .with_context(|| format!("opening the data dir {}", config.data_dir.display()))?;
@@ -125,6 +129,7 @@ impl RunningServer {
             discovery_addr: None,
             tasks: tasks.clone(),
             writer_thread,
+            data_dir_lock,
         };
         for name in &config.seed_stores {
             server.seed_store(name).await?;
@@ -156,6 +161,13 @@ impl RunningServer {
             ctx.limits.failure_log_interval,
             shutdown.clone(),
         ));
+        if let Some(daily) = config.daily_backups.clone() {
+            tasks.spawn(backup::daily::schedule(
+                config.data_dir.clone(),
+                daily,
+                shutdown.clone(),
+            ));
+        }
         if let Some(daily) = config.daily_reports.clone() {
             tasks.spawn(export::daily::schedule(
                 config.data_dir.clone(),
@@ -265,6 +277,7 @@ impl RunningServer {
             ctx,
             tasks,
             writer_thread,
+            data_dir_lock,
             ..
         } = self;
         ctx.shutdown.cancel();
@@ -289,5 +302,6 @@ impl RunningServer {
         if joined.is_err() {
             tracing::warn!("the writer did not stop in time; everything acknowledged is committed");
         }
+        drop(data_dir_lock);
     }
 }

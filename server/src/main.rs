@@ -75,6 +75,17 @@ struct ServeArgs {
     /// Do not write daily reports.
     #[arg(long, env = "PACKBELL_NO_DAILY_REPORTS")]
     no_daily_reports: bool,
+    /// Daily database backups kept in the data dir's `backups` folder.
+    #[arg(
+        long,
+        env = "PACKBELL_BACKUP_RETENTION",
+        default_value_t = db::backup::files::DEFAULT_DAILY_KEPT,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    backup_retention: u32,
+    /// Do not back the database up every day.
+    #[arg(long, env = "PACKBELL_NO_DAILY_BACKUPS")]
+    no_daily_backups: bool,
 }
 
 fn parse_time_of_day(text: &str) -> Result<chrono::NaiveTime, String> {
@@ -99,6 +110,15 @@ enum Cmd {
     Identity(IdentityCmd),
     /// Write a CSV report (works while the server runs; reads only).
     Export(ExportArgs),
+    /// Write a checked backup of the database to FILE (works while the server runs).
+    Backup {
+        /// The backup file to write; it must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace the database with a backup; the server must be stopped. The replaced
+    /// database is kept beside it as `packbell.sqlite3.replaced-<time>`.
+    Restore { file: PathBuf },
 }
 
 #[derive(clap::Args, Debug)]
@@ -206,6 +226,8 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Cmd::Export(args)) => write_export(&data_dir, args),
+        Some(Cmd::Backup { out }) => write_backup(&data_dir, &out),
+        Some(Cmd::Restore { file }) => restore_backup(&data_dir, &file),
         None => serve(data_dir, cli.serve),
     }
 }
@@ -294,6 +316,32 @@ fn write_export(data_dir: &std::path::Path, args: ExportArgs) -> anyhow::Result<
     Ok(())
 }
 
+fn write_backup(data_dir: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = packbell_server::backup::backup_to_file(data_dir, out)
+        .with_context(|| format!("no backup was written to {}", out.display()))?;
+    eprintln!(
+        "Wrote a backup of {} to {} ({bytes} bytes, integrity checked).",
+        data_dir.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+fn restore_backup(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<()> {
+    let restored = packbell_server::backup::restore::restore(data_dir, file)
+        .with_context(|| format!("nothing was restored from {}", file.display()))?;
+    eprintln!("Restored {} into {}.", file.display(), data_dir.display());
+    match restored.replaced {
+        Some(aside) => eprintln!("The database it replaced is kept as {}.", aside.display()),
+        None => eprintln!("There was no database there before."),
+    }
+    eprintln!(
+        "Start the server again. Paired PCs reconnect only if this data dir holds the same \
+         server identity (see 'packbell-server identity')."
+    );
+    Ok(())
+}
+
 fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let daily_reports = (!args.no_daily_reports).then(|| export::daily::DailyReports {
         folder: args
@@ -323,6 +371,11 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
             ..Limits::default()
         },
         daily_reports,
+        daily_backups: (!args.no_daily_backups).then_some(
+            packbell_server::backup::daily::DailyBackups {
+                keep: args.backup_retention,
+            },
+        ),
     };
     if config.insecure_plaintext {
         tracing::warn!(

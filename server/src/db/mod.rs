@@ -7,6 +7,7 @@
 pub mod acknowledge;
 pub mod ageing;
 pub mod apply;
+pub mod backup;
 pub mod export;
 pub mod export_log;
 pub mod guess;
@@ -45,6 +46,11 @@ pub enum DbError {
     NoDatabase(PathBuf),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error(
+        "the database was left at its old schema because no backup could be made before \
+         upgrading it: {0}"
+    )]
+    BackupBeforeUpgrade(String),
 }
 
 impl DbError {
@@ -127,6 +133,8 @@ pub fn open(data_dir: &Path) -> Result<Connection, DbError> {
     conn.pragma_update(None, "journal_mode", JOURNAL_MODE)?;
     conn.pragma_update(None, "synchronous", SYNCHRONOUS)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    backup::before_migration(&conn, data_dir)
+        .map_err(|e| DbError::BackupBeforeUpgrade(e.to_string()))?;
     schema::migrate(&mut conn)?;
     Ok(conn)
 }

@@ -106,6 +106,21 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// The schema version (`user_version`) [`migrate`] brings a database to.
+pub fn latest_version() -> i64 {
+    STEPS.len() as i64
+}
+
+/// Brings a database to schema `version` only: tests make databases of older
+/// releases with it.
+#[cfg(any(test, feature = "testing"))]
+pub fn migrate_to_version(
+    conn: &mut Connection,
+    version: usize,
+) -> Result<(), rusqlite_migration::Error> {
+    migrations().to_version(conn, version)
+}
+
 /// Brings a database up to the current schema.
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
     migrations().to_latest(conn)
