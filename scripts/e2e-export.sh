@@ -44,7 +44,7 @@ if [ "${1:-}" != "--inner" ]; then
   timeout --kill-after=10 "$RUN_TIMEOUT" bash "$0" --inner "$work" || status=$?
   if [ $status -eq 0 ]; then
     mkdir -p target/e2e/export
-    cp "$work"/shots/*.png target/e2e/export/
+    cp "$work"/shots/office-*.png target/e2e/export/
     if [ $update_docs -eq 1 ]; then
       mkdir -p docs/screenshots
       cp "$work/shots/office-exports-done.png" docs/screenshots/office-exports-1366.png
