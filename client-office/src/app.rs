@@ -70,6 +70,7 @@ impl OfficeApp {
         let mut restored = Model::restored(settings.last_role);
         restored.receipts.alarm_after =
             chrono::Duration::seconds(i64::from(settings.receipt_alarm_secs));
+        restored.exports.folder = crate::export_folder::default_folder();
         let model = Arc::new(Mutex::new(restored));
         let waker = Waker::default();
         let alarm = AlarmSlot::default();
@@ -124,6 +125,11 @@ impl OfficeApp {
     /// Freezes the clock (for repeatable screenshots).
     pub fn set_clock(&mut self, now: DateTime<Utc>) {
         self.clock = Some(now);
+    }
+
+    /// Saves exports in `folder` instead of the user's documents (tests, scripts).
+    pub fn set_export_folder(&self, folder: PathBuf) {
+        lock(&self.model).exports.folder = Some(folder);
     }
 
     /// Shows times and "today" in `zone` instead of the machine's (tests, screenshots).
@@ -186,6 +192,7 @@ impl OfficeApp {
         for intent in intents {
             self.handle(&ctx, &mut model, intent, now);
         }
+        self.send_export_requests(&mut model);
         if self.shown_view != Some(self.view) {
             self.shown_view = Some(self.view);
             if let Some(request) = request_on_open(self.view) {
@@ -269,10 +276,26 @@ impl OfficeApp {
                 self.settings.theme = theme;
                 self.save_settings(model);
             }
+            Intent::OpenFolder(folder) => crate::export_folder::open(&folder),
             Intent::SetTextScale(scale) => {
                 self.settings.text_scale = scale;
                 apply_text_scale(ctx, scale);
                 self.save_settings(model);
+            }
+        }
+    }
+
+    /// Sends what the Exports screen asked for: a start or cancel, or the next piece
+    /// once the pump wrote the last one (it wakes the window for that). Asking from
+    /// the window, one piece a frame, keeps its progress bar in step with the file.
+    fn send_export_requests(&self, model: &mut Model) {
+        let mut requests = model.exports.take_requests();
+        requests.extend(model.dashboard.take_requests());
+        for request in requests {
+            if let Err(error) = self.owner.request(request) {
+                tracing::warn!(%error, "the link did not take an export request");
+                model.exports.on_disconnected();
+                model.dashboard.on_disconnected();
             }
         }
     }
@@ -341,7 +364,7 @@ fn request_on_open(view: View) -> Option<LinkRequest> {
     match view {
         View::Admin(AdminTab::Devices) => Some(LinkRequest::ListDevices),
         View::Admin(AdminTab::Site) => Some(LinkRequest::SiteStatus),
-        View::Orders | View::Admin(AdminTab::Stores | AdminTab::Exports) => None,
+        View::Orders | View::Admin(AdminTab::Stores | AdminTab::Exports | AdminTab::Today) => None,
     }
 }
 

@@ -8,10 +8,14 @@
 //! - [`i18n`]: every user-visible string, English and Spanish.
 //! - [`settings`]: the small files kept in the data dir.
 //! - [`alarm`]: the sound of the no-warehouse alarm.
+//! - [`export_files`]: the file work of exports, done by the pump thread;
+//!   [`export_folder`]: where they go, and showing that folder.
 #![forbid(unsafe_code)]
 
 pub mod alarm;
 pub mod app;
+pub mod export_files;
+pub mod export_folder;
 pub mod i18n;
 pub mod link;
 pub mod model;

@@ -12,6 +12,7 @@ use packbell_client_core::pump::PumpTarget;
 use packbell_shared::link::LinkEvent;
 
 use crate::alarm::{self, AlarmSlot};
+use crate::export_files::ExportFiles;
 use crate::model::Model;
 
 /// How often the pump checks the no-warehouse alarm with no events arriving, so the
@@ -27,6 +28,9 @@ pub struct ModelPump {
     pub alarm: AlarmSlot,
     /// When the alarm is checked next.
     pub next_check: Instant,
+    /// Export pieces to files: done here, off the window's thread, with the model's
+    /// lock released.
+    pub export_files: ExportFiles,
 }
 
 impl ModelPump {
@@ -35,6 +39,7 @@ impl ModelPump {
             model,
             alarm,
             next_check: Instant::now(),
+            export_files: ExportFiles::default(),
         }
     }
 }
@@ -46,11 +51,13 @@ impl PumpTarget for ModelPump {
 
     fn turn(&mut self, events: Vec<LinkEvent>) -> bool {
         let got_events = !events.is_empty();
+        let mut jobs;
         let sound = {
             let mut model = lock(&self.model);
             for event in events {
                 model.apply_link_event(event, Utc::now());
             }
+            jobs = model.exports.take_jobs();
             let due = Instant::now() >= self.next_check;
             if due {
                 self.next_check = Instant::now() + ALARM_CHECK;
@@ -60,7 +67,23 @@ impl PumpTarget for ModelPump {
         if sound {
             alarm::sound(&self.alarm);
         }
-        // The window redraws itself for the alarm's banner; only news wakes it here.
-        got_events || sound
+        let mut wrote = false;
+        // Ends: only a failed write adds work (removing its temporary file), and a
+        // removal adds none.
+        while !jobs.is_empty() {
+            wrote = true;
+            let outcomes: Vec<_> = jobs
+                .drain(..)
+                .map(|job| self.export_files.run(job))
+                .collect();
+            let mut model = lock(&self.model);
+            for outcome in outcomes {
+                model.exports.on_written(outcome);
+            }
+            jobs = model.exports.take_jobs();
+        }
+        // The window redraws itself for the alarm's banner; only news wakes it here
+        // (a written piece too: the window asks for the next one).
+        got_events || sound || wrote
     }
 }

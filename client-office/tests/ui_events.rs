@@ -386,7 +386,7 @@ fn the_export_starts_on_today_in_the_windows_zone() {
     harness.get_by_label("Exports").click();
     frames(&mut harness, 2);
     let range = with_model(&harness, |m| {
-        (m.admin.export_from.clone(), m.admin.export_to.clone())
+        (m.exports.form.from.clone(), m.exports.form.to.clone())
     });
     assert_eq!(range, ("2026-03-03".to_owned(), "2026-03-03".to_owned()));
 }

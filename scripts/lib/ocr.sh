@@ -14,3 +14,14 @@ find_word() {
       }
       END { if (best != "") print best }'
 }
+
+# find_exact_word IMAGE WORD: like find_word, for the topmost word that is exactly
+# WORD ("Export" and not the "Exports" tab above it).
+find_exact_word() {
+  convert "$1" -resize 200% -colorspace Gray -negate "$1.x2.png" &&
+    tesseract "$1.x2.png" - tsv 2>/dev/null | awk -F'\t' -v w="$2" '
+      NR > 1 && $12 == w && (best == "" || $8 < top) {
+        top = $8; best = int(($7 + $9 / 2) / 2) " " int(($8 + $10 / 2) / 2)
+      }
+      END { if (best != "") print best }'
+}

@@ -71,14 +71,18 @@ pub fn duration(d: Duration) -> String {
 
 mod ageing;
 mod errors;
+mod exports;
 mod messages;
 mod receipts;
 mod strings;
 #[cfg(test)]
 mod tests;
+mod today;
 mod undo;
 
 pub use ageing::AgeingTr;
 pub use errors::TroubleText;
+pub use exports::ExportsTr;
 pub use strings::{EN, ES, Tr};
+pub use today::TodayTr;
 pub use undo::UndoTr;

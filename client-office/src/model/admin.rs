@@ -1,8 +1,6 @@
 //! Admin screens: stores, devices, exports. Only shown to admins; the server checks
 //! every command again.
 
-use std::collections::BTreeSet;
-
 use packbell_shared::protocol::{Ageing, Command, DeviceId, MAX_STORE_NAME_CHARS, Role, StoreId};
 
 use super::{Model, Operation};
@@ -23,11 +21,6 @@ pub struct AdminForms {
     pub role_change: Option<RoleChange>,
     /// Role for the next pairing code.
     pub code_role: Role,
-    /// Export range and stores (the export itself comes with CSV reports).
-    /// Dates as typed (YYYY-MM-DD).
-    pub export_from: String,
-    pub export_to: String,
-    pub export_stores: BTreeSet<StoreId>,
     /// Ageing thresholds being edited in the Site tab; `None` until the tab opens
     /// (then filled from the site's, or the usual 5/10/20).
     pub ageing: Option<Ageing>,
@@ -44,9 +37,6 @@ impl Default for AdminForms {
             confirm_revoke: None,
             role_change: None,
             code_role: Role::Office,
-            export_from: String::new(),
-            export_to: String::new(),
-            export_stores: BTreeSet::new(),
             ageing: None,
         }
     }

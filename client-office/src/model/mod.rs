@@ -5,9 +5,11 @@
 //! Tests drive this module directly.
 
 mod admin;
+mod exports;
 mod form;
 mod orders;
 mod receipts;
+mod today;
 mod trouble;
 mod undo;
 
@@ -23,9 +25,17 @@ use packbell_shared::protocol::{
 use packbell_shared::state::SiteState;
 
 pub use admin::{AdminForms, DEFAULT_AGEING, NameError, RoleChange, RoleLock};
+pub use exports::{
+    ExportFile, ExportForm, ExportJob, ExportProblem, Exports, FormProblem, KINDS, Progress, Stage,
+    Transfer, WriteOutcome,
+};
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors, ReadyOrder};
 pub use orders::{ListFilter, OrderRow, RowStatus};
 pub use receipts::{ALARM_REPEAT_SECS, DEFAULT_ALARM_SECS, ReceiptSummary, Receipts};
+pub use today::{
+    Dashboard, MAX_REFERENCE_BYTES, OldestPending, REFERENCE_DAYS, Reference, StoreWaits,
+    TodayFigures, WaitFigures, today_figures,
+};
 pub use trouble::{MESSAGE_FADES_AFTER, MessageClock, NoticeKind, OutboxView, Trouble, Waiting};
 pub use undo::{
     DuplicateConfirm, EditDialog, EditProblem, ReopenDialog, SendStep, UndoDialogs, UndoOperation,
@@ -242,6 +252,10 @@ pub struct Model {
     pub undo: UndoDialogs,
     /// What the warehouse PCs said about each order, and the no-warehouse alarm.
     pub receipts: Receipts,
+    /// The Exports screen's form and the latest export.
+    pub exports: Exports,
+    /// The Today dashboard's reference days.
+    pub dashboard: Dashboard,
 }
 
 impl Default for Model {
@@ -268,6 +282,8 @@ impl Default for Model {
             admin: AdminForms::default(),
             undo: UndoDialogs::default(),
             receipts: Receipts::default(),
+            exports: Exports::default(),
+            dashboard: Dashboard::default(),
         }
     }
 }
@@ -346,6 +362,29 @@ impl Model {
             }
             LinkEvent::Receipt(receipt) => self.receipts.record(receipt),
             LinkEvent::WarehousesOnline(count) => self.receipts.set_online(count),
+            LinkEvent::ExportChunk {
+                export_id,
+                data,
+                done,
+                rows,
+            } => {
+                if Dashboard::owns(export_id) {
+                    self.dashboard.on_piece(export_id, &data, done);
+                } else {
+                    self.exports.on_piece(export_id, data, done, rows);
+                }
+            }
+            LinkEvent::ExportFailed {
+                export_id,
+                code,
+                message,
+            } => {
+                if Dashboard::owns(export_id) {
+                    self.dashboard.on_refused(export_id, code);
+                } else {
+                    self.exports.on_refused(export_id, code, message);
+                }
+            }
         }
     }
 
@@ -385,6 +424,11 @@ impl Model {
     }
 
     fn set_status(&mut self, status: LinkStatus) {
+        if !matches!(status, LinkStatus::Connected { .. }) {
+            // An export lives on one socket: it ends with it.
+            self.exports.on_disconnected();
+            self.dashboard.on_disconnected();
+        }
         match &status {
             LinkStatus::Connected {
                 site,

@@ -17,12 +17,15 @@ pub enum AdminTab {
     Devices,
     Exports,
     Site,
+    /// The Today dashboard.
+    Today,
 }
 
 pub fn admin_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, tab: AdminTab) {
     let t = screen.t;
     ui.horizontal(|ui| {
         for (choice, label) in [
+            (AdminTab::Today, screen.lang.today_tr().tab),
             (AdminTab::Stores, t.admin_stores),
             (AdminTab::Devices, t.admin_devices),
             (AdminTab::Exports, t.admin_exports),
@@ -54,8 +57,9 @@ pub fn admin_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>, tab: AdminTab) {
         .show(ui, |ui| match tab {
             AdminTab::Stores => stores_ui(ui, screen),
             AdminTab::Devices => devices_ui(ui, screen),
-            AdminTab::Exports => exports_ui(ui, screen),
+            AdminTab::Exports => super::exports::exports_ui(ui, screen),
             AdminTab::Site => site_ui(ui, screen),
+            AdminTab::Today => super::today::today_ui(ui, screen),
         });
 }
 
@@ -380,58 +384,6 @@ fn role_picker_ui(
     if picked != shown {
         screen.model.pick_role(device_id, picked);
     }
-}
-
-fn exports_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
-    let t = screen.t;
-    let admin = &mut screen.model.admin;
-    if admin.export_from.is_empty() {
-        // The date of today's midnight in the window's zone, not in UTC.
-        admin.export_from = screen.zone.format(screen.day_start, "%Y-%m-%d");
-    }
-    if admin.export_to.is_empty() {
-        admin.export_to = admin.export_from.clone();
-    }
-    egui::Grid::new("office-export")
-        .num_columns(2)
-        .spacing([16.0, 8.0])
-        .show(ui, |ui| {
-            let label = ui.label(t.export_from);
-            ui.add(
-                TextEdit::singleline(&mut admin.export_from)
-                    .hint_text(t.date_hint)
-                    .desired_width(120.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            let label = ui.label(t.export_to);
-            ui.add(
-                TextEdit::singleline(&mut admin.export_to)
-                    .hint_text(t.date_hint)
-                    .desired_width(120.0),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-            ui.label(t.export_stores);
-            ui.vertical(|ui| {
-                for store in screen.model.site.stores.values() {
-                    let mut ticked = admin.export_stores.contains(&store.store_id);
-                    if ui.checkbox(&mut ticked, &store.name).changed() {
-                        if ticked {
-                            admin.export_stores.insert(store.store_id);
-                        } else {
-                            admin.export_stores.remove(&store.store_id);
-                        }
-                    }
-                }
-                ui.label(RichText::new(t.export_all_stores_hint).small().weak());
-            });
-            ui.end_row();
-        });
-    ui.add_space(8.0);
-    ui.add_enabled(false, egui::Button::new(t.export_button))
-        .on_disabled_hover_text(t.export_coming);
-    ui.label(RichText::new(t.export_coming).italics().weak());
 }
 
 fn site_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {

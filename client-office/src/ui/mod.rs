@@ -3,9 +3,11 @@
 
 mod admin;
 mod banner;
+mod exports;
 mod orders;
 mod receipts;
 mod shortcuts;
+mod today;
 mod undo;
 
 use chrono::{DateTime, Utc};
@@ -47,6 +49,8 @@ pub enum Intent {
     SetTheme(ThemeChoice),
     /// Draw everything this much larger (egui's zoom factor); saved.
     SetTextScale(f32),
+    /// Show this folder in the system's file manager.
+    OpenFolder(std::path::PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -264,7 +264,9 @@ impl Model {
             | LinkEvent::Devices(_)
             | LinkEvent::PairingCode { .. }
             | LinkEvent::Receipt(_)
-            | LinkEvent::WarehousesOnline(_) => {}
+            | LinkEvent::WarehousesOnline(_)
+            | LinkEvent::ExportChunk { .. }
+            | LinkEvent::ExportFailed { .. } => {}
         }
         actions
     }

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 use crate::protocol::{
-    Command, DeviceId, DeviceInfo, ErrorCode, Event, NotRungWhy, OrderId, Receipt, ReceiptStage,
-    Role, Seq, Snapshot, StoreId,
+    Command, DeviceId, DeviceInfo, ErrorCode, Event, ExportDelimiter, ExportKind, NotRungWhy,
+    OrderId, Receipt, ReceiptStage, Role, Seq, Snapshot, StoreId,
 };
 
 /// How the link finds and identifies itself to the server.
@@ -114,6 +114,20 @@ pub enum LinkEvent {
     Receipt(Receipt),
     /// Office and admin: how many warehouse PCs are connected to the server now.
     WarehousesOnline(u32),
+    /// Admin: the next piece of export `export_id` (answer to
+    /// [`LinkRequest::ExportStart`] and [`LinkRequest::ExportNext`]); `rows` once `done`.
+    ExportChunk {
+        export_id: u32,
+        data: String,
+        done: bool,
+        rows: Option<u64>,
+    },
+    /// Admin: the server refused or stopped export `export_id`.
+    ExportFailed {
+        export_id: u32,
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 /// A receipt this warehouse PC sends about an order: see [`LinkRequest::Receipts`].
@@ -154,7 +168,7 @@ pub enum OutboxReport {
 }
 
 /// Requests from the owner to the link thread.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LinkRequest {
     /// Write to the outbox under `key`, then send when connected.
     Submit { key: String, command: Command },
@@ -176,6 +190,20 @@ pub enum LinkRequest {
     /// Office and admin: ask for warehouse receipts and the warehouse count on this
     /// and every later connection ([`LinkEvent::Receipt`], [`LinkEvent::WarehousesOnline`]).
     WatchReceipts,
+    /// Admin only: start a CSV export (see `export_start` in docs/protocol.md),
+    /// answered by [`LinkEvent::ExportChunk`] or [`LinkEvent::ExportFailed`].
+    ExportStart {
+        export_id: u32,
+        kind: ExportKind,
+        from: String,
+        to: String,
+        stores: Vec<String>,
+        delimiter: ExportDelimiter,
+    },
+    /// Admin only: the next piece of export `export_id`, once the last one is written.
+    ExportNext { export_id: u32 },
+    /// Admin only: stop export `export_id`; not answered.
+    ExportCancel { export_id: u32 },
     /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`](super::LinkHandle::shutdown) waits.
     Shutdown,
 }

@@ -102,7 +102,17 @@ impl LinkLogic {
                 code,
                 message,
                 key: None,
-                export_id: _,
+                export_id: Some(export_id),
+            } => out.push(Action::Emit(LinkEvent::ExportFailed {
+                export_id,
+                code,
+                message,
+            })),
+            ServerMessage::Error {
+                code,
+                message,
+                key: None,
+                export_id: None,
             } => match code {
                 ErrorCode::Revoked => return Err(self.refusal(false, code, message, out)),
                 // A close follows; the reconnect loop reports it.
@@ -149,10 +159,17 @@ impl LinkLogic {
             }
             // The link never asks for the log (that is for auditors' tools).
             ServerMessage::LogPage { .. } => tracing::debug!("ignoring an unasked log page"),
-            // The link does not ask for exports yet (`packbell-server export` does).
-            ServerMessage::ExportChunk { .. } => {
-                tracing::debug!("ignoring an unasked export piece")
-            }
+            ServerMessage::ExportChunk {
+                export_id,
+                data,
+                done,
+                rows,
+            } => out.push(Action::Emit(LinkEvent::ExportChunk {
+                export_id,
+                data,
+                done,
+                rows,
+            })),
         }
         for action in synced {
             match action {

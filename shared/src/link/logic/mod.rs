@@ -19,6 +19,8 @@ use super::outbox::Outbox;
 use super::store::{Credentials, OutboxEntry, SavedState};
 use super::sync::{StateSync, snapshot_of};
 
+#[cfg(test)]
+mod export_tests;
 pub mod handshake;
 pub mod live;
 #[cfg(test)]
@@ -273,6 +275,27 @@ impl LinkLogic {
                     control.push(ClientMessage::NewPairingCode { role });
                 }
                 LinkRequest::SiteStatus => control.push(ClientMessage::SiteStatus {}),
+                LinkRequest::ExportStart {
+                    export_id,
+                    kind,
+                    from,
+                    to,
+                    stores,
+                    delimiter,
+                } => control.push(ClientMessage::ExportStart {
+                    export_id,
+                    kind,
+                    from,
+                    to,
+                    stores,
+                    delimiter,
+                }),
+                LinkRequest::ExportNext { export_id } => {
+                    control.push(ClientMessage::ExportNext { export_id });
+                }
+                LinkRequest::ExportCancel { export_id } => {
+                    control.push(ClientMessage::ExportCancel { export_id });
+                }
                 LinkRequest::ChooseServer { server_id } => {
                     self.chosen_server = Some(server_id);
                     paired = true;
