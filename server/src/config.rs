@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Writes the previous day's CSV reports every day; `None` turns them off.
     pub daily_reports: Option<crate::export::daily::DailyReports>,
+    /// Stock alerts, their clock and the watched import folder.
+    pub stock: crate::stock::StockConfig,
 }
 
 impl ServerConfig {
@@ -62,6 +64,7 @@ impl ServerConfig {
             insecure_plaintext: false,
             limits: Limits::default(),
             daily_reports: None,
+            stock: crate::stock::StockConfig::with_import_folder(None),
         }
     }
 }

@@ -468,6 +468,7 @@ impl Model {
                 store_id,
                 note,
                 priority,
+                ..
             } = item.command
             else {
                 continue;
