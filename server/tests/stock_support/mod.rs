@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 use crate::common::{Raw, auth, enrol};
 use packbell_server::stock::{ManualClock, StockConfig};
 use packbell_server::{RunningServer, ServerConfig};
-use packbell_shared::protocol::{
-    Event, EventBody, Role, ServerMessage, Snapshot,
-};
+use packbell_shared::protocol::{Event, EventBody, Role, ServerMessage, Snapshot};
 
 pub struct StockSite {
     pub server: RunningServer,
@@ -139,7 +137,9 @@ impl StockSite {
     }
 
     pub async fn snapshot(&mut self) -> Snapshot {
-        self.admin.send(json!({"type": "subscribe", "after_seq": 0})).await;
+        self.admin
+            .send(json!({"type": "subscribe", "after_seq": 0}))
+            .await;
         let mut snapshot = match self
             .admin
             .recv_until(|m| matches!(m, ServerMessage::Snapshot(_)))
