@@ -58,7 +58,7 @@ pub enum ImportError {
     TooBig(u64),
     #[error("the header row is wrong: {0}")]
     Header(String),
-    #[error("{} bad row(s); nothing was imported", .0.len())]
+    #[error("{} bad row(s)", .0.len())]
     Rows(Vec<LineError>),
 }
 
