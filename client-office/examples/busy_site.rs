@@ -129,6 +129,7 @@ fn main() -> anyhow::Result<()> {
                 } else {
                     Priority::Normal
                 },
+                lines: Vec::new(),
             };
             match office.send(order) {
                 Ok(Some(id)) => {

@@ -124,6 +124,7 @@ fn main() -> anyhow::Result<()> {
             store_id,
             note: note.to_owned(),
             priority,
+            lines: Vec::new(),
         })?;
         loop {
             match next("the server's answer")? {

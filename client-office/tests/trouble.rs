@@ -71,6 +71,8 @@ fn rig_in(data_dir: Option<std::path::PathBuf>) -> Rig {
                 ],
                 orders: vec![],
                 devices: vec![],
+                items: Vec::new(),
+                alerts: Vec::new(),
             },
             stale: false,
         })
@@ -117,6 +119,7 @@ fn order_item(key: &str, number: &str) -> OutboxItem {
             store_id: 1,
             note: String::new(),
             priority: Priority::Normal,
+            lines: Vec::new(),
         },
         queued_at: Some(t0()),
     }

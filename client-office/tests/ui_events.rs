@@ -68,6 +68,8 @@ fn rig(role: Role) -> Rig {
                     role: Role::Warehouse,
                     revoked: false,
                 }],
+                items: Vec::new(),
+                alerts: Vec::new(),
             },
             stale: false,
         })
@@ -148,6 +150,7 @@ fn keyboard_only_entry_sends_the_order_and_returns_to_the_number() {
             store_id: 2,
             note: "frágil".into(),
             priority: Priority::Rush,
+            lines: Vec::new(),
         }
     );
     assert_eq!(focused_label(&harness).as_deref(), Some("Order number"));
@@ -253,6 +256,7 @@ fn a_pending_order_with_the_same_number_and_store_is_warned_about() {
                     store_id: 3,
                     note: String::new(),
                     priority: Priority::Normal,
+                    lines: Vec::new(),
                 },
             },
             replayed: false,
@@ -298,6 +302,7 @@ fn cancel_asks_for_a_reason_then_sends_it() {
                     store_id: 1,
                     note: String::new(),
                     priority: Priority::Normal,
+                    lines: Vec::new(),
                 },
             },
             replayed: false,
@@ -442,6 +447,7 @@ fn enter_and_pack(events: &EventFeed) {
                 store_id: 1,
                 note: String::new(),
                 priority: Priority::Normal,
+                lines: Vec::new(),
             },
             at,
         ),

@@ -98,6 +98,7 @@ fn main() -> anyhow::Result<()> {
             store_id,
             note,
             priority,
+            lines: Vec::new(),
         })?;
         loop {
             match next("the server's ack")? {

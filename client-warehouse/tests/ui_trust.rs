@@ -68,6 +68,8 @@ fn load(events: &packbell_client_core::fake::EventFeed, orders: Vec<Order>) {
                 orders,
                 devices: benches(),
                 more: false,
+                items: Vec::new(),
+                alerts: Vec::new(),
             },
             stale: false,
         })

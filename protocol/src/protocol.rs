@@ -11,11 +11,13 @@ mod errors;
 mod export;
 mod receipts;
 mod site;
+mod stock;
 
 pub use errors::*;
 pub use export::*;
 pub use receipts::*;
 pub use site::*;
+pub use stock::*;
 
 /// Bumped on any incompatible change to the messages below.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -184,6 +186,9 @@ pub enum Command {
         note: String,
         #[serde(default)]
         priority: Priority,
+        /// What the order takes off stock when packed; absent for orders without lines.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lines: Vec<OrderLine>,
     },
     PackOrder {
         order_id: OrderId,
@@ -232,6 +237,48 @@ pub enum Command {
         device_id: DeviceId,
         role: Role,
     },
+    /// Admin only: creates an item or changes it. `quantity` and `lots`, when absent,
+    /// keep what the item has (a new item starts at 0 without lots).
+    UpsertItem {
+        sku: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store_id: Option<StoreId>,
+        unit: String,
+        min: i64,
+        max: i64,
+        #[serde(default = "stock::default_pack_size")]
+        pack_size: u32,
+        #[serde(default)]
+        lead_days: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        quantity: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lots: Option<Vec<StockLot>>,
+    },
+    /// Admin only: adds `delta` (negative takes away) to an item, or to one of its lots
+    /// and the item together, with the reason why.
+    AdjustStock {
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lot: Option<String>,
+        delta: i64,
+        reason: String,
+    },
+    /// Warehouse and admin: what a person counted on the shelf replaces the quantity
+    /// (of the item, or of one lot and the item by the same difference).
+    CountStock {
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lot: Option<String>,
+        counted: i64,
+    },
+    /// Warehouse and admin: someone saw this open alert; it stops escalating.
+    AckAlert {
+        alert_id: AlertId,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+    },
 }
 
 impl Command {
@@ -254,6 +301,10 @@ impl Command {
             Command::RecallOrder { .. } => {
                 matches!(role, Role::Office | Role::Warehouse | Role::Admin)
             }
+            Command::CountStock { .. } | Command::AckAlert { .. } => {
+                matches!(role, Role::Warehouse | Role::Admin)
+            }
+            Command::UpsertItem { .. } | Command::AdjustStock { .. } => role == Role::Admin,
             Command::AddStore { .. }
             | Command::SetAgeing(_)
             | Command::RenameStore { .. }
@@ -300,6 +351,10 @@ pub enum ServerMessage {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         devices: Vec<DeviceSummary>,
         orders: Vec<Order>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<StockItem>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        alerts: Vec<StockAlert>,
         more: bool,
     },
     /// One state change.
@@ -393,6 +448,8 @@ pub enum EventBody {
         store_id: StoreId,
         note: String,
         priority: Priority,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        lines: Vec<OrderLine>,
     },
     OrderPacked {
         order_id: OrderId,
@@ -442,6 +499,65 @@ pub enum EventBody {
     DeviceRoleChanged {
         device_id: DeviceId,
         role: Role,
+    },
+    /// An item was created or changed (by an admin or an import); the item as it is now.
+    ItemUpserted(StockItem),
+    /// Stock added or taken away: by an admin (`reason`), or by packing (negative) or
+    /// recalling (positive) order `order_id`. With a `lot`, the lot and the item both
+    /// change by `delta`. `quantity` is the item's new quantity, `lot_quantity` the lot's.
+    StockAdjusted {
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lot: Option<String>,
+        delta: i64,
+        quantity: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lot_quantity: Option<i64>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order_id: Option<OrderId>,
+    },
+    /// A person counted the shelf (the item, or one lot); the event's `device` says
+    /// who. `delta` is the difference from what the books said; the item changes by
+    /// it too, to `quantity`.
+    StockCounted {
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lot: Option<String>,
+        counted: i64,
+        delta: i64,
+        quantity: i64,
+    },
+    /// A stock alert opened at level 1 (`device` 0: the server raised it).
+    /// `quantity` is the item's (or the lot's) quantity then; `expiry` the lot's date.
+    AlertRaised {
+        alert_id: AlertId,
+        alert_kind: AlertKind,
+        severity: Severity,
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lot: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store_id: Option<StoreId>,
+        quantity: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expiry: Option<chrono::NaiveDate>,
+    },
+    /// An open, unacknowledged alert reached a higher level.
+    AlertEscalated {
+        alert_id: AlertId,
+        level: u8,
+    },
+    /// Someone saw the alert (`device`); it stays open until its condition clears.
+    AlertAcknowledged {
+        alert_id: AlertId,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+    },
+    /// The alert's condition cleared; the alert is closed.
+    AlertResolved {
+        alert_id: AlertId,
     },
 }
 

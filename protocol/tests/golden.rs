@@ -88,6 +88,10 @@ fn command_op(command: &Command) -> &'static str {
         Command::DeactivateStore { .. } => "deactivate_store",
         Command::RevokeDevice { .. } => "revoke_device",
         Command::ChangeRole { .. } => "change_role",
+        Command::UpsertItem { .. } => "upsert_item",
+        Command::AdjustStock { .. } => "adjust_stock",
+        Command::CountStock { .. } => "count_stock",
+        Command::AckAlert { .. } => "ack_alert",
     }
 }
 
@@ -127,6 +131,13 @@ fn event_kind(body: &EventBody) -> &'static str {
         EventBody::DeviceEnrolled { .. } => "device_enrolled",
         EventBody::DeviceRevoked { .. } => "device_revoked",
         EventBody::DeviceRoleChanged { .. } => "device_role_changed",
+        EventBody::ItemUpserted(_) => "item_upserted",
+        EventBody::StockAdjusted { .. } => "stock_adjusted",
+        EventBody::StockCounted { .. } => "stock_counted",
+        EventBody::AlertRaised { .. } => "alert_raised",
+        EventBody::AlertEscalated { .. } => "alert_escalated",
+        EventBody::AlertAcknowledged { .. } => "alert_acknowledged",
+        EventBody::AlertResolved { .. } => "alert_resolved",
     }
 }
 

@@ -57,6 +57,7 @@ fn main() -> anyhow::Result<()> {
                 } else {
                     Priority::Normal
                 },
+                lines: Vec::new(),
             },
             created,
         )?

@@ -48,6 +48,8 @@ pub struct ServerConfig {
     pub daily_reports: Option<crate::export::daily::DailyReports>,
     /// Backs the database up once a day into `<data dir>/backups`; `None` turns it off.
     pub daily_backups: Option<crate::backup::daily::DailyBackups>,
+    /// Stock alerts, their clock and the watched import folder.
+    pub stock: crate::stock::StockConfig,
 }
 
 impl ServerConfig {
@@ -65,6 +67,7 @@ impl ServerConfig {
             limits: Limits::default(),
             daily_reports: None,
             daily_backups: None,
+            stock: crate::stock::StockConfig::with_import_folder(None),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod export;
 pub mod fanout;
 pub mod identity;
 pub mod relay;
+pub mod stock;
 // Test helpers for the tests of every crate; never in a shipped build.
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -77,6 +78,8 @@ pub struct RunningServer {
     writer_thread: std::thread::JoinHandle<()>,
     /// Held until the writer has stopped, so `restore` never replaces a database in use.
     data_dir_lock: backup::lock::DataDirLock,
+    /// The watched stock import folder, when there is one.
+    import_watcher: Option<Arc<tokio::sync::Mutex<stock::watch::Watcher>>>,
 }
 
 impl RunningServer {
@@ -98,8 +101,18 @@ impl RunningServer {
         let server_id = identity.fingerprint;
 
         let fanout = Fanout::default();
-        let (writer, writer_thread) = writer::spawn(conn, fanout.clone(), config.data_dir.clone())
-            .context("starting the writer thread")?;
+        let (writer, writer_thread) = writer::spawn(
+            conn,
+            fanout.clone(),
+            config.data_dir.clone(),
+            config.stock.rules.clone(),
+        )
+        .context("starting the writer thread")?;
+        // What expired or escalated while the server was off is in the log before any
+        // client connects; a failure (a full disk) must not keep the server down.
+        if let Err(e) = writer.stock_tick().await {
+            tracing::warn!("the stock check at start failed: {e}");
+        }
         let listener = TcpListener::bind((config.bind, config.ws_port))
             .await
             .with_context(|| format!("listening on {}:{}", config.bind, config.ws_port))?;
@@ -123,6 +136,10 @@ impl RunningServer {
             started_at: Utc::now(),
             shutdown: shutdown.clone(),
         });
+        let import_watcher =
+            config.stock.import_folder.clone().map(|folder| {
+                Arc::new(tokio::sync::Mutex::new(stock::watch::Watcher::new(folder)))
+            });
         let server = RunningServer {
             ctx: ctx.clone(),
             ws_addr,
@@ -130,6 +147,7 @@ impl RunningServer {
             tasks: tasks.clone(),
             writer_thread,
             data_dir_lock,
+            import_watcher: import_watcher.clone(),
         };
         for name in &config.seed_stores {
             server.seed_store(name).await?;
@@ -173,6 +191,19 @@ impl RunningServer {
                 config.data_dir.clone(),
                 daily,
                 ctx.writer.clone(),
+                shutdown.clone(),
+            ));
+        }
+        tasks.spawn(stock::schedule::run_checks(
+            ctx.writer.clone(),
+            config.stock.check_interval,
+            shutdown.clone(),
+        ));
+        if let Some(watcher) = import_watcher {
+            tasks.spawn(stock::schedule::run_watcher(
+                watcher,
+                ctx.writer.clone(),
+                config.stock.import_poll,
                 shutdown.clone(),
             ));
         }
@@ -230,6 +261,20 @@ impl RunningServer {
     /// disk without filling one. A larger value lifts the cap again.
     pub async fn limit_database_pages(&self, extra_pages: u32) -> anyhow::Result<u64> {
         Ok(self.ctx.writer.limit_pages(extra_pages).await?)
+    }
+
+    /// Runs the stock check now (expiry by the stock clock, escalation); returns how
+    /// many events it wrote. The schedule runs the same check every interval.
+    pub async fn check_stock(&self) -> anyhow::Result<usize> {
+        Ok(self.ctx.writer.stock_tick().await?)
+    }
+
+    /// Polls the watched import folder now, as its schedule does; what it finished.
+    pub async fn poll_import_folder(&self) -> Vec<stock::watch::Finished> {
+        match &self.import_watcher {
+            Some(watcher) => watcher.lock().await.poll(&self.ctx.writer).await,
+            None => Vec::new(),
+        }
     }
 
     /// Adds a store as the server itself (device 0); used for seeding and by tests.

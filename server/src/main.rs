@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use packbell_server::config::DEFAULT_WS_PORT;
 use packbell_server::identity::Identity;
-use packbell_server::{Limits, RunningServer, ServerConfig, db, export};
+use packbell_server::{Limits, RunningServer, ServerConfig, db, export, stock};
 use packbell_shared::discovery::DEFAULT_DISCOVERY_PORT;
 use packbell_shared::protocol::Role;
 
@@ -86,6 +86,61 @@ struct ServeArgs {
     /// Do not back the database up every day.
     #[arg(long, env = "PACKBELL_NO_DAILY_BACKUPS")]
     no_daily_backups: bool,
+    #[command(flatten)]
+    stock: StockArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct StockArgs {
+    /// A lot with stock raises an `expiring` alert this many days before its expiry.
+    #[arg(long, env = "PACKBELL_STOCK_EXPIRING_DAYS", default_value_t = stock::alerts::DEFAULT_EXPIRING_DAYS)]
+    stock_expiring_days: u32,
+    /// Minutes after which an unacknowledged stock alert reaches level 2.
+    #[arg(long, env = "PACKBELL_STOCK_LEVEL_2_MINUTES", default_value_t = 60)]
+    stock_level_2_minutes: u32,
+    /// Minutes after which an unacknowledged stock alert reaches level 3 (admins too).
+    #[arg(long, env = "PACKBELL_STOCK_LEVEL_3_MINUTES", default_value_t = 240)]
+    stock_level_3_minutes: u32,
+    /// Seconds between the scheduled stock checks (expiry, escalation).
+    #[arg(long, env = "PACKBELL_STOCK_CHECK_SECONDS", default_value_t = stock::DEFAULT_CHECK_INTERVAL.as_secs())]
+    stock_check_seconds: u64,
+    /// The watched stock import folder (default: `import` in the data dir).
+    #[arg(long, env = "PACKBELL_IMPORT_DIR")]
+    import_dir: Option<PathBuf>,
+    /// Do not watch an import folder.
+    #[arg(long, env = "PACKBELL_NO_IMPORT_FOLDER")]
+    no_import_folder: bool,
+    /// Days of packed-order history a restock suggestion looks at.
+    #[arg(long, env = "PACKBELL_RESTOCK_WINDOW_DAYS", default_value_t = stock::restock::DEFAULT_WINDOW_DAYS)]
+    restock_window_days: u32,
+    /// z of the restock service level (1.645 is 95 %, 2.326 is 99 %).
+    #[arg(long, env = "PACKBELL_RESTOCK_Z", default_value_t = stock::restock::Z_95)]
+    restock_z: f64,
+}
+
+impl StockArgs {
+    fn config(&self, data_dir: &std::path::Path) -> anyhow::Result<stock::StockConfig> {
+        if self.stock_level_2_minutes >= self.stock_level_3_minutes {
+            anyhow::bail!("--stock-level-2-minutes must be below --stock-level-3-minutes");
+        }
+        let mut config =
+            stock::StockConfig::with_import_folder((!self.no_import_folder).then(|| {
+                self.import_dir
+                    .clone()
+                    .unwrap_or_else(|| data_dir.join("import"))
+            }));
+        config.rules.alerts.expiring_days = self.stock_expiring_days;
+        config.rules.escalation = stock::escalation::Escalation {
+            level_2_after: chrono::TimeDelta::minutes(i64::from(self.stock_level_2_minutes)),
+            level_3_after: chrono::TimeDelta::minutes(i64::from(self.stock_level_3_minutes)),
+        };
+        config.check_interval = std::time::Duration::from_secs(self.stock_check_seconds.max(1));
+        config.restock = stock::restock::RestockSettings {
+            window_days: self.restock_window_days.max(1),
+            z: self.restock_z,
+        };
+        Ok(config)
+    }
 }
 
 fn parse_time_of_day(text: &str) -> Result<chrono::NaiveTime, String> {
@@ -119,6 +174,16 @@ enum Cmd {
     /// Replace the database with a backup; the server must be stopped. The replaced
     /// database is kept beside it as `packbell.sqlite3.replaced-<time>`.
     Restore { file: PathBuf },
+    /// Import data from a file.
+    #[command(subcommand)]
+    Import(ImportCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCmd {
+    /// Import stock items from a CSV file (docs/stock.md): every row or none; bad rows
+    /// are listed by line number and the command fails.
+    Stock { file: PathBuf },
 }
 
 #[derive(clap::Args, Debug)]
@@ -228,6 +293,7 @@ fn main() -> anyhow::Result<()> {
         Some(Cmd::Export(args)) => write_export(&data_dir, args),
         Some(Cmd::Backup { out }) => write_backup(&data_dir, &out),
         Some(Cmd::Restore { file }) => restore_backup(&data_dir, &file),
+        Some(Cmd::Import(ImportCmd::Stock { file })) => import_stock(&data_dir, &file),
         None => serve(data_dir, cli.serve),
     }
 }
@@ -342,6 +408,33 @@ fn restore_backup(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow:
     Ok(())
 }
 
+fn import_stock(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let items = match stock::import::parse(&bytes) {
+        Ok(items) => items,
+        Err(e) => anyhow::bail!("{}: {}", file.display(), e.report().trim_end()),
+    };
+    let mut conn = db::open(data_dir)?;
+    let tx = conn.transaction()?;
+    let rules = stock::StockRules::default();
+    match db::stock::import(&tx, &items, None, Utc::now(), &rules) {
+        Ok((imported, _)) => {
+            tx.commit()?;
+            eprintln!(
+                "Imported {} items from {}. A running server's windows show them after \
+                 their next reconnect; the watched import folder shows them at once.",
+                imported.items,
+                file.display()
+            );
+            Ok(())
+        }
+        Err(db::apply::ApplyError::Refused(refusal)) => {
+            anyhow::bail!("{}: {}", file.display(), refusal.message.trim_end())
+        }
+        Err(db::apply::ApplyError::Db(e)) => Err(e.into()),
+    }
+}
+
 fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     let daily_reports = (!args.no_daily_reports).then(|| export::daily::DailyReports {
         folder: args
@@ -352,6 +445,7 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
         retention_days: args.report_retention_days,
         delimiter: args.report_delimiter.into(),
     });
+    let stock_config = args.stock.config(&data_dir)?;
     let config = ServerConfig {
         data_dir,
         bind: args.bind,
@@ -376,6 +470,7 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
                 keep: args.backup_retention,
             },
         ),
+        stock: stock_config,
     };
     if config.insecure_plaintext {
         tracing::warn!(

@@ -6,6 +6,8 @@ use packbell_shared::protocol::{
 };
 use packbell_shared::validate as shared;
 
+use crate::stock::fields as stock;
+
 /// A command the server will not apply, with the code and message the client sees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
@@ -60,14 +62,57 @@ pub fn device_name(name: &str) -> Result<(), Refusal> {
 pub fn command(command: &Command) -> Result<(), Refusal> {
     match command {
         Command::CreateOrder {
-            order_number, note, ..
+            order_number,
+            note,
+            lines,
+            ..
         } => {
             // The same check as the office form's, so both refuse the same numbers.
             shared::order_number(order_number).map_err(|problem| {
                 Refusal::new(ErrorCode::InvalidField, format!("order_number {problem}"))
             })?;
+            stock::order_lines(lines)?;
             text_field("note", note, 0, MAX_NOTE_CHARS)
         }
+        Command::UpsertItem {
+            sku,
+            name,
+            unit,
+            min,
+            max,
+            pack_size,
+            lead_days,
+            quantity,
+            lots,
+            ..
+        } => stock::item(&stock::ItemFields {
+            sku,
+            name,
+            unit,
+            min: *min,
+            max: *max,
+            pack_size: *pack_size,
+            lead_days: *lead_days,
+            quantity: *quantity,
+            lots: lots.as_deref(),
+        }),
+        Command::AdjustStock {
+            sku,
+            lot,
+            delta,
+            reason,
+        } => {
+            stock::sku(sku)?;
+            lot.as_deref().map(stock::lot).transpose()?;
+            stock::delta(*delta)?;
+            stock::reason(reason)
+        }
+        Command::CountStock { sku, lot, counted } => {
+            stock::sku(sku)?;
+            lot.as_deref().map(stock::lot).transpose()?;
+            stock::amount("counted", *counted)
+        }
+        Command::AckAlert { comment, .. } => stock::comment(comment),
         Command::CancelOrder { reason, .. } | Command::RecallOrder { reason, .. } => {
             text_field("reason", reason, 0, MAX_REASON_CHARS)
         }
@@ -101,6 +146,7 @@ mod tests {
             store_id: 1,
             note: note.into(),
             priority: Priority::Normal,
+            lines: Vec::new(),
         }
     }
 

@@ -260,6 +260,7 @@ fn seeded_site() -> (tempfile::TempDir, DateTime<Utc>) {
         store_id,
         note: String::new(),
         priority: Priority::Rush,
+        lines: Vec::new(),
     };
     for (i, wait_ms) in [10_000, 20_000, 65_500].into_iter().enumerate() {
         let at = noon + Duration::minutes(i as i64);
@@ -348,6 +349,7 @@ fn the_hourly_summary_groups_orders_by_local_hour_of_creation() {
                 store_id,
                 note: String::new(),
                 priority: Priority::Normal,
+                lines: Vec::new(),
             },
             created,
         )

@@ -97,6 +97,7 @@ async fn frames_fit(server: &RunningServer) {
                 devices,
                 orders,
                 more,
+                ..
             } => {
                 assert_eq!(seq, joined.seq);
                 joined.stores.extend(stores);

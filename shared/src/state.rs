@@ -78,6 +78,7 @@ impl SiteState {
                 store_id,
                 note,
                 priority,
+                ..
             } => {
                 self.orders.insert(
                     *order_id,
@@ -171,6 +172,14 @@ impl SiteState {
                     device.revoked = true;
                 }
             }
+            // Stock is not part of the order state these windows keep.
+            EventBody::ItemUpserted(_)
+            | EventBody::StockAdjusted { .. }
+            | EventBody::StockCounted { .. }
+            | EventBody::AlertRaised { .. }
+            | EventBody::AlertEscalated { .. }
+            | EventBody::AlertAcknowledged { .. }
+            | EventBody::AlertResolved { .. } => {}
         }
     }
 
@@ -233,6 +242,7 @@ mod tests {
                 store_id: 1,
                 note: String::new(),
                 priority: Priority::Rush,
+                lines: Vec::new(),
             },
         );
         assert_eq!(state.apply(&create), Applied::Gap { have: 1, got: 3 });
@@ -259,6 +269,7 @@ mod tests {
                 store_id: 1,
                 note: "old".into(),
                 priority: Priority::Normal,
+                lines: Vec::new(),
             },
         );
         state.apply(&create);

@@ -94,6 +94,7 @@ impl ReadyOrder {
             store_id: self.store_id,
             note: self.note.clone(),
             priority: self.priority,
+            lines: Vec::new(),
         }
     }
 }

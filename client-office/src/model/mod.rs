@@ -512,6 +512,7 @@ impl Model {
                 store_id,
                 note,
                 priority,
+                ..
             } = item.command
             else {
                 continue;

@@ -253,6 +253,8 @@ mod tests {
                     }],
                     devices: vec![],
                     more: false,
+                    items: Vec::new(),
+                    alerts: Vec::new(),
                 },
                 stale: false,
             },

@@ -489,6 +489,14 @@ impl Model {
             EventBody::DeviceEnrolled { .. }
             | EventBody::DeviceRevoked { .. }
             | EventBody::DeviceRoleChanged { .. } => {}
+            // Stock and its alerts are not part of the order list.
+            EventBody::ItemUpserted(_)
+            | EventBody::StockAdjusted { .. }
+            | EventBody::StockCounted { .. }
+            | EventBody::AlertRaised { .. }
+            | EventBody::AlertEscalated { .. }
+            | EventBody::AlertAcknowledged { .. }
+            | EventBody::AlertResolved { .. } => {}
         }
     }
 

@@ -49,6 +49,8 @@ fn snapshot(seq: u64, orders: Vec<Order>) -> Snapshot {
         stores: vec![store(1, "Centro"), store(2, "Norte")],
         orders,
         devices: Vec::new(),
+        items: Vec::new(),
+        alerts: Vec::new(),
     }
 }
 
@@ -72,6 +74,7 @@ fn created(seq: u64, order_id: OrderId, store_id: StoreId, priority: Priority, s
             store_id,
             note: String::new(),
             priority,
+            lines: Vec::new(),
         },
     }
 }

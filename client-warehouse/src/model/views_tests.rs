@@ -66,6 +66,8 @@ fn loaded(settings: Settings, orders: Vec<Order>) -> Model {
                 stores,
                 orders,
                 devices: Vec::new(),
+                items: Vec::new(),
+                alerts: Vec::new(),
             },
             stale: false,
         },

@@ -233,6 +233,8 @@ pub fn reset(seq: u64, stores: Vec<Store>, orders: Vec<Order>) -> LinkEvent {
             stores,
             orders,
             devices: Vec::new(),
+            items: Vec::new(),
+            alerts: Vec::new(),
         },
         stale: false,
     }
@@ -256,6 +258,7 @@ pub fn created_event(
             store_id,
             note: String::new(),
             priority,
+            lines: Vec::new(),
         },
     }
 }

@@ -66,6 +66,7 @@ impl Office {
                 store_id,
                 note: String::new(),
                 priority,
+                lines: Vec::new(),
             })
             .unwrap();
         self.wait("ack", |e| match e {

@@ -17,6 +17,12 @@ pub struct Snapshot {
     /// then use their own settings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ageing: Option<Ageing>,
+    /// Every stock item (absent in snapshots of servers without stock, and when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<StockItem>,
+    /// Every open stock alert, acknowledged or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<StockAlert>,
     /// More stores, devices or orders follow in `snapshot_part` frames (absent or
     /// false: complete).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -14,6 +14,7 @@ use packbell_shared::validate::neutralise_free_text;
 
 use super::{DbError, time_to_text};
 use crate::config::MAX_STORES;
+use crate::stock::StockRules;
 use crate::validate::{self, Refusal};
 
 /// What an applied (or repeated) command produced.
@@ -24,6 +25,9 @@ pub struct Applied {
     pub store_id: Option<StoreId>,
     /// `None` when the key had been used before with the same payload: nothing new happened.
     pub event: Option<Event>,
+    /// Events the command caused after its own, in seq order: stock moved by packing
+    /// or recalling, stock alerts raised or resolved ([`super::stock::after_command`]).
+    pub followups: Vec<Event>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,13 +44,26 @@ impl From<rusqlite::Error> for ApplyError {
     }
 }
 
-/// Applies `command` from `device` under idempotency `key`.
+/// Applies `command` from `device` under idempotency `key`, with the default stock
+/// rules (the system clock).
 pub fn command(
     conn: &Connection,
     device: DeviceId,
     key: &str,
     command: &Command,
     now: DateTime<Utc>,
+) -> Result<Applied, ApplyError> {
+    command_with(conn, device, key, command, now, &StockRules::default())
+}
+
+/// Applies `command` from `device` under idempotency `key`; stock alerts follow `stock`.
+pub fn command_with(
+    conn: &Connection,
+    device: DeviceId,
+    key: &str,
+    command: &Command,
+    now: DateTime<Utc>,
+    stock: &StockRules,
 ) -> Result<Applied, ApplyError> {
     validate::key(key)?;
     require_not_revoked(conn, device)?;
@@ -57,6 +74,7 @@ pub fn command(
     validate::command(command)?;
     let (body, order_id, store_id) = project(conn, device, command, now)?;
     let event = insert_event(conn, device, now, body)?;
+    let followups = super::stock::after_command(conn, command, now, stock)?;
     if let Some(order_id) = order_id
         && matches!(command, Command::CreateOrder { .. })
     {
@@ -77,6 +95,7 @@ pub fn command(
         order_id,
         store_id,
         event: Some(event),
+        followups,
     })
 }
 
@@ -115,6 +134,7 @@ fn previous_result(
             order_id,
             store_id,
             event: None,
+            followups: Vec::new(),
         })),
         Some(_) => Err(Refusal::new(
             ErrorCode::KeyReused,
@@ -139,8 +159,10 @@ fn project(
             store_id,
             note,
             priority,
+            lines,
         } => {
             require_active_store(conn, *store_id)?;
+            super::stock::require_items(conn, lines)?;
             let order_number = order_number.trim().to_owned();
             let note = neutralise_free_text(note);
             run(
@@ -158,12 +180,14 @@ fn project(
                 ],
             )?;
             let order_id = conn.last_insert_rowid() as OrderId;
+            super::stock::store_lines(conn, order_id, lines)?;
             let body = EventBody::OrderCreated {
                 order_id,
                 order_number,
                 store_id: *store_id,
                 note,
                 priority: *priority,
+                lines: lines.clone(),
             };
             (body, Some(order_id), Some(*store_id))
         }
@@ -316,6 +340,52 @@ fn project(
                 None,
             )
         }
+        Command::UpsertItem {
+            sku,
+            name,
+            store_id,
+            unit,
+            min,
+            max,
+            pack_size,
+            lead_days,
+            quantity,
+            lots,
+        } => {
+            let fields = super::stock::Upsert {
+                sku,
+                name,
+                store_id: *store_id,
+                unit,
+                min: *min,
+                max: *max,
+                pack_size: *pack_size,
+                lead_days: *lead_days,
+                quantity: *quantity,
+                lots: lots.as_deref(),
+            };
+            (super::stock::upsert(conn, &fields)?, None, *store_id)
+        }
+        Command::AdjustStock {
+            sku,
+            lot,
+            delta,
+            reason,
+        } => (
+            super::stock::adjust(conn, sku.trim(), lot.as_deref(), *delta, reason)?,
+            None,
+            None,
+        ),
+        Command::CountStock { sku, lot, counted } => (
+            super::stock::count(conn, sku.trim(), lot.as_deref(), *counted)?,
+            None,
+            None,
+        ),
+        Command::AckAlert { alert_id, comment } => (
+            super::stock::acknowledge(conn, *alert_id, device, comment, now)?,
+            None,
+            None,
+        ),
         Command::ChangeRole { device_id, role } => {
             let changed = run(
                 conn,
@@ -520,6 +590,13 @@ pub fn event_kind(body: &EventBody) -> &'static str {
         EventBody::DeviceEnrolled { .. } => "device_enrolled",
         EventBody::DeviceRevoked { .. } => "device_revoked",
         EventBody::DeviceRoleChanged { .. } => "device_role_changed",
+        EventBody::ItemUpserted(_) => "item_upserted",
+        EventBody::StockAdjusted { .. } => "stock_adjusted",
+        EventBody::StockCounted { .. } => "stock_counted",
+        EventBody::AlertRaised { .. } => "alert_raised",
+        EventBody::AlertEscalated { .. } => "alert_escalated",
+        EventBody::AlertAcknowledged { .. } => "alert_acknowledged",
+        EventBody::AlertResolved { .. } => "alert_resolved",
     }
 }
 

@@ -104,6 +104,34 @@ pub fn audit_rows<E: From<DbError>>(
                     WHEN 'device_revoked' THEN t.name
                     WHEN 'device_role_changed' THEN t.name
                         || ' (' || json_extract(e.body, '$.role') || ')'
+                    WHEN 'item_upserted' THEN json_extract(e.body, '$.sku') || ' '
+                        || json_extract(e.body, '$.name') || ': '
+                        || json_extract(e.body, '$.quantity') || ' '
+                        || json_extract(e.body, '$.unit') || ', min '
+                        || json_extract(e.body, '$.min') || ', max '
+                        || json_extract(e.body, '$.max')
+                    WHEN 'stock_adjusted' THEN json_extract(e.body, '$.sku')
+                        || COALESCE(' lot ' || json_extract(e.body, '$.lot'), '') || ' '
+                        || printf('%+d', json_extract(e.body, '$.delta')) || ' = '
+                        || json_extract(e.body, '$.quantity')
+                        || COALESCE(': ' || json_extract(e.body, '$.reason'), '')
+                    WHEN 'stock_counted' THEN json_extract(e.body, '$.sku')
+                        || COALESCE(' lot ' || json_extract(e.body, '$.lot'), '') || ' counted '
+                        || json_extract(e.body, '$.counted') || ' ('
+                        || printf('%+d', json_extract(e.body, '$.delta')) || ')'
+                    WHEN 'alert_raised' THEN 'alert ' || json_extract(e.body, '$.alert_id') || ' '
+                        || json_extract(e.body, '$.alert_kind') || ' ('
+                        || json_extract(e.body, '$.severity') || '): '
+                        || json_extract(e.body, '$.sku')
+                        || COALESCE(' lot ' || json_extract(e.body, '$.lot'), '')
+                        || ', quantity ' || json_extract(e.body, '$.quantity')
+                        || COALESCE(', expiry ' || json_extract(e.body, '$.expiry'), '')
+                    WHEN 'alert_escalated' THEN 'alert ' || json_extract(e.body, '$.alert_id')
+                        || ' level ' || json_extract(e.body, '$.level')
+                    WHEN 'alert_acknowledged' THEN 'alert '
+                        || json_extract(e.body, '$.alert_id')
+                        || COALESCE(': ' || json_extract(e.body, '$.comment'), '')
+                    WHEN 'alert_resolved' THEN 'alert ' || json_extract(e.body, '$.alert_id')
                     ELSE '' END,
                 CASE WHEN e.kind = 'order_packed' THEN o.created_at END,
                 e.seq AS after_seq, 0 AS tie
@@ -378,6 +406,7 @@ pub fn seed_packed_orders(
             store_id,
             note: String::new(),
             priority: Priority::Normal,
+            lines: Vec::new(),
         };
         super::apply::insert_event(&tx, 0, created, body)?;
         super::apply::insert_event(&tx, 0, packed, EventBody::OrderPacked { order_id })?;

@@ -155,6 +155,7 @@ mod tests {
             data_dir: dir.to_owned(),
             guesses: GuessTally::default(),
             receipts_pruned_at: None,
+            stock: crate::stock::StockRules::default(),
         }
     }
 

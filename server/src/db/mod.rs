@@ -16,6 +16,7 @@ pub mod reader;
 pub mod receipts;
 pub mod schema;
 pub mod status;
+pub mod stock;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

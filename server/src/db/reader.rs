@@ -210,6 +210,8 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
         })
         .collect::<Result<Vec<_>, DbError>>()?;
     let ageing = super::ageing::load(&tx)?;
+    let items = super::stock::items(&tx)?;
+    let alerts = super::stock::open_alerts(&tx)?;
     tx.finish()?;
     Ok(Snapshot {
         more: false,
@@ -218,6 +220,8 @@ pub fn snapshot(conn: &Connection, now: DateTime<Utc>) -> Result<Snapshot, DbErr
         orders,
         devices,
         ageing,
+        items,
+        alerts,
     })
 }
 

@@ -100,6 +100,64 @@ CREATE TABLE receipts (
     PRIMARY KEY (order_id, device_id)
 ) WITHOUT ROWID;
 "#,
+    r#"
+-- Stock ([`super::stock`]): items, their lots, open and closed alerts, order lines
+-- and what packing took. Projections of the stock events, changed in their transaction.
+CREATE TABLE stock_items (
+    sku       TEXT PRIMARY KEY,
+    name      TEXT    NOT NULL,
+    store_id  INTEGER REFERENCES stores(store_id),
+    quantity  INTEGER NOT NULL,
+    unit      TEXT    NOT NULL,
+    min_qty   INTEGER NOT NULL,
+    max_qty   INTEGER NOT NULL,
+    pack_size INTEGER NOT NULL DEFAULT 1,
+    lead_days INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE stock_lots (
+    sku      TEXT    NOT NULL REFERENCES stock_items(sku),
+    lot      TEXT    NOT NULL,
+    quantity INTEGER NOT NULL,
+    expiry   TEXT    NOT NULL,
+    PRIMARY KEY (sku, lot)
+) WITHOUT ROWID;
+-- `lot` is '' for alerts about the whole item, so one index keeps one open alert per
+-- item, lot and kind.
+CREATE TABLE stock_alerts (
+    alert_id    INTEGER PRIMARY KEY AUTOINCREMENT,
+    sku         TEXT    NOT NULL,
+    lot         TEXT    NOT NULL DEFAULT '',
+    kind        TEXT    NOT NULL,
+    severity    TEXT    NOT NULL,
+    store_id    INTEGER,
+    level       INTEGER NOT NULL DEFAULT 1,
+    raised_at   TEXT    NOT NULL,
+    acked_by    INTEGER,
+    acked_at    TEXT,
+    ack_comment TEXT    NOT NULL DEFAULT '',
+    resolved_at TEXT
+);
+CREATE UNIQUE INDEX stock_alerts_one_open ON stock_alerts(sku, lot, kind)
+    WHERE resolved_at IS NULL;
+CREATE TABLE order_lines (
+    order_id INTEGER NOT NULL REFERENCES orders(order_id),
+    line_no  INTEGER NOT NULL,
+    sku      TEXT    NOT NULL,
+    quantity INTEGER NOT NULL,
+    PRIMARY KEY (order_id, line_no)
+) WITHOUT ROWID;
+-- What packing took, per order, item and lot ('' for none): recalling puts exactly
+-- this back, and restock suggestions read the daily use from it.
+CREATE TABLE stock_usage (
+    order_id INTEGER NOT NULL REFERENCES orders(order_id),
+    sku      TEXT    NOT NULL,
+    lot      TEXT    NOT NULL,
+    quantity INTEGER NOT NULL,
+    at_utc   TEXT    NOT NULL
+);
+CREATE INDEX stock_usage_by_order ON stock_usage(order_id);
+CREATE INDEX stock_usage_by_sku ON stock_usage(sku, at_utc);
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -16,7 +16,7 @@ use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
 use packbell_shared::protocol::{
-    Command, DeviceId, ErrorCode, OrderId, Receipt, Role, Seq, StoreId,
+    Command, DeviceId, ErrorCode, Event, OrderId, Receipt, Role, Seq, StoreId,
 };
 
 use super::apply::{self, ApplyError};
@@ -24,6 +24,7 @@ use super::guess::{GuessTally, PairingAttempt, PairingVerdict};
 use super::receipts::NewReceipt;
 use super::{DurabilitySettings, pairing, receipts, status, time_to_text};
 use crate::fanout::Fanout;
+use crate::stock::StockRules;
 use crate::validate::Refusal;
 
 /// Requests waiting for the writer; senders wait (back-pressure) when it is full.
@@ -92,6 +93,15 @@ pub enum Grouped {
     },
     /// Deletes receipts of orders past their retention; added by the writer itself.
     PruneReceipts,
+    /// The scheduled stock check ([`super::stock::tick`]); answers how many events it
+    /// wrote.
+    StockTick { reply: Reply<usize> },
+    /// A checked stock import file, all or nothing ([`super::stock::import`]).
+    ImportStock {
+        items: Vec<crate::stock::import::ImportedItem>,
+        key: Option<String>,
+        reply: Reply<super::stock::Imported>,
+    },
 }
 
 /// Receipts of closed orders are pruned at most this often (on a group holding a
@@ -260,6 +270,23 @@ impl WriterHandle {
         Ok(answer)
     }
 
+    /// Runs the stock check now (expiry, escalation) and answers how many events it
+    /// wrote.
+    pub async fn stock_tick(&self) -> Result<usize, Refusal> {
+        self.ask(|reply| WriteRequest::Group(Grouped::StockTick { reply }))
+            .await
+    }
+
+    /// Imports checked stock items in one transaction; `key` makes a file count once.
+    pub async fn import_stock(
+        &self,
+        items: Vec<crate::stock::import::ImportedItem>,
+        key: Option<String>,
+    ) -> Result<super::stock::Imported, Refusal> {
+        self.ask(|reply| WriteRequest::Group(Grouped::ImportStock { items, key, reply }))
+            .await
+    }
+
     pub fn storage(&self) -> &StorageHealth {
         &self.health
     }
@@ -271,6 +298,7 @@ pub fn spawn(
     conn: Connection,
     fanout: Fanout,
     data_dir: PathBuf,
+    stock: StockRules,
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (sender, receiver) = mpsc::channel(WRITER_QUEUE);
     let health = StorageHealth::default();
@@ -281,6 +309,7 @@ pub fn spawn(
         data_dir,
         guesses: GuessTally::default(),
         receipts_pruned_at: None,
+        stock,
     };
     let thread = std::thread::Builder::new()
         .name("packbell-writer".into())
@@ -297,6 +326,8 @@ pub(super) struct Writer {
     pub(super) guesses: GuessTally,
     /// When receipts were last pruned ([`RECEIPT_PRUNE_INTERVAL`]).
     pub(super) receipts_pruned_at: Option<DateTime<Utc>>,
+    /// How stock alerts are judged (and by which clock).
+    pub(super) stock: StockRules,
 }
 
 fn run(mut writer: Writer, mut receiver: mpsc::Receiver<WriteRequest>) {
@@ -330,6 +361,11 @@ enum Done {
     Code(Reply<String>, Result<String, Refusal>),
     Startup(Reply<StartupCodes>, Result<StartupCodes, Refusal>),
     Receipt(Reply<Option<Receipt>>, Result<Option<Receipt>, Refusal>),
+    StockTick(Reply<usize>, Result<Vec<Event>, Refusal>),
+    Import(
+        Reply<super::stock::Imported>,
+        Result<(super::stock::Imported, Vec<Event>), Refusal>,
+    ),
     Nothing,
 }
 
@@ -396,7 +432,7 @@ impl Writer {
             self.receipts_pruned_at = Some(now);
             group.push(Grouped::PruneReceipts);
         }
-        let (done, committed) = apply_group(&mut self.conn, group, now);
+        let (done, committed) = apply_group(&mut self.conn, group, now, &self.stock);
         if let Err(e) = committed {
             // SQLite may roll the whole transaction back on SQLITE_FULL; the savepoint
             // or commit that fails next then reports that, not the full disk.
@@ -433,6 +469,7 @@ fn apply_group(
     conn: &mut Connection,
     group: &mut Vec<Grouped>,
     now: DateTime<Utc>,
+    stock: &StockRules,
 ) -> (Vec<Done>, rusqlite::Result<()>) {
     let mut done = Vec::with_capacity(group.len());
     let mut tx = match conn.transaction() {
@@ -467,7 +504,7 @@ fn apply_group(
                 continue;
             }
         };
-        let outcome = apply_one(&savepoint, request, now);
+        let outcome = apply_one(&savepoint, request, now, stock);
         let settled = if outcome.succeeded() {
             savepoint.commit()
         } else {
@@ -486,7 +523,7 @@ fn apply_group(
     (done, committed)
 }
 
-fn apply_one(conn: &Connection, request: Grouped, now: DateTime<Utc>) -> Done {
+fn apply_one(conn: &Connection, request: Grouped, now: DateTime<Utc>, stock: &StockRules) -> Done {
     match request {
         Grouped::Command {
             device,
@@ -495,7 +532,22 @@ fn apply_one(conn: &Connection, request: Grouped, now: DateTime<Utc>) -> Done {
             reply,
         } => Done::Command(
             reply,
-            refusal(apply::command(conn, device, &key, &command, now)),
+            refusal(apply::command_with(
+                conn, device, &key, &command, now, stock,
+            )),
+        ),
+        Grouped::StockTick { reply } => {
+            Done::StockTick(reply, refusal(super::stock::tick(conn, now, stock)))
+        }
+        Grouped::ImportStock { items, key, reply } => Done::Import(
+            reply,
+            refusal(super::stock::import(
+                conn,
+                &items,
+                key.as_deref(),
+                now,
+                stock,
+            )),
         ),
         Grouped::NewPairingCode {
             role,
@@ -569,6 +621,8 @@ impl Done {
             Grouped::NewPairingCode { reply, .. } => Done::Code(reply, Err(refusal)),
             Grouped::StartupCodes { reply, .. } => Done::Startup(reply, Err(refusal)),
             Grouped::Receipt { reply, .. } => Done::Receipt(reply, Err(refusal)),
+            Grouped::StockTick { reply } => Done::StockTick(reply, Err(refusal)),
+            Grouped::ImportStock { reply, .. } => Done::Import(reply, Err(refusal)),
             Grouped::Touch { .. } | Grouped::RecordExport { .. } | Grouped::PruneReceipts => {
                 Done::Nothing
             }
@@ -581,6 +635,8 @@ impl Done {
             Done::Code(_, r) => r.is_ok(),
             Done::Startup(_, r) => r.is_ok(),
             Done::Receipt(_, r) => r.is_ok(),
+            Done::StockTick(_, r) => r.is_ok(),
+            Done::Import(_, r) => r.is_ok(),
             Done::Nothing => true,
         }
     }
@@ -591,6 +647,8 @@ impl Done {
             Done::Command(_, Ok(applied)) => applied.event.is_some(),
             Done::Code(_, r) => r.is_ok(),
             Done::Startup(_, r) => r.is_ok(),
+            Done::StockTick(_, Ok(events)) => !events.is_empty(),
+            Done::Import(_, Ok((_, events))) => !events.is_empty(),
             _ => false,
         }
     }
@@ -601,6 +659,8 @@ impl Done {
             Done::Code(_, Err(refusal)) => refusal.code,
             Done::Startup(_, Err(refusal)) => refusal.code,
             Done::Receipt(_, Err(refusal)) => refusal.code,
+            Done::StockTick(_, Err(refusal)) => refusal.code,
+            Done::Import(_, Err(refusal)) => refusal.code,
             _ => return false,
         };
         code == ErrorCode::StorageFull
@@ -613,6 +673,8 @@ impl Done {
             Done::Code(reply, _) => drop(reply.send(Err(refusal))),
             Done::Startup(reply, _) => drop(reply.send(Err(refusal))),
             Done::Receipt(reply, _) => drop(reply.send(Err(refusal))),
+            Done::StockTick(reply, _) => drop(reply.send(Err(refusal))),
+            Done::Import(reply, _) => drop(reply.send(Err(refusal))),
             Done::Nothing => {}
         }
     }
@@ -624,6 +686,9 @@ impl Done {
             Done::Command(reply, result) => {
                 let result = result.map(|applied| {
                     if let Some(event) = applied.event {
+                        fanout.publish(event);
+                    }
+                    for event in applied.followups {
                         fanout.publish(event);
                     }
                     CommandResult {
@@ -641,6 +706,25 @@ impl Done {
                 let _ = reply.send(result);
             }
             Done::Receipt(reply, result) => {
+                let _ = reply.send(result);
+            }
+            Done::StockTick(reply, result) => {
+                let result = result.map(|events| {
+                    let count = events.len();
+                    for event in events {
+                        fanout.publish(event);
+                    }
+                    count
+                });
+                let _ = reply.send(result);
+            }
+            Done::Import(reply, result) => {
+                let result = result.map(|(imported, events)| {
+                    for event in events {
+                        fanout.publish(event);
+                    }
+                    imported
+                });
                 let _ = reply.send(result);
             }
             Done::Nothing => {}

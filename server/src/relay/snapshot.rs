@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use packbell_shared::protocol::{
-    DeviceSummary, MAX_FRAME_BYTES, Order, ServerMessage, Snapshot, Store,
+    DeviceSummary, MAX_FRAME_BYTES, Order, ServerMessage, Snapshot, StockAlert, StockItem, Store,
 };
 
 /// Room for one frame's JSON: the frame limit less a margin, so that no frame the
@@ -18,11 +18,17 @@ struct Chunk {
     stores: Vec<Store>,
     devices: Vec<DeviceSummary>,
     orders: Vec<Order>,
+    items: Vec<StockItem>,
+    alerts: Vec<StockAlert>,
 }
 
 impl Chunk {
     fn is_empty(&self) -> bool {
-        self.stores.is_empty() && self.devices.is_empty() && self.orders.is_empty()
+        self.stores.is_empty()
+            && self.devices.is_empty()
+            && self.orders.is_empty()
+            && self.items.is_empty()
+            && self.alerts.is_empty()
     }
 }
 
@@ -74,6 +80,8 @@ pub fn split_snapshot(snapshot: Snapshot) -> Vec<ServerMessage> {
         orders,
         devices,
         ageing,
+        items,
+        alerts,
         more: _,
     } = snapshot;
     let first_envelope = frame_size(&ServerMessage::Snapshot(Snapshot {
@@ -87,8 +95,10 @@ pub fn split_snapshot(snapshot: Snapshot) -> Vec<ServerMessage> {
         stores: Vec::new(),
         devices: Vec::new(),
         orders: Vec::new(),
+        items: Vec::new(),
+        alerts: Vec::new(),
         more: true,
-    }) + r#","stores":[],"devices":[]"#.len();
+    }) + r#","stores":[],"devices":[],"items":[],"alerts":[]"#.len();
     let mut packer = Packer {
         full: Vec::new(),
         current: Chunk::default(),
@@ -107,6 +117,14 @@ pub fn split_snapshot(snapshot: Snapshot) -> Vec<ServerMessage> {
         let size = listed_size(&order);
         packer.room_for(size).orders.push(order);
     }
+    for item in items {
+        let size = listed_size(&item);
+        packer.room_for(size).items.push(item);
+    }
+    for alert in alerts {
+        let size = listed_size(&alert);
+        packer.room_for(size).alerts.push(alert);
+    }
     let chunks = packer.finish();
     let parts = chunks.len();
     chunks
@@ -121,6 +139,8 @@ pub fn split_snapshot(snapshot: Snapshot) -> Vec<ServerMessage> {
                     stores: chunk.stores,
                     orders: chunk.orders,
                     devices: chunk.devices,
+                    items: chunk.items,
+                    alerts: chunk.alerts,
                     more,
                 })
             } else {
@@ -129,6 +149,8 @@ pub fn split_snapshot(snapshot: Snapshot) -> Vec<ServerMessage> {
                     stores: chunk.stores,
                     devices: chunk.devices,
                     orders: chunk.orders,
+                    items: chunk.items,
+                    alerts: chunk.alerts,
                     more,
                 }
             }
@@ -174,6 +196,21 @@ mod tests {
             status_by: None,
             cancel_reason: String::new(),
             acknowledged: false,
+        }
+    }
+
+    fn item(id: u64) -> StockItem {
+        StockItem {
+            sku: format!("SKU-{id}"),
+            name: "𝄞".repeat(100),
+            store_id: Some(id),
+            quantity: 5,
+            unit: "pcs".into(),
+            min: 1,
+            max: 10,
+            pack_size: 1,
+            lead_days: 0,
+            lots: Vec::new(),
         }
     }
 
@@ -237,12 +274,16 @@ mod tests {
                     stores,
                     devices,
                     orders,
+                    items,
+                    alerts,
                     more,
                 } if i > 0 => {
                     assert_eq!(*seq, joined.seq);
                     joined.stores.extend(stores.iter().cloned());
                     joined.devices.extend(devices.iter().cloned());
                     joined.orders.extend(orders.iter().cloned());
+                    joined.items.extend(items.iter().cloned());
+                    joined.alerts.extend(alerts.iter().cloned());
                     *more
                 }
                 other => panic!("unexpected frame {i}: {other:?}"),
@@ -275,6 +316,8 @@ mod tests {
                 })
                 .collect(),
             orders: (1..=500).map(order).collect(),
+            items: (1..=2000).map(item).collect(),
+            alerts: Vec::new(),
             more: false,
         };
         let frames = split_snapshot(snapshot.clone());

@@ -148,6 +148,7 @@ pub fn order(number: &str, store_id: StoreId) -> Command {
         store_id,
         note: String::new(),
         priority: Priority::Normal,
+        lines: Vec::new(),
     }
 }
 

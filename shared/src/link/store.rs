@@ -333,6 +333,7 @@ mod tests {
             store_id: 1,
             note: String::new(),
             priority: Priority::Normal,
+            lines: Vec::new(),
         }
     }
 

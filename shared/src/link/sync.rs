@@ -109,6 +109,8 @@ impl StateSync {
         snapshot.stores.extend(part.stores);
         snapshot.devices.extend(part.devices);
         snapshot.orders.extend(part.orders);
+        snapshot.items.extend(part.items);
+        snapshot.alerts.extend(part.alerts);
         snapshot.more = part.more;
         if part.more {
             self.partial = Some(snapshot);
@@ -195,6 +197,8 @@ pub fn snapshot_of(state: &SiteState) -> Snapshot {
         stores: state.stores.values().cloned().collect(),
         orders: state.orders.values().cloned().collect(),
         devices: state.devices.values().cloned().collect(),
+        items: Vec::new(),
+        alerts: Vec::new(),
     }
 }
 

@@ -167,6 +167,7 @@ fn sending_queues_then_confirms_and_clears_the_form_but_keeps_the_store() {
             store_id: 1,
             note: "fragile".into(),
             priority: Priority::Rush,
+            lines: Vec::new(),
         }
     );
     m.order_sent(ready, "k1".into(), t0());

@@ -67,6 +67,8 @@ fn model() -> Model {
                         revoked: false,
                     },
                 ],
+                items: Vec::new(),
+                alerts: Vec::new(),
             },
             stale: false,
         },
@@ -102,6 +104,7 @@ fn created(m: &mut Model, order_id: OrderId, number: &str, store_id: StoreId, at
             store_id,
             note: String::new(),
             priority: Priority::Normal,
+            lines: Vec::new(),
         },
     );
 }

@@ -149,6 +149,8 @@ fn unacked_orders_survive_a_restart_and_are_claimed_by_their_order() {
                 stores: fresh.site.stores.values().cloned().collect(),
                 orders: fresh.site.orders.values().cloned().collect(),
                 devices: fresh.site.devices.values().cloned().collect(),
+                items: Vec::new(),
+                alerts: Vec::new(),
             },
             stale: false,
         },

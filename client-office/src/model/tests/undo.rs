@@ -60,6 +60,7 @@ fn send_anyway_hands_over_the_held_order_and_cancel_does_not() {
             store_id: 2,
             note: "second pallet".into(),
             priority: Priority::Normal,
+            lines: Vec::new(),
         }
     );
     assert_eq!(m.undo.duplicate, None);

@@ -36,6 +36,8 @@ impl LinkLogic {
                 stores,
                 devices,
                 orders,
+                items,
+                alerts,
                 more,
             } => {
                 let part = Snapshot {
@@ -44,6 +46,8 @@ impl LinkLogic {
                     stores,
                     orders,
                     devices,
+                    items,
+                    alerts,
                     more,
                 };
                 self.sync.on_snapshot_part(part, &mut synced);
