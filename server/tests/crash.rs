@@ -8,67 +8,18 @@ mod common;
 mod crash_support;
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use rand::Rng;
 
-use common::{Raw, create_order};
+use common::create_order;
 use crash_support::{
-    Follower, Server, check_integrity, connect, short, start_server, store_id, stored_orders,
+    BURST, Follower, Server, burst_until_killed, check_integrity, connect, short, start_server,
+    store_id, stored_orders, time_a_burst,
 };
 use packbell_shared::protocol::ServerMessage;
 
-const BURST: usize = 1000;
 /// Receivers connected to the server while it is killed.
 const RECEIVERS: usize = 10;
-/// Longest wait for the next ack while the burst runs (the kill ends it far sooner).
-const ACK_WAIT: Duration = Duration::from_secs(10);
-
-/// Sends the whole burst, pipelined, and collects acks until the socket dies. The
-/// kill comes after `kill_after_acks` acks: a moment inside the burst, since the
-/// server has not yet acknowledged the rest.
-async fn burst_until_killed(
-    raw: &mut Raw,
-    round: usize,
-    store: u64,
-    server: &mut Server,
-    kill_after_acks: usize,
-) -> HashMap<String, u64> {
-    for i in 0..BURST {
-        raw.feed(create_order(
-            &format!("r{round}-{i}"),
-            &format!("R{round}-{i}"),
-            store,
-        ))
-        .await;
-    }
-    raw.flush().await;
-    let mut acked = HashMap::new();
-    let mut killed = false;
-    loop {
-        if !killed && acked.len() >= kill_after_acks {
-            server.child.kill().expect("SIGKILL");
-            killed = true;
-        }
-        match raw.next_message(ACK_WAIT).await {
-            Ok(ServerMessage::Ack { key, order_id, .. }) => {
-                acked.insert(key, order_id.expect("create_order acks carry the order id"));
-            }
-            Ok(
-                ServerMessage::Event(_)
-                | ServerMessage::CaughtUp { .. }
-                | ServerMessage::SnapshotPart { .. },
-            ) => {}
-            Ok(other) => panic!("unexpected {}", short(&other)),
-            Err(_) => break,
-        }
-    }
-    if !killed {
-        server.child.kill().expect("SIGKILL");
-    }
-    let _ = server.child.wait();
-    acked
-}
 
 fn check_acked_once(data_dir: &std::path::Path, round: usize, acked: &HashMap<String, u64>) {
     let stored = stored_orders(data_dir);
@@ -106,13 +57,19 @@ async fn killed_mid_burst_loses_no_acknowledged_order_and_doubles_none() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut device = None;
     let mut followers = vec![Follower::default(); RECEIVERS];
+    let mut burst_time = None;
     for round in 0..rounds {
         let mut server = start_server(dir.path());
         let mut raw = connect(&server, &mut device).await;
         let store = store_id(&mut raw).await;
         let tasks = follow_until_killed(&server, &mut device, &followers).await;
-        let kill_after_acks = rand::rng().random_range(0..BURST);
-        let acked = burst_until_killed(&mut raw, round, store, &mut server, kill_after_acks).await;
+        let window = match burst_time {
+            Some(window) => window,
+            None => *burst_time.insert(time_a_burst(&mut raw, store).await),
+        };
+        let kill_after = window.mul_f64(rand::rng().random_range(0.0..1.0));
+        let acked =
+            burst_until_killed(&mut raw, ("r", "R"), round, store, &mut server, kill_after).await;
         drop(raw);
         for (follower, task) in followers.iter_mut().zip(tasks) {
             *follower = task.await.expect("receiver task");
@@ -179,9 +136,11 @@ async fn killed_mid_burst_loses_no_acknowledged_order_and_doubles_none() {
         }
         restarted.kill();
         eprintln!(
-            "round {round}: killed after {kill_after_acks} acks; {} of {BURST} acked before \
-             the kill; receivers had seq {}..={} of head {head} at the kill, all {RECEIVERS} \
+            "round {round}: killed {:.1} ms into a burst that takes {:.1} ms; {} of {BURST} \
+             acked before the kill; receivers had seq {}..={} of head {head} at the kill, all {RECEIVERS} \
              converged after restart",
+            kill_after.as_secs_f64() * 1000.0,
+            window.as_secs_f64() * 1000.0,
             acked.len(),
             seen_at_kill.iter().min().unwrap_or(&0),
             seen_at_kill.iter().max().unwrap_or(&0),

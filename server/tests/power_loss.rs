@@ -10,23 +10,18 @@
 mod common;
 mod crash_support;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use rand::Rng;
 
-use common::{Raw, create_order};
+use common::create_order;
 use crash_support::{
-    Server, check_integrity, connect, short, start_server, start_server_with, store_id,
-    stored_orders,
+    BURST, burst_until_killed, check_integrity, connect, short, start_server, start_server_with,
+    store_id, stored_orders, time_a_burst,
 };
 use packbell_shared::protocol::ServerMessage;
 
-const BURST: usize = 1000;
-/// Longest wait for the next ack while the burst runs (the kill ends it far sooner).
-const ACK_WAIT: Duration = Duration::from_secs(10);
 /// The database's files: the main file, its WAL and its shared-memory index.
 const DB_PREFIX: &str = "packbell.sqlite3";
 
@@ -80,45 +75,6 @@ fn cut_power(data_dir: &Path, synced: &Path) {
     }
 }
 
-/// Sends the burst, pipelined, and SIGKILLs the server after `kill_after_acks` acks.
-async fn burst_until_killed(
-    raw: &mut Raw,
-    round: usize,
-    store: u64,
-    server: &mut Server,
-    kill_after_acks: usize,
-) -> HashMap<String, u64> {
-    for i in 0..BURST {
-        raw.feed(create_order(
-            &format!("p{round}-{i}"),
-            &format!("P{round}-{i}"),
-            store,
-        ))
-        .await;
-    }
-    raw.flush().await;
-    let mut acked = HashMap::new();
-    loop {
-        if acked.len() >= kill_after_acks {
-            break;
-        }
-        match raw.next_message(ACK_WAIT).await {
-            Ok(ServerMessage::Ack { key, order_id, .. }) => {
-                acked.insert(key, order_id.expect("create_order acks carry the order id"));
-            }
-            Ok(
-                ServerMessage::Event(_)
-                | ServerMessage::CaughtUp { .. }
-                | ServerMessage::SnapshotPart { .. },
-            ) => {}
-            Ok(other) => panic!("unexpected {}", short(&other)),
-            Err(end) => panic!("the socket ended before the kill: {end:?}"),
-        }
-    }
-    server.kill();
-    acked
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_orders_survive_losing_every_unsynced_write() {
     let rounds: usize = std::env::var("PACKBELL_POWERLOSS_ROUNDS")
@@ -133,11 +89,13 @@ async fn acknowledged_orders_survive_losing_every_unsynced_write() {
     std::fs::create_dir(&data_dir).expect("data dir");
     let data_dir = data_dir.canonicalize().expect("canonical data dir");
     let mut device = None;
-    {
-        // Pair the office once, on a server without the shim.
+    let window = {
+        // Pair the office, and time a whole burst, on a server without the shim.
         let server = start_server(&data_dir);
-        connect(&server, &mut device).await;
-    }
+        let mut raw = connect(&server, &mut device).await;
+        let store = store_id(&mut raw).await;
+        time_a_burst(&mut raw, store).await
+    };
     for round in 0..rounds {
         // What is on disk now counts as synced: the round models a cut during its burst.
         let synced = work.path().join(format!("synced-{round}"));
@@ -159,8 +117,9 @@ async fn acknowledged_orders_survive_losing_every_unsynced_write() {
         let mut server = start_server_with(&data_dir, &shim_env);
         let mut raw = connect(&server, &mut device).await;
         let store = store_id(&mut raw).await;
-        let kill_after_acks = rand::rng().random_range(1..BURST);
-        let acked = burst_until_killed(&mut raw, round, store, &mut server, kill_after_acks).await;
+        let kill_after = window.mul_f64(rand::rng().random_range(0.0..1.0));
+        let acked =
+            burst_until_killed(&mut raw, ("p", "P"), round, store, &mut server, kill_after).await;
         drop(raw);
         assert!(
             synced.join(format!("{DB_PREFIX}-wal")).exists(),
@@ -217,8 +176,11 @@ async fn acknowledged_orders_survive_losing_every_unsynced_write() {
         assert_eq!(in_round, BURST, "round {round}: every order exactly once");
         restarted.kill();
         eprintln!(
-            "power-loss round {round}: cut after {} acks; all acked survived, {survived_unacked} \
+            "power-loss round {round}: cut {:.1} ms into a burst that takes {:.1} ms, after {} \
+             acks; all acked survived, {survived_unacked} \
              more committed but unacknowledged survived; integrity ok, no holes",
+            kill_after.as_secs_f64() * 1000.0,
+            window.as_secs_f64() * 1000.0,
             acked.len()
         );
     }

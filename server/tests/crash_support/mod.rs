@@ -3,15 +3,15 @@
 //! (crash, power loss, disk full).
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::Raw;
+use crate::common::{Raw, create_order};
 use packbell_shared::protocol::{EventBody, ServerMessage};
 
 /// Longest wait for the server's banner after start (a debug build on a busy machine).
@@ -139,6 +139,79 @@ pub async fn store_id(raw: &mut Raw) -> u64 {
         ServerMessage::Snapshot(snapshot) => snapshot.stores[0].store_id,
         other => panic!("expected snapshot, got {other:?}"),
     }
+}
+
+/// Orders in one burst of the kill tests.
+pub const BURST: usize = 1000;
+/// Longest wait for the next ack while a burst runs (the kill ends it far sooner).
+const ACK_WAIT: Duration = Duration::from_secs(10);
+
+/// Sends a burst that is not killed and returns how long it took from the flush to
+/// its last ack: the window in which the kills of the rounds fall.
+pub async fn time_a_burst(raw: &mut Raw, store: u64) -> Duration {
+    for i in 0..BURST {
+        raw.feed(create_order(&format!("w-{i}"), &format!("W-{i}"), store))
+            .await;
+    }
+    raw.flush().await;
+    let started = Instant::now();
+    for _ in 0..BURST {
+        raw.recv_until(|m| matches!(m, ServerMessage::Ack { .. }))
+            .await;
+    }
+    started.elapsed()
+}
+
+/// Sends the whole burst, pipelined, and collects acks until the socket dies. The
+/// kill comes `kill_after` the flush, a moment inside the time a whole burst takes
+/// (the acks the client has read lag behind what the server has committed, so a kill
+/// timed by acks read often came after the server had finished).
+pub async fn burst_until_killed(
+    raw: &mut Raw,
+    (key_prefix, number_prefix): (&str, &str),
+    round: usize,
+    store: u64,
+    server: &mut Server,
+    kill_after: Duration,
+) -> HashMap<String, u64> {
+    for i in 0..BURST {
+        raw.feed(create_order(
+            &format!("{key_prefix}{round}-{i}"),
+            &format!("{number_prefix}{round}-{i}"),
+            store,
+        ))
+        .await;
+    }
+    raw.flush().await;
+    let killer = tokio::time::sleep(kill_after);
+    tokio::pin!(killer);
+    let mut acked = HashMap::new();
+    let mut killed = false;
+    loop {
+        tokio::select! {
+            () = &mut killer, if !killed => {
+                server.child.kill().expect("SIGKILL");
+                killed = true;
+            }
+            message = raw.next_message(ACK_WAIT) => match message {
+                Ok(ServerMessage::Ack { key, order_id, .. }) => {
+                    acked.insert(key, order_id.expect("create_order acks carry the order id"));
+                }
+                Ok(
+                    ServerMessage::Event(_)
+                    | ServerMessage::CaughtUp { .. }
+                    | ServerMessage::SnapshotPart { .. },
+                ) => {}
+                Ok(other) => panic!("unexpected {}", short(&other)),
+                Err(_) => break,
+            }
+        }
+    }
+    if !killed {
+        server.child.kill().expect("SIGKILL");
+    }
+    let _ = server.child.wait();
+    acked
 }
 
 /// What one receiver has seen of the site, carried over every restart of the server,
