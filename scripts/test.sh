@@ -60,6 +60,12 @@ for script in scripts/e2e-*.sh; do
   scripts_passed=$((scripts_passed + 1))
 done
 
+echo "== scripts/faults.sh --short --without-rust-tests"
+# The Rust fault tests (crash, power loss, disk full, flood, ...) ran in their short form
+# in cargo nextest above; this adds the WebSocket conformance cases.
+bash scripts/faults.sh --short --without-rust-tests
+scripts_passed=$((scripts_passed + 1))
+
 # Any failure above has already stopped this script with a non-zero status.
 echo "Rust tests and end-to-end scripts all passed."
 echo "packbell: $((${rust_passed:-0} + scripts_passed)) passed, 0 failed"

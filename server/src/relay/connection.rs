@@ -50,7 +50,7 @@ const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 
 /// The server's WebSocket settings: the shared frame limits, with small per-socket
 /// buffers so that many idle or hostile sockets hold little memory.
-fn server_websocket_config() -> WebSocketConfig {
+pub fn server_websocket_config() -> WebSocketConfig {
     websocket_config()
         .read_buffer_size(READ_BUFFER_BYTES)
         .write_buffer_size(WRITE_BUFFER_BYTES)

@@ -58,6 +58,8 @@ pub use api::{
     LinkConfig, LinkEvent, LinkRequest, LinkStatus, OutboxItem, OutboxReport, ReceiptNote,
     describe_servers,
 };
+/// The reconnect schedule's bounds, for tests and benchmarks that check clients keep them.
+pub use backoff::{BACKOFF_CAP, BACKOFF_JITTER};
 pub use store::STORE_FILE;
 
 /// Events waiting for the owner. When full, the link stops reading from the server
