@@ -15,6 +15,8 @@ packages=(
   sox alsa-utils dunst libnotify-bin dbus-x11
   # the protocol's reference client in Python
   python3 python3-venv
+  # network namespaces, bridges and firewall rules for scripts/net-topologies.sh
+  iproute2 nftables
 )
 
 missing=()
