@@ -16,7 +16,8 @@ use crate::protocol::{
 pub struct LinkConfig {
     /// Client-local state: device token, last good server, outbox, last snapshot.
     pub data_dir: PathBuf,
-    /// `HOST:PORT` of the server's WebSocket; skips discovery when set.
+    /// `HOST:PORT` of the server's WebSocket, or several separated by commas (tried in
+    /// turn); skips discovery when set.
     pub server: Option<String>,
     /// Where discovery probes go. Empty means the production default: the directed
     /// broadcast address of every up, non-loopback IPv4 interface plus 255.255.255.255.
@@ -114,6 +115,9 @@ pub enum LinkEvent {
     Receipt(Receipt),
     /// Office and admin: how many warehouse PCs are connected to the server now.
     WarehousesOnline(u32),
+    /// After every look for the server: what was probed, what answered, and the likely
+    /// cause when ours was not found (the Connection screen shows it).
+    Connection(Box<crate::link::diagnosis::ConnectionReport>),
 }
 
 /// A receipt this warehouse PC sends about an order: see [`LinkRequest::Receipts`].
@@ -158,7 +162,8 @@ pub enum OutboxReport {
 pub enum LinkRequest {
     /// Write to the outbox under `key`, then send when connected.
     Submit { key: String, command: Command },
-    /// Enrol with this pairing code (first run).
+    /// Enrol with this pairing code (first run). A server address may follow an `@`
+    /// (`1234-5678@10.0.0.5:47801`): it is kept as in [`LinkRequest::SetServers`].
     Pair { code: String },
     /// Admin only; answered by [`LinkEvent::Devices`] (a [`LinkEvent::Notice`] when
     /// not connected).
@@ -176,6 +181,9 @@ pub enum LinkRequest {
     /// Office and admin: ask for warehouse receipts and the warehouse count on this
     /// and every later connection ([`LinkEvent::Receipt`], [`LinkEvent::WarehousesOnline`]).
     WatchReceipts,
+    /// Server addresses to ask directly (`HOST` or `HOST:PORT`, in order), kept on this
+    /// PC and used from the next attempt on, besides `--server`. Bad entries are dropped.
+    SetServers(Vec<String>),
     /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`](super::LinkHandle::shutdown) waits.
     Shutdown,
 }
