@@ -17,6 +17,8 @@ packages=(
   python3 python3-venv
   # packaging files checked by scripts/package-lint.sh (desktop-file-validate)
   desktop-file-utils
+  # network namespaces, bridges and firewall rules for scripts/net-topologies.sh
+  iproute2 nftables
 )
 
 missing=()

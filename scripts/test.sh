@@ -66,6 +66,10 @@ echo "== scripts/faults.sh --short --without-rust-tests"
 bash scripts/faults.sh --short --without-rust-tests
 scripts_passed=$((scripts_passed + 1))
 
+echo "== scripts/net-topologies.sh"
+bash scripts/net-topologies.sh
+scripts_passed=$((scripts_passed + 1))
+
 # Any failure above has already stopped this script with a non-zero status.
 echo "Rust tests and end-to-end scripts all passed."
 echo "packbell: $((${rust_passed:-0} + scripts_passed)) passed, 0 failed"

@@ -48,6 +48,57 @@ pub fn default_targets(port: u16) -> Vec<SocketAddr> {
     targets
 }
 
+/// One network this PC probes: an interface's name, its own IPv4 address and prefix,
+/// and where the probe for that network goes (its directed broadcast address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbedNetwork {
+    pub interface: String,
+    pub local: Ipv4Addr,
+    pub prefix_len: u8,
+    pub target: SocketAddr,
+}
+
+impl ProbedNetwork {
+    /// Whether `address` lies on this network (same prefix as the interface's address).
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let IpAddr::V4(address) = address else {
+            return false;
+        };
+        let mask = u32::MAX
+            .checked_shl(32 - u32::from(self.prefix_len.min(32)))
+            .unwrap_or(0);
+        u32::from(address) & mask == u32::from(self.local) & mask
+    }
+}
+
+/// The networks [`default_targets`] probes, one per interface that has a usable
+/// broadcast address, so a window can show which cards were asked. Empty when the
+/// interfaces cannot be listed (the failure is logged).
+pub fn probed_networks(port: u16) -> Vec<ProbedNetwork> {
+    let interfaces = match if_addrs::get_if_addrs() {
+        Ok(interfaces) => interfaces,
+        Err(error) => {
+            warn!(%error, "cannot list network interfaces");
+            return Vec::new();
+        }
+    };
+    interfaces
+        .iter()
+        .filter_map(|interface| {
+            let broadcast = directed_broadcast(interface)?;
+            let if_addrs::IfAddr::V4(v4) = &interface.addr else {
+                return None;
+            };
+            Some(ProbedNetwork {
+                interface: interface.name.clone(),
+                local: v4.ip,
+                prefix_len: v4.prefixlen,
+                target: SocketAddr::from((broadcast, port)),
+            })
+        })
+        .collect()
+}
+
 /// The broadcast address of an interface that has a usable one.
 fn directed_broadcast(interface: &if_addrs::Interface) -> Option<Ipv4Addr> {
     if interface.is_loopback() || !interface.is_oper_up() || interface.is_p2p() {
@@ -283,6 +334,19 @@ mod tests {
             usable_broadcast(&v4([10, 0, 0, 0], 31, Some([10, 0, 0, 1]))),
             None
         );
+    }
+
+    #[test]
+    fn a_network_contains_the_addresses_of_its_prefix_only() {
+        let network = ProbedNetwork {
+            interface: "eth1".into(),
+            local: Ipv4Addr::new(10, 77, 2, 3),
+            prefix_len: 24,
+            target: SocketAddr::from(([10, 77, 2, 255], DEFAULT_DISCOVERY_PORT)),
+        };
+        assert!(network.contains(IpAddr::from([10, 77, 2, 200])));
+        assert!(!network.contains(IpAddr::from([10, 77, 1, 2])));
+        assert!(!network.contains(IpAddr::from(std::net::Ipv6Addr::LOCALHOST)));
     }
 
     #[test]

@@ -120,6 +120,41 @@ pub async fn serve(
     Ok(())
 }
 
+/// The addresses clients can reach the WebSocket at: `bind` itself, or, when it is the
+/// wildcard address, every IPv4 address of this PC's cards that are up (loopback last).
+pub fn listen_addresses(bind: IpAddr, ws_port: u16) -> Vec<SocketAddr> {
+    if !bind.is_unspecified() {
+        return vec![SocketAddr::new(bind, ws_port)];
+    }
+    let mut addresses: Vec<SocketAddr> = match packbell_shared::discovery::probed_networks(0) {
+        networks if !networks.is_empty() => networks
+            .iter()
+            .map(|network| SocketAddr::new(IpAddr::V4(network.local), ws_port))
+            .collect(),
+        _ => Vec::new(),
+    };
+    addresses.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), ws_port));
+    addresses
+}
+
+/// Whether a responder answers on `port` of this PC: one probe to 127.0.0.1, the answer
+/// (site and id) or `None`. Loopback only, so it says nothing of firewalls on the cards.
+pub async fn answers_on_loopback(port: u16) -> Option<packbell_shared::discovery::FoundServer> {
+    let target = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    packbell_shared::discovery::discover(
+        &[target],
+        None,
+        packbell_shared::discovery::DiscoverOptions {
+            attempts: 2,
+            interval: Duration::from_millis(200),
+            timeout: Duration::from_millis(500),
+        },
+    )
+    .await
+    .ok()
+    .and_then(|found| found.into_iter().next())
+}
+
 /// State of the responder loop; everything but the socket.
 struct Responder {
     /// Probes for another (non-empty) site get no reply.

@@ -43,6 +43,9 @@ struct ServeArgs {
     /// Do not answer discovery probes (clients then need --server).
     #[arg(long, env = "PACKBELL_NO_DISCOVERY")]
     no_discovery: bool,
+    /// Do not announce this server over DNS-SD (`_packbell._tcp`, multicast DNS).
+    #[arg(long, env = "PACKBELL_NO_MDNS")]
+    no_mdns: bool,
     /// Site name shown to clients; clients configured with a site only find this one.
     #[arg(long, env = "PACKBELL_SITE", default_value = "packbell")]
     site: String,
@@ -276,7 +279,7 @@ fn main() -> anyhow::Result<()> {
         Some(Cmd::PairingCode { role, minutes }) => {
             print_pairing_code(&data_dir, role.into(), minutes)
         }
-        Some(Cmd::Status) => print_status(&data_dir),
+        Some(Cmd::Status) => print_status(&data_dir, &cli.serve),
         Some(Cmd::Identity(IdentityCmd::Export { file })) => {
             let id = Identity::export(&data_dir, &file)?;
             eprintln!(
@@ -327,7 +330,7 @@ fn print_pairing_code(data_dir: &std::path::Path, role: Role, minutes: u32) -> a
     Ok(())
 }
 
-fn print_status(data_dir: &std::path::Path) -> anyhow::Result<()> {
+fn print_status(data_dir: &std::path::Path, serve: &ServeArgs) -> anyhow::Result<()> {
     let identity = Identity::load_or_create(data_dir)?;
     let mut conn = db::open(data_dir)?;
     let counts = db::status::site_counts(&conn)?;
@@ -338,6 +341,27 @@ fn print_status(data_dir: &std::path::Path) -> anyhow::Result<()> {
     println!("devices:        {}", counts.devices);
     let storage = db::status::check_storage(&mut conn)?;
     println!("storage:        {}", storage.describe(data_dir));
+    for address in packbell_server::discovery::listen_addresses(serve.bind, serve.ws_port) {
+        println!("listens on:     {address}");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let answer = runtime.block_on(packbell_server::discovery::answers_on_loopback(
+        serve.discovery_port,
+    ));
+    match answer {
+        Some(found) => println!(
+            "discovery:      answering on UDP port {} (site {:?}, server id {})",
+            serve.discovery_port,
+            found.site,
+            packbell_shared::tls::short_fingerprint(&found.server_id)
+        ),
+        None => println!(
+            "discovery:      no answer on UDP port {} of this PC: is the server running?",
+            serve.discovery_port
+        ),
+    }
     Ok(())
 }
 
@@ -478,6 +502,7 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
              orders and device tokens, and paired clients will not connect. Debugging only."
         );
     }
+    let args_no_mdns = args.no_mdns;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("packbell-server")
@@ -485,6 +510,8 @@ fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let server = RunningServer::start(config.clone()).await?;
         print_banner(&server, &config).await;
+        // Kept until the server stops: dropping it stops the announcement.
+        let _announcement = announce(&server, &config, args_no_mdns);
         wait_for_stop_signal().await;
         tracing::info!("stopping: finishing in-flight commits");
         server.shutdown().await;
@@ -507,6 +534,11 @@ async fn print_banner(server: &RunningServer, config: &ServerConfig) {
         "wss"
     };
     println!("Clients connect to {scheme}://{}", server.ws_addr());
+    let addresses =
+        packbell_server::discovery::listen_addresses(config.bind, server.ws_addr().port());
+    for address in addresses {
+        println!("  listening on {address}");
+    }
     match server.discovery_addr() {
         Some(addr) => println!("Answering discovery on UDP port {}", addr.port()),
         None => println!("Discovery is off: clients need --server"),
@@ -532,6 +564,35 @@ async fn print_banner(server: &RunningServer, config: &ServerConfig) {
         ),
     }
     println!("More codes: packbell-server pairing-code --role warehouse");
+}
+
+/// Announces the server over DNS-SD when discovery is on and it is not turned off; a
+/// failure is printed and the server runs on (broadcast discovery still answers).
+fn announce(
+    server: &RunningServer,
+    config: &ServerConfig,
+    no_mdns: bool,
+) -> Option<packbell_shared::mdns::Registration> {
+    if no_mdns || server.discovery_addr().is_none() {
+        return None;
+    }
+    match packbell_shared::mdns::register(
+        &config.site,
+        server.server_id(),
+        server.ws_addr().port(),
+    ) {
+        Ok(registration) => {
+            println!(
+                "Announced over DNS-SD as {}",
+                packbell_shared::mdns::SERVICE_TYPE
+            );
+            Some(registration)
+        }
+        Err(error) => {
+            println!("Not announced over DNS-SD ({error}); broadcast discovery still answers");
+            None
+        }
+    }
 }
 
 async fn wait_for_stop_signal() {

@@ -315,3 +315,30 @@ async fn probes_that_get_no_reply_do_not_use_up_the_budget() {
     }
     let _ = responder.stop.send(());
 }
+
+#[tokio::test]
+async fn the_status_self_check_sees_the_running_responder() {
+    let responder = start(info("main"));
+    let found = packbell_server::discovery::answers_on_loopback(responder.port)
+        .await
+        .expect("the responder answers on loopback");
+    assert_eq!(found.site, "main");
+    assert_eq!(found.server_id, "srv-main");
+    responder.stop.send(()).unwrap();
+    responder.task.await.unwrap().unwrap();
+}
+
+#[test]
+fn listen_addresses_name_the_bind_address_or_every_card_and_loopback() {
+    let bound = packbell_server::discovery::listen_addresses(
+        std::net::IpAddr::from([192, 168, 1, 10]),
+        47801,
+    );
+    assert_eq!(bound, vec![SocketAddr::from(([192, 168, 1, 10], 47801))]);
+    let every = packbell_server::discovery::listen_addresses(
+        std::net::IpAddr::from(Ipv4Addr::UNSPECIFIED),
+        47801,
+    );
+    assert_eq!(every.last(), Some(&unicast(47801)));
+    assert!(every.iter().all(|address| address.port() == 47801));
+}

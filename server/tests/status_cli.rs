@@ -19,6 +19,8 @@ fn status_reports_counts_and_a_writable_disk_and_leaves_nothing_behind() {
         "pending orders: 0",
         "devices:        0",
         "storage:        ok",
+        "listens on:     127.0.0.1:47801",
+        "discovery:      ",
     ] {
         assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
     }

@@ -9,6 +9,8 @@
 //! - [`zone`]: the time zone clients show times in (the machine's, or a pinned one).
 #![forbid(unsafe_code)]
 
+/// DNS-SD (`_packbell._tcp`): the server's registration and the clients' browse.
+pub use packbell_net::mdns;
 pub use packbell_net::{tls, transport};
 pub use packbell_protocol::{pairing, protocol};
 

@@ -16,7 +16,8 @@ use crate::protocol::{
 pub struct LinkConfig {
     /// Client-local state: device token, last good server, outbox, last snapshot.
     pub data_dir: PathBuf,
-    /// `HOST:PORT` of the server's WebSocket; skips discovery when set.
+    /// `HOST:PORT` of the server's WebSocket, or several separated by commas (tried in
+    /// turn); skips discovery when set.
     pub server: Option<String>,
     /// Where discovery probes go. Empty means the production default: the directed
     /// broadcast address of every up, non-loopback IPv4 interface plus 255.255.255.255.
@@ -128,6 +129,9 @@ pub enum LinkEvent {
         code: ErrorCode,
         message: String,
     },
+    /// After every look for the server: what was probed, what answered, and the likely
+    /// cause when ours was not found (the Connection screen shows it).
+    Connection(Box<crate::link::diagnosis::ConnectionReport>),
 }
 
 /// A receipt this warehouse PC sends about an order: see [`LinkRequest::Receipts`].
@@ -172,7 +176,8 @@ pub enum OutboxReport {
 pub enum LinkRequest {
     /// Write to the outbox under `key`, then send when connected.
     Submit { key: String, command: Command },
-    /// Enrol with this pairing code (first run).
+    /// Enrol with this pairing code (first run). A server address may follow an `@`
+    /// (`1234-5678@10.0.0.5:47801`): it is kept as in [`LinkRequest::SetServers`].
     Pair { code: String },
     /// Admin only; answered by [`LinkEvent::Devices`] (a [`LinkEvent::Notice`] when
     /// not connected).
@@ -204,6 +209,9 @@ pub enum LinkRequest {
     ExportNext { export_id: u32 },
     /// Admin only: stop export `export_id`; not answered.
     ExportCancel { export_id: u32 },
+    /// Server addresses to ask directly (`HOST` or `HOST:PORT`, in order), kept on this
+    /// PC and used from the next attempt on, besides `--server`. Bad entries are dropped.
+    SetServers(Vec<String>),
     /// Stops the link thread without waiting for it; [`LinkHandle::shutdown`](super::LinkHandle::shutdown) waits.
     Shutdown,
 }

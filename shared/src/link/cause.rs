@@ -10,6 +10,9 @@ pub const NO_SERVER_ANSWERED: &str = "no server answered on the network";
 /// Discovery found servers, but not the one this PC is paired with.
 pub const ONLY_OTHER_SERVERS: &str =
     "only other packbell servers answered on the network, not the one this PC is paired with";
+/// Discovery found our server, but its address cannot be connected to.
+pub const OTHER_CARD: &str =
+    "the server answered on another network card, at an address this PC cannot connect to";
 /// Part of [`ConnectError::NotPairedServer`](crate::transport::ConnectError)'s text:
 /// the address answered with another certificate.
 const NOT_PAIRED_SERVER: &str = "not the server this PC was paired with";

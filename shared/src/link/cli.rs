@@ -8,9 +8,10 @@ use super::api::LinkConfig;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientArgs {
-    /// HOST:PORT of the server's WebSocket; without it the server is found on the LAN.
-    #[arg(long, env = "PACKBELL_SERVER")]
-    pub server: Option<String>,
+    /// HOST:PORT of the server's WebSocket (repeatable: tried in turn); without it the
+    /// server is found on the LAN.
+    #[arg(long, env = "PACKBELL_SERVER", value_delimiter = ',')]
+    pub server: Vec<String>,
     /// Where discovery probes go (repeatable); default: every LAN broadcast address.
     #[arg(
         long = "discovery-addr",
@@ -58,7 +59,7 @@ impl ClientArgs {
         let config = LinkConfig {
             insecure_plaintext: self.insecure_plaintext,
             data_dir: data_dir.clone(),
-            server: self.server,
+            server: (!self.server.is_empty()).then(|| self.server.join(",")),
             discovery_targets: self.discovery_addr,
             site: self.site,
             device_name: self.name.unwrap_or_else(|| default_device_name(app)),

@@ -112,6 +112,17 @@ impl Effects {
             .map_err(|error| error.to_string())
     }
 
+    /// The server addresses kept on this PC; none when they cannot be read (logged).
+    pub async fn load_servers(&self) -> Vec<String> {
+        match self.store.call(|store| store.servers()).await {
+            Ok(servers) => servers,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the kept server addresses");
+                Vec::new()
+            }
+        }
+    }
+
     /// Carries out `actions` in order; results the logic waits for go back to it and
     /// its follow-up actions run next. Stops at the first message that cannot be sent.
     pub async fn perform(
@@ -174,6 +185,13 @@ impl Effects {
                 self.store
                     .run("remembering the server", move |store| {
                         store.set_last_server(&address)
+                    })
+                    .await;
+            }
+            StoreWrite::Servers(servers) => {
+                self.store
+                    .run("keeping the server addresses", move |store| {
+                        store.set_servers(&servers)
                     })
                     .await;
             }

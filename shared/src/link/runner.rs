@@ -8,15 +8,17 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use crate::discovery::{self, DEFAULT_DISCOVERY_PORT, DiscoverOptions};
+use crate::discovery::FoundServer;
 
 use super::api::{LinkConfig, LinkEvent, LinkRequest, LinkStatus};
 use super::backoff::Backoff;
 use super::cause;
+use super::diagnosis::{Answer, Cause, ConnectionReport, diagnose};
 use super::effects::{Effects, Offline, Wake, sleep_until, stopped};
+use super::locate::{LookPlan, look};
 use super::logic::{Action, LinkLogic, SessionEnd};
 use super::session;
-use super::target::{Pick, Targets};
+use super::target::{Pick, Targets, address_list};
 use super::worker::StoreWorker;
 
 /// After a version mismatch, the server is asked again this often (it may have been
@@ -35,6 +37,34 @@ enum Woken {
     Elapsed,
     Paired,
     Stop,
+}
+
+/// The servers a look found that can be connected to, once each, in the order found;
+/// a direct answer (which carries no site) takes the site of a broadcast one.
+fn candidates(answers: &[Answer]) -> Vec<FoundServer> {
+    let mut found: Vec<FoundServer> = Vec::new();
+    for answer in answers
+        .iter()
+        .filter(|answer| answer.reachable != Some(false))
+    {
+        if found
+            .iter()
+            .any(|server| server.server_id == answer.fingerprint)
+        {
+            continue;
+        }
+        let site = answers
+            .iter()
+            .find(|other| other.fingerprint == answer.fingerprint && !other.site.is_empty())
+            .map_or_else(String::new, |other| other.site.clone());
+        found.push(FoundServer {
+            ws_addr: answer.address,
+            site,
+            server_id: answer.fingerprint.clone(),
+            protocol: crate::discovery::WIRE_PROTOCOL_VERSION,
+        });
+    }
+    found
 }
 
 /// The body of the link thread.
@@ -113,20 +143,39 @@ impl Link {
         last_server
     }
 
-    /// Probes for servers; `Ok(None)` when none answered.
-    async fn discover(&mut self) -> Result<Option<String>, String> {
-        let targets = if self.config.discovery_targets.is_empty() {
-            discovery::default_targets(DEFAULT_DISCOVERY_PORT)
-        } else {
-            self.config.discovery_targets.clone()
+    /// Looks for servers every way allowed (broadcast, the given and last good addresses,
+    /// DNS-SD), reports what it saw, and picks one; `Ok(None)` when none answered.
+    async fn discover(&mut self, targets: &Targets) -> Result<Option<String>, String> {
+        let plan = LookPlan {
+            discovery_targets: self.config.discovery_targets.clone(),
+            configured: targets.configured().to_vec(),
+            last_good: targets.remembered().map(str::to_owned),
+            site: self.config.site.clone(),
+            paired: self.logic.paired_server(),
+            insecure_plaintext: self.config.insecure_plaintext,
+            // Multicast leaves on every card: only where the probe targets are the
+            // production default (tests give loopback targets).
+            mdns: self.config.discovery_targets.is_empty(),
         };
-        let site = self.config.site.clone();
-        let found = tokio::select! {
+        let seen = tokio::select! {
             () = stopped(&mut self.effects.stop) => return Ok(None),
-            found = discovery::discover(&targets, site.as_deref(), DiscoverOptions::default()) => found,
+            seen = look(&plan) => seen,
         };
-        let found = found.map_err(|error| format!("discovery failed: {error}"))?;
-        let mut actions = Vec::new();
+        let cause = diagnose(&seen);
+        let found = candidates(&seen.answers);
+        let report = ConnectionReport {
+            look: seen,
+            cause: cause.clone(),
+            configured: plan.configured,
+            at: Utc::now(),
+        };
+        let mut actions = vec![super::logic::Action::Emit(LinkEvent::Connection(Box::new(
+            report,
+        )))];
+        if let Cause::OtherCard { address, .. } = &cause {
+            self.perform(actions).await;
+            return Err(format!("{} ({address})", cause::OTHER_CARD));
+        }
         let chosen = self.logic.choose_server(found, &mut actions);
         self.perform(actions).await;
         chosen
@@ -135,11 +184,18 @@ impl Link {
     /// The reconnect loop. Returns the store thread for the caller to finish.
     pub(super) async fn run(mut self) -> StoreWorker {
         let last_server = self.start().await;
-        let mut targets = Targets::new(self.config.server.clone(), last_server);
+        let kept = self.effects.load_servers().await;
+        self.logic.set_servers(kept.clone());
+        let given = address_list(self.config.server.as_deref().unwrap_or_default());
+        let mut targets = Targets::new(given, last_server);
+        targets.set_configured(kept);
         let mut backoff = Backoff::default();
         let mut offline_since: Option<DateTime<Utc>> = None;
         let mut pairing_reason: Option<String> = None;
         while !self.stopping() {
+            if let Some(kept) = self.logic.take_servers_changed() {
+                targets.set_configured(kept);
+            }
             if self.logic.needs_pairing() {
                 self.set_status(LinkStatus::NeedsPairing {
                     reason: pairing_reason.take(),
@@ -155,7 +211,7 @@ impl Link {
             }
             let address = match targets.pick() {
                 Pick::Connect(address) => Ok(address),
-                Pick::Discover => match self.discover().await {
+                Pick::Discover => match self.discover(&targets).await {
                     Ok(Some(address)) => {
                         targets.discovered(address.clone());
                         Ok(address)

@@ -51,6 +51,8 @@ mod kv {
     pub const STATE_SERVER_ID: &str = "state_server_id";
     pub const STATE_SEQ: &str = "state_seq";
     pub const STATE_JSON: &str = "state_json";
+    /// Server addresses people gave (the Connection screen, a pairing code), one per line.
+    pub const SERVERS: &str = "servers";
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +208,18 @@ impl LinkStore {
 
     pub fn set_last_server(&mut self, server: &str) -> Result<(), StoreError> {
         LinkStore::put(&self.conn, kv::LAST_SERVER, server)
+    }
+
+    /// Server addresses people gave, in the order given.
+    pub fn servers(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .get(kv::SERVERS)?
+            .map(|text| text.lines().map(str::to_owned).collect())
+            .unwrap_or_default())
+    }
+
+    pub fn set_servers(&mut self, servers: &[String]) -> Result<(), StoreError> {
+        LinkStore::put(&self.conn, kv::SERVERS, &servers.join("\n"))
     }
 
     /// The last checkpoint of site state; `None` when there is none or it is unreadable
@@ -435,6 +449,15 @@ mod tests {
         assert_eq!(saved.server_id, "srv-1");
         assert_eq!(saved.state, state);
         assert_eq!(store.saved_seq().unwrap(), Some(1));
+    }
+
+    #[test]
+    fn server_addresses_round_trip() {
+        let mut store = LinkStore::open_in_memory().unwrap();
+        assert!(store.servers().unwrap().is_empty());
+        let servers = vec!["10.0.0.5:47801".to_owned(), "shop-pc:47801".to_owned()];
+        store.set_servers(&servers).unwrap();
+        assert_eq!(store.servers().unwrap(), servers);
     }
 
     #[test]

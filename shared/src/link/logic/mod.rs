@@ -66,6 +66,8 @@ pub enum StoreWrite {
     LastServer(String),
     /// Forget a token the server refused.
     ClearCredentials,
+    /// Keep the server addresses people gave.
+    Servers(Vec<String>),
 }
 
 /// How a session ended, and so what the reconnect loop does next.
@@ -135,6 +137,10 @@ pub struct LinkLogic {
     held_receipts: std::collections::VecDeque<ReceiptNote>,
     /// The owner asked for receipts: `watch_receipts` follows every `subscribe`.
     watch_receipts: bool,
+    /// Server addresses people gave on this PC (settings, pairing codes).
+    servers: Vec<String>,
+    /// `servers` changed since the reconnect loop last took them.
+    servers_changed: bool,
 }
 
 /// The owner's view of an outbox entry.
@@ -164,6 +170,59 @@ impl LinkLogic {
             device_pages: Vec::new(),
             held_receipts: std::collections::VecDeque::new(),
             watch_receipts: false,
+            servers: Vec::new(),
+            servers_changed: false,
+        }
+    }
+
+    /// The server addresses kept on this PC, as loaded at start-up.
+    pub fn set_servers(&mut self, servers: Vec<String>) {
+        self.servers = servers;
+    }
+
+    /// The kept server addresses, once after each change.
+    pub fn take_servers_changed(&mut self) -> Option<Vec<String>> {
+        std::mem::take(&mut self.servers_changed).then(|| self.servers.clone())
+    }
+
+    /// The server this device is paired with, when it is.
+    pub fn paired_server(&self) -> Option<crate::link::diagnosis::Paired> {
+        let fingerprint = self.credentials.as_ref()?.server_fingerprint.clone()?;
+        Some(crate::link::diagnosis::Paired {
+            fingerprint,
+            site: None,
+        })
+    }
+
+    /// Keeps `servers` (people's addresses, normalised, each once) and saves them.
+    fn keep_servers(&mut self, servers: Vec<String>, out: &mut Vec<Action>) {
+        let joined = servers.join(",");
+        let servers = crate::link::target::address_list(&joined);
+        if servers == self.servers {
+            return;
+        }
+        self.servers = servers.clone();
+        self.servers_changed = true;
+        out.push(Action::Write(StoreWrite::Servers(servers)));
+    }
+
+    /// Takes a pairing code, keeping the server address that may follow its `@`.
+    /// False (and a notice) when that address cannot be read.
+    fn take_pairing_code(&mut self, text: &str, out: &mut Vec<Action>) -> bool {
+        match crate::link::target::split_pairing_code(text) {
+            Ok((code, address)) => {
+                self.pairing_code = Some(code);
+                if let Some(address) = address {
+                    let mut servers = vec![address];
+                    servers.extend(self.servers.iter().cloned());
+                    self.keep_servers(servers, out);
+                }
+                true
+            }
+            Err(message) => {
+                out.push(Action::Emit(LinkEvent::Notice(message)));
+                false
+            }
         }
     }
 
@@ -228,8 +287,10 @@ impl LinkLogic {
                 ))));
             }
         }
-        if self.credentials.is_none() {
-            self.pairing_code = self.configured_code.clone();
+        if self.credentials.is_none()
+            && let Some(code) = self.configured_code.clone()
+        {
+            self.take_pairing_code(&code, out);
         }
         self.set_status(LinkStatus::Connecting, out);
         last_server
@@ -265,8 +326,12 @@ impl LinkLogic {
             match request {
                 LinkRequest::Submit { key, command } => submits.push((key, command)),
                 LinkRequest::Pair { code } => {
-                    self.pairing_code = Some(code);
-                    paired = true;
+                    paired |= self.take_pairing_code(&code, out);
+                }
+                LinkRequest::SetServers(servers) => {
+                    self.keep_servers(servers, out);
+                    // Wakes the reconnect loop so the new addresses are tried now.
+                    paired |= self.servers_changed;
                 }
                 LinkRequest::ListDevices => {
                     control.push(ClientMessage::ListDevices { after_device_id: 0 });

@@ -672,3 +672,60 @@ fn a_paired_link_says_when_only_other_servers_answered() {
         Ok(Some("127.0.0.1:2".into()))
     );
 }
+
+#[test]
+fn a_pairing_code_with_an_address_keeps_the_address() {
+    let mut logic = started(None, Loaded::default());
+    assert!(logic.needs_pairing());
+    let pair = LinkRequest::Pair {
+        code: "1234-5678@10.0.0.5".into(),
+    };
+    let mut out = Vec::new();
+    assert!(logic.on_requests(Some(vec![pair]), false, &mut out));
+    assert!(!logic.needs_pairing());
+    assert_eq!(logic.pairing_code.as_deref(), Some("1234-5678"));
+    assert!(out.contains(&Action::Write(StoreWrite::Servers(vec![
+        "10.0.0.5:47801".into()
+    ]))));
+    assert_eq!(
+        logic.take_servers_changed(),
+        Some(vec!["10.0.0.5:47801".to_owned()])
+    );
+    assert_eq!(logic.take_servers_changed(), None, "taken once");
+
+    // A bad address is refused with a notice; the code is not taken either.
+    let mut logic = started(None, Loaded::default());
+    let pair = LinkRequest::Pair {
+        code: "1234-5678@10.0.0.5:http".into(),
+    };
+    let mut out = Vec::new();
+    assert!(!logic.on_requests(Some(vec![pair]), false, &mut out));
+    assert!(logic.needs_pairing());
+    assert!(matches!(&out[..], [Action::Emit(LinkEvent::Notice(_))]));
+}
+
+#[test]
+fn a_configured_code_with_an_address_keeps_it_at_start() {
+    let mut logic = LinkLogic::new(&config(Some("12345678@shop-pc:9000")));
+    let mut out = Vec::new();
+    logic.on_loaded(Ok(Loaded::default()), &mut out);
+    assert_eq!(logic.pairing_code.as_deref(), Some("12345678"));
+    assert!(out.contains(&Action::Write(StoreWrite::Servers(vec![
+        "shop-pc:9000".into()
+    ]))));
+}
+
+#[test]
+fn set_servers_keeps_the_readable_addresses_once() {
+    let mut logic = started(None, Loaded::default());
+    let request =
+        LinkRequest::SetServers(vec!["10.0.0.5".into(), " ".into(), "10.0.0.5:47801".into()]);
+    let mut out = Vec::new();
+    assert!(logic.on_requests(Some(vec![request]), false, &mut out));
+    assert_eq!(
+        out,
+        vec![Action::Write(StoreWrite::Servers(vec![
+            "10.0.0.5:47801".into()
+        ]))]
+    );
+}
