@@ -242,6 +242,8 @@ pub struct Model {
     pub undo: UndoDialogs,
     /// What the warehouse PCs said about each order, and the no-warehouse alarm.
     pub receipts: Receipts,
+    /// The link's last look for the server, for the Connection screen.
+    pub connection_report: Option<Box<packbell_shared::link::diagnosis::ConnectionReport>>,
 }
 
 impl Default for Model {
@@ -268,6 +270,7 @@ impl Default for Model {
             admin: AdminForms::default(),
             undo: UndoDialogs::default(),
             receipts: Receipts::default(),
+            connection_report: None,
         }
     }
 }
@@ -346,6 +349,7 @@ impl Model {
             }
             LinkEvent::Receipt(receipt) => self.receipts.record(receipt),
             LinkEvent::WarehousesOnline(count) => self.receipts.set_online(count),
+            LinkEvent::Connection(report) => self.connection_report = Some(report),
         }
     }
 

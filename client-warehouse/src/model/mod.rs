@@ -190,6 +190,8 @@ pub struct Model {
     receipts: VecDeque<packbell_shared::link::ReceiptNote>,
     /// Orders the alert service was asked to ring; their receipt waits for the outcome.
     awaiting_ring: Vec<OrderId>,
+    /// The link's last look for the server, for the Connection screen.
+    pub connection_report: Option<Box<packbell_shared::link::diagnosis::ConnectionReport>>,
 }
 
 impl Model {
@@ -265,6 +267,7 @@ impl Model {
             | LinkEvent::PairingCode { .. }
             | LinkEvent::Receipt(_)
             | LinkEvent::WarehousesOnline(_) => {}
+            LinkEvent::Connection(report) => self.connection_report = Some(report),
         }
         actions
     }
