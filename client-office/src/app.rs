@@ -170,7 +170,7 @@ impl OfficeApp {
         let lang = self.lang();
         let model_arc = self.model.clone();
         let mut model = lock(&model_arc);
-        if !model.is_admin() && self.view != View::Orders {
+        if !model.is_admin() && matches!(self.view, View::Admin(_)) {
             self.view = View::Orders;
         }
         let mut screen = Screen {
@@ -365,6 +365,7 @@ fn request_on_open(view: View) -> Option<LinkRequest> {
         View::Admin(AdminTab::Devices) => Some(LinkRequest::ListDevices),
         View::Admin(AdminTab::Site) => Some(LinkRequest::SiteStatus),
         View::Orders | View::Admin(AdminTab::Stores | AdminTab::Exports | AdminTab::Today) => None,
+        View::Connection => None,
     }
 }
 

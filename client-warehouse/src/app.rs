@@ -195,6 +195,11 @@ impl WarehouseApp {
             }
             Intent::TestSound(sound) => self.pump.send(PumpRequest::TestSound(sound)),
             Intent::DismissHint(index) => model.dismiss_hint(index),
+            Intent::SetServers(servers) => {
+                if let Err(err) = self.owner.request(LinkRequest::SetServers(servers)) {
+                    model.push_hint(not_sent(err));
+                }
+            }
         }
     }
 }

@@ -576,11 +576,8 @@ fn announce(
     if no_mdns || server.discovery_addr().is_none() {
         return None;
     }
-    match packbell_shared::mdns::register(
-        &config.site,
-        server.server_id(),
-        server.ws_addr().port(),
-    ) {
+    match packbell_shared::mdns::register(&config.site, server.server_id(), server.ws_addr().port())
+    {
         Ok(registration) => {
             println!(
                 "Announced over DNS-SD as {}",

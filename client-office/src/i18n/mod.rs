@@ -70,6 +70,8 @@ pub fn duration(d: Duration) -> String {
 }
 
 mod ageing;
+mod connection;
+pub use connection::ConnectionTr;
 mod errors;
 mod exports;
 mod messages;

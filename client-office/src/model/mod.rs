@@ -256,6 +256,8 @@ pub struct Model {
     pub exports: Exports,
     /// The Today dashboard's reference days.
     pub dashboard: Dashboard,
+    /// The link's last look for the server, for the Connection screen.
+    pub connection_report: Option<Box<packbell_shared::link::diagnosis::ConnectionReport>>,
 }
 
 impl Default for Model {
@@ -284,6 +286,7 @@ impl Default for Model {
             receipts: Receipts::default(),
             exports: Exports::default(),
             dashboard: Dashboard::default(),
+            connection_report: None,
         }
     }
 }
@@ -385,6 +388,7 @@ impl Model {
                     self.exports.on_refused(export_id, code, message);
                 }
             }
+            LinkEvent::Connection(report) => self.connection_report = Some(report),
         }
     }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod banner;
 mod exports;
+mod connection;
 mod orders;
 mod receipts;
 mod shortcuts;
@@ -58,6 +59,8 @@ pub enum View {
     #[default]
     Orders,
     Admin(AdminTab),
+    /// What the last look for the server saw, and the server addresses kept here.
+    Connection,
 }
 
 /// Everything one frame of the ui reads and writes.
@@ -142,6 +145,7 @@ pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     egui::CentralPanel::default_margins().show(ui, |ui| match screen.view {
         View::Orders => orders::orders_ui(ui, screen),
         View::Admin(tab) => admin::admin_ui(ui, screen, tab),
+        View::Connection => connection::connection_ui(ui, screen),
     });
     orders::cancel_dialog_ui(ui.ctx(), screen);
     undo::undo_dialogs_ui(ui.ctx(), screen);
@@ -166,6 +170,15 @@ fn top_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             && !matches!(screen.view, View::Admin(_))
         {
             screen.view = View::Admin(AdminTab::default());
+        }
+        if ui
+            .selectable_label(
+                screen.view == View::Connection,
+                screen.lang.connection().open,
+            )
+            .clicked()
+        {
+            screen.view = View::Connection;
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             text_size_ui(ui, screen);

@@ -8,6 +8,8 @@
 use packbell_client_core::locale;
 use serde::{Deserialize, Serialize};
 
+mod connection;
+pub use connection::ConnectionTr;
 mod edits;
 mod messages;
 mod strings;

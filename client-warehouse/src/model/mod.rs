@@ -190,6 +190,8 @@ pub struct Model {
     receipts: VecDeque<packbell_shared::link::ReceiptNote>,
     /// Orders the alert service was asked to ring; their receipt waits for the outcome.
     awaiting_ring: Vec<OrderId>,
+    /// The link's last look for the server, for the Connection screen.
+    pub connection_report: Option<Box<packbell_shared::link::diagnosis::ConnectionReport>>,
 }
 
 impl Model {
@@ -267,6 +269,7 @@ impl Model {
             | LinkEvent::WarehousesOnline(_)
             | LinkEvent::ExportChunk { .. }
             | LinkEvent::ExportFailed { .. } => {}
+            LinkEvent::Connection(report) => self.connection_report = Some(report),
         }
         actions
     }

@@ -51,6 +51,9 @@ pub(super) fn status_bar_ui(
             if ui.button(text.settings).clicked() {
                 state.settings_open = !state.settings_open;
             }
+            if ui.button(lang.connection().open).clicked() {
+                state.connection_open = !state.connection_open;
+            }
             if let Some(last) = model.undo_target(now)
                 && ui
                     .button(RichText::new(lang.undo_packed(&last.order_number)).size(20.0))

@@ -6,6 +6,7 @@
 
 mod ageing;
 mod cancelled;
+mod connection;
 mod dialogs;
 mod drawer;
 mod header;
@@ -55,12 +56,16 @@ pub enum Intent {
     ChooseServer(String),
     TestSound(SoundId),
     DismissHint(usize),
+    /// Server addresses typed in the Connection window.
+    SetServers(Vec<String>),
 }
 
 /// Per-window UI state that is not part of the model.
 #[derive(Debug, Default)]
 pub struct UiState {
     pub settings_open: bool,
+    /// The Connection window is shown.
+    pub connection_open: bool,
     /// The "Recently packed" drawer is shown.
     pub drawer_open: bool,
     pub pairing_code: String,
@@ -166,6 +171,17 @@ pub fn root_ui(
             &stores,
             state,
             text,
+            &mut intents,
+        );
+    }
+    if state.connection_open {
+        connection::connection_ui(
+            ui.ctx(),
+            model,
+            language,
+            &colours,
+            state.zone,
+            &mut state.connection_open,
             &mut intents,
         );
     }
