@@ -10,8 +10,12 @@ use super::{AMBER, BLUE, GREEN, RED, Screen};
 use crate::i18n::duration;
 use crate::model::{Reference, TodayFigures, today_figures};
 
-/// Height of each chart, in points: both fit a 1366×768 screen with the figures.
-const CHART_HEIGHT: f32 = 210.0;
+/// Height of each chart, in points: half of what is left under the figures, within
+/// these bounds (both charts fit a 1366×768 screen; a tall one gets no giant bars).
+const MIN_CHART_HEIGHT: f32 = 150.0;
+const MAX_CHART_HEIGHT: f32 = 360.0;
+/// Room above the tallest bar, as a share of it, where the legend sits.
+const LEGEND_HEADROOM: f64 = 0.45;
 /// Light versions of the colours, for the reference days' bars.
 const BLUE_LIGHT: Color32 = Color32::from_rgb(0x9c, 0xc3, 0xee);
 const GREEN_LIGHT: Color32 = Color32::from_rgb(0x9e, 0xd8, 0xab);
@@ -32,8 +36,10 @@ pub fn today_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
     );
     figures_row(ui, screen, &figures);
     ui.add_space(6.0);
+    // Two headings of a line each stay under the charts' shares.
+    let height = ((ui.available_height() - 70.0) / 2.0).clamp(MIN_CHART_HEIGHT, MAX_CHART_HEIGHT);
     ui.label(RichText::new(tt.per_hour).strong());
-    hours_chart(ui, screen, &figures);
+    hours_chart(ui, screen, &figures, height);
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         ui.label(RichText::new(tt.waits).strong());
@@ -50,7 +56,7 @@ pub fn today_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             Reference::NotAsked | Reference::Loaded { .. } => {}
         }
     });
-    waits_chart(ui, screen, &figures);
+    waits_chart(ui, screen, &figures, height);
 }
 
 fn figures_row(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures) {
@@ -87,14 +93,26 @@ fn big_figure(ui: &mut egui::Ui, label: &str, value: String, colour: Color32) {
         });
 }
 
-fn hours_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures) {
+fn hours_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures, height: f32) {
     let tt = screen.lang.today_tr();
+    // The hours with orders up to the hour now: not a day of empty night hours.
+    let busy = |counts: &[u32; 24]| counts.iter().position(|c| *c > 0);
+    let now_hour = screen
+        .zone
+        .format(screen.now, "%H")
+        .parse::<usize>()
+        .unwrap_or(23)
+        .min(23);
+    let first = busy(&figures.entered)
+        .into_iter()
+        .chain(busy(&figures.packed))
+        .min()
+        .unwrap_or(now_hour)
+        .min(now_hour);
     let bars = |counts: &[u32; 24], offset: f64, colour: Color32| -> Vec<Bar> {
-        counts
-            .iter()
-            .enumerate()
-            .map(|(hour, count)| {
-                Bar::new(hour as f64 + offset, f64::from(*count))
+        (first..=now_hour)
+            .map(|hour| {
+                Bar::new(hour as f64 + offset, f64::from(counts[hour]))
                     .width(0.4)
                     .fill(colour)
             })
@@ -102,17 +120,26 @@ fn hours_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures) {
     };
     let entered = BarChart::new(tt.entered, bars(&figures.entered, -0.2, BLUE)).color(BLUE);
     let packed = BarChart::new(tt.packed, bars(&figures.packed, 0.2, GREEN)).color(GREEN);
-    still_plot("office-today-hours")
-        .x_axis_formatter(|mark, _| format!("{:02}h", mark.value.round() as i64))
-        .include_x(-0.6)
-        .include_x(23.6)
+    let tallest = figures
+        .entered
+        .iter()
+        .chain(&figures.packed)
+        .max()
+        .copied()
+        .unwrap_or(0);
+    still_plot("office-today-hours", height)
+        .x_axis_formatter(|mark, _| format!("{:02}:00", mark.value.round() as i64))
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+        .include_x(first as f64 - 0.6)
+        .include_x(now_hour as f64 + 0.6)
+        .include_y(f64::from(tallest.max(4)) * (1.0 + LEGEND_HEADROOM))
         .show(ui, |plot| {
             plot.bar_chart(entered);
             plot.bar_chart(packed);
         });
 }
 
-fn waits_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures) {
+fn waits_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures, height: f32) {
     let tt = screen.lang.today_tr();
     let names: Vec<String> = figures.stores.iter().map(|s| s.store.clone()).collect();
     let series = [
@@ -148,7 +175,14 @@ fn waits_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures) {
         })
         .collect();
     let last = names.len().max(1) as f64 - 0.4;
-    still_plot("office-today-waits")
+    let tallest = figures
+        .stores
+        .iter()
+        .flat_map(|s| [s.today.p90_secs, s.reference.and_then(|r| r.p90_secs)])
+        .flatten()
+        .fold(0.0, f64::max)
+        / 60.0;
+    still_plot("office-today-waits", height)
         .x_axis_formatter(move |mark, _| {
             let index = mark.value.round();
             if (mark.value - index).abs() > 0.01 || index < 0.0 {
@@ -157,8 +191,10 @@ fn waits_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures) {
             names.get(index as usize).cloned().unwrap_or_default()
         })
         .y_axis_label(tt.minutes)
+        .x_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
         .include_x(-0.6)
         .include_x(last)
+        .include_y(tallest.max(1.0) * (1.0 + LEGEND_HEADROOM))
         .show(ui, |plot| {
             for chart in charts {
                 plot.bar_chart(chart);
@@ -167,10 +203,14 @@ fn waits_chart(ui: &mut egui::Ui, screen: &Screen<'_>, figures: &TodayFigures) {
 }
 
 /// A chart that does not move: no drag, zoom or scroll, legend at the top left.
-fn still_plot(id: &'static str) -> Plot<'static> {
+fn still_plot(id: &'static str, height: f32) -> Plot<'static> {
     Plot::new(id)
-        .height(CHART_HEIGHT)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .height(height)
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::LeftTop)
+                .follow_insertion_order(true),
+        )
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
