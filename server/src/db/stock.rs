@@ -844,3 +844,11 @@ pub fn daily_use(
     }
     Ok(used)
 }
+
+/// Every store's id and name, for lists that show an item's store.
+pub fn store_names(conn: &Connection) -> Result<Vec<(StoreId, String)>, DbError> {
+    Ok(conn
+        .prepare_cached("SELECT store_id, name FROM stores ORDER BY store_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
