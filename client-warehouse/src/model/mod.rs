@@ -25,6 +25,7 @@ mod recall;
 mod receipts;
 mod repaint;
 mod search;
+pub mod stock_alerts;
 
 pub use alerts::{Alert, AlertAction};
 pub use cancelled::{CANCEL_NOTICE_SECS, CancelledNotice};
@@ -190,6 +191,8 @@ pub struct Model {
     receipts: VecDeque<packbell_shared::link::ReceiptNote>,
     /// Orders the alert service was asked to ring; their receipt waits for the outcome.
     awaiting_ring: Vec<OrderId>,
+    /// Open stock alerts for the banner (see `stock_alerts`).
+    stock: stock_alerts::StockBanner,
 }
 
 impl Model {
@@ -199,6 +202,16 @@ impl Model {
             view_dirty: true,
             ..Model::default()
         }
+    }
+
+    /// The open stock alerts this PC's station shows, for the banner.
+    pub fn stock_alerts(&self) -> Vec<&packbell_shared::protocol::StockAlert> {
+        self.stock.visible(&self.settings.station)
+    }
+
+    /// New stock alerts and escalations of this station to announce, once each.
+    pub fn take_stock_notices(&mut self) -> Vec<stock_alerts::StockNotice> {
+        self.stock.take_notices(&self.settings.station)
     }
 
     // ----------------------------------------------------------------------------
@@ -352,6 +365,7 @@ impl Model {
     ) {
         let before: BTreeSet<OrderId> = self.pending.iter().map(|(_, _, id)| *id).collect();
         let first_load = !self.loaded;
+        self.stock.reset(&snapshot.alerts);
         self.site.load_snapshot(snapshot);
         self.loaded = true;
         self.stale = stale;
@@ -412,6 +426,8 @@ impl Model {
             return;
         }
         self.loaded = true;
+        self.stock
+            .apply(event, replayed || self.initial_replay || self.catching_up());
         match &event.body {
             EventBody::OrderCreated { order_id, .. } => {
                 self.refresh(*order_id);
