@@ -195,6 +195,13 @@ impl WarehouseApp {
             }
             Intent::TestSound(sound) => self.pump.send(PumpRequest::TestSound(sound)),
             Intent::DismissHint(index) => model.dismiss_hint(index),
+            Intent::AcknowledgeStockAlert(alert_id) => {
+                let command = crate::model::stock_alerts::StockBanner::acknowledge(alert_id, "");
+                match self.owner.submit(command) {
+                    Ok(_) => tracing::info!(alert_id, "acknowledged stock alert"),
+                    Err(err) => model.push_hint(not_sent(err)),
+                }
+            }
         }
     }
 }

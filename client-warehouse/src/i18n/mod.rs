@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 mod edits;
 mod messages;
+mod stock;
 mod strings;
 #[cfg(test)]
 mod tests;

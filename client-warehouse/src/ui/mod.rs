@@ -11,6 +11,7 @@ mod drawer;
 mod header;
 mod list;
 mod settings;
+mod stock_banner;
 mod style;
 mod totals;
 mod views;
@@ -55,6 +56,8 @@ pub enum Intent {
     ChooseServer(String),
     TestSound(SoundId),
     DismissHint(usize),
+    /// The stock alert banner's acknowledge button.
+    AcknowledgeStockAlert(packbell_shared::protocol::AlertId),
 }
 
 /// Per-window UI state that is not part of the model.
@@ -117,6 +120,7 @@ pub fn root_ui(
         status_bar_ui(ui, model, language, &colours, now, &mut intents, state);
     });
     banner_ui(ui, model, language, &colours, state.zone);
+    stock_banner::stock_banner_ui(ui, model, language, &colours, &mut intents);
     hints_ui(ui, model, language, &colours, &mut intents);
     egui::Panel::top("stores").show(ui, |ui| {
         stores_ui(ui, model, state, language, now, &mut intents);
