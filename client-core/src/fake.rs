@@ -38,6 +38,10 @@ pub struct EventFeed(Arc<Mutex<Option<Sender<LinkEvent>>>>);
 impl EventFeed {
     /// Delivers `event` to the pump, as the real link would. Fails (giving the event
     /// back) once the link was shut down.
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error hands the event back whole, as the real channel's does"
+    )]
     pub fn send(&self, event: LinkEvent) -> Result<(), SendError<LinkEvent>> {
         match lock(&self.0).as_ref() {
             Some(sender) => sender.send(event),

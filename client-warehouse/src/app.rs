@@ -200,6 +200,13 @@ impl WarehouseApp {
                     model.push_hint(not_sent(err));
                 }
             }
+            Intent::AcknowledgeStockAlert(alert_id) => {
+                let command = crate::model::stock_alerts::StockBanner::acknowledge(alert_id, "");
+                match self.owner.submit(command) {
+                    Ok(_) => tracing::info!(alert_id, "acknowledged stock alert"),
+                    Err(err) => model.push_hint(not_sent(err)),
+                }
+            }
         }
     }
 }

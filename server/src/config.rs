@@ -17,6 +17,11 @@ pub const MAX_STORES: u64 = 5_000;
 /// nothing changes.
 pub const MAX_DEVICES: u64 = 5_000;
 
+/// Stock items a site may have (snapshots carry them all). Reached, an `upsert_item`
+/// of a new sku, or an import that would add more, is refused with `limit_reached`
+/// and nothing changes.
+pub const MAX_STOCK_ITEMS: u64 = 20_000;
+
 /// Devices in one `devices` answer at most (fewer when their text would not fit in
 /// one frame); the client asks for the next page.
 pub const DEVICES_PAGE: usize = 500;

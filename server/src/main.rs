@@ -180,6 +180,20 @@ enum Cmd {
     /// Import data from a file.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Write every item's restock suggestion as CSV (docs/stock.md; reads only).
+    Restock {
+        /// Days of packed-order history looked at.
+        #[arg(long, default_value_t = stock::restock::DEFAULT_WINDOW_DAYS)]
+        window_days: u32,
+        /// z of the service level (1.645 is 95 %).
+        #[arg(long, default_value_t = stock::restock::Z_95)]
+        z: f64,
+        #[arg(long, value_enum, default_value = "comma")]
+        delimiter: DelimiterArg,
+        /// File to write ("-" for stdout). It appears only once complete.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -297,6 +311,18 @@ fn main() -> anyhow::Result<()> {
         Some(Cmd::Backup { out }) => write_backup(&data_dir, &out),
         Some(Cmd::Restore { file }) => restore_backup(&data_dir, &file),
         Some(Cmd::Import(ImportCmd::Stock { file })) => import_stock(&data_dir, &file),
+        Some(Cmd::Restock {
+            window_days,
+            z,
+            delimiter,
+            out,
+        }) => {
+            let settings = stock::restock::RestockSettings {
+                window_days: window_days.max(1),
+                z,
+            };
+            write_restock(&data_dir, &settings, delimiter.into(), &out)
+        }
         None => serve(data_dir, cli.serve),
     }
 }
@@ -457,6 +483,32 @@ fn import_stock(data_dir: &std::path::Path, file: &std::path::Path) -> anyhow::R
         }
         Err(db::apply::ApplyError::Db(e)) => Err(e.into()),
     }
+}
+
+fn write_restock(
+    data_dir: &std::path::Path,
+    settings: &stock::restock::RestockSettings,
+    delimiter: export::Delimiter,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let conn = db::export::open_reader(data_dir)?;
+    let today = chrono::Local::now().date_naive();
+    if out.as_os_str() == "-" {
+        let (mut stdout, _) = stock::restock_list::write(
+            &conn,
+            settings,
+            today,
+            delimiter,
+            std::io::stdout().lock(),
+        )?;
+        std::io::Write::flush(&mut stdout)?;
+    } else {
+        let rows = export::output::write_whole_file(out, |file| {
+            Ok(stock::restock_list::write(&conn, settings, today, delimiter, file)?.1)
+        })?;
+        eprintln!("Wrote {rows} items to {}", out.display());
+    }
+    Ok(())
 }
 
 fn serve(data_dir: PathBuf, args: ServeArgs) -> anyhow::Result<()> {

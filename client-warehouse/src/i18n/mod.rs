@@ -12,6 +12,7 @@ mod connection;
 pub use connection::ConnectionTr;
 mod edits;
 mod messages;
+mod stock;
 mod strings;
 #[cfg(test)]
 mod tests;

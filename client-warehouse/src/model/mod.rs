@@ -25,6 +25,7 @@ mod recall;
 mod receipts;
 mod repaint;
 mod search;
+pub mod stock_alerts;
 
 pub use alerts::{Alert, AlertAction};
 pub use cancelled::{CANCEL_NOTICE_SECS, CancelledNotice};
@@ -192,6 +193,8 @@ pub struct Model {
     awaiting_ring: Vec<OrderId>,
     /// The link's last look for the server, for the Connection screen.
     pub connection_report: Option<Box<packbell_shared::link::diagnosis::ConnectionReport>>,
+    /// Open stock alerts for the banner (see `stock_alerts`).
+    stock: stock_alerts::StockBanner,
 }
 
 impl Model {
@@ -201,6 +204,16 @@ impl Model {
             view_dirty: true,
             ..Model::default()
         }
+    }
+
+    /// The open stock alerts this PC's station shows, for the banner.
+    pub fn stock_alerts(&self) -> Vec<&packbell_shared::protocol::StockAlert> {
+        self.stock.visible(&self.settings.station)
+    }
+
+    /// New stock alerts and escalations of this station to announce, once each.
+    pub fn take_stock_notices(&mut self) -> Vec<stock_alerts::StockNotice> {
+        self.stock.take_notices(&self.settings.station)
     }
 
     // ----------------------------------------------------------------------------
@@ -357,6 +370,7 @@ impl Model {
     ) {
         let before: BTreeSet<OrderId> = self.pending.iter().map(|(_, _, id)| *id).collect();
         let first_load = !self.loaded;
+        self.stock.reset(&snapshot.alerts);
         self.site.load_snapshot(snapshot);
         self.loaded = true;
         self.stale = stale;
@@ -417,6 +431,8 @@ impl Model {
             return;
         }
         self.loaded = true;
+        self.stock
+            .apply(event, replayed || self.initial_replay || self.catching_up());
         match &event.body {
             EventBody::OrderCreated { order_id, .. } => {
                 self.refresh(*order_id);

@@ -12,6 +12,7 @@ mod drawer;
 mod header;
 mod list;
 mod settings;
+mod stock_banner;
 mod style;
 mod totals;
 mod views;
@@ -58,6 +59,8 @@ pub enum Intent {
     DismissHint(usize),
     /// Server addresses typed in the Connection window.
     SetServers(Vec<String>),
+    /// The stock alert banner's acknowledge button.
+    AcknowledgeStockAlert(packbell_shared::protocol::AlertId),
 }
 
 /// Per-window UI state that is not part of the model.
@@ -122,6 +125,7 @@ pub fn root_ui(
         status_bar_ui(ui, model, language, &colours, now, &mut intents, state);
     });
     banner_ui(ui, model, language, &colours, state.zone);
+    stock_banner::stock_banner_ui(ui, model, language, &colours, &mut intents);
     hints_ui(ui, model, language, &colours, &mut intents);
     egui::Panel::top("stores").show(ui, |ui| {
         stores_ui(ui, model, state, language, now, &mut intents);

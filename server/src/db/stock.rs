@@ -12,6 +12,7 @@ use packbell_shared::protocol::{
 
 use super::apply::{ApplyError, insert_event, one_row, run};
 use super::{DbError, time_from_text, time_to_text};
+use crate::config::MAX_STOCK_ITEMS;
 use crate::stock::StockRules;
 use crate::stock::alerts::{self, OpenAlert};
 use crate::stock::import::{ImportedItem, LineError};
@@ -248,6 +249,14 @@ pub struct Upsert<'a> {
 pub fn upsert(conn: &Connection, fields: &Upsert<'_>) -> Result<EventBody, ApplyError> {
     require_store(conn, fields.store_id)?;
     let sku = fields.sku.trim();
+    if load_item(conn, sku)?.is_none() {
+        super::apply::require_room(
+            conn,
+            "SELECT COUNT(*) FROM stock_items",
+            MAX_STOCK_ITEMS,
+            "stock items",
+        )?;
+    }
     run(
         conn,
         "INSERT INTO stock_items (sku, name, store_id, quantity, unit, min_qty, max_qty,
@@ -843,4 +852,59 @@ pub fn daily_use(
         }
     }
     Ok(used)
+}
+
+/// Every store's id and name, for lists that show an item's store.
+pub fn store_names(conn: &Connection) -> Result<Vec<(StoreId, String)>, DbError> {
+    Ok(conn
+        .prepare_cached("SELECT store_id, name FROM stores ORDER BY store_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upsert_sku(conn: &Connection, sku: &str) -> Result<EventBody, ApplyError> {
+        upsert(
+            conn,
+            &Upsert {
+                sku,
+                name: "n",
+                store_id: None,
+                unit: "pcs",
+                min: 0,
+                max: 1,
+                pack_size: 1,
+                lead_days: 0,
+                quantity: None,
+                lots: None,
+            },
+        )
+    }
+
+    #[test]
+    fn items_stop_at_the_cap_but_existing_ones_still_change() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = crate::db::open(dir.path()).expect("db");
+        conn.execute(
+            "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers
+             WHERE n < ?1) INSERT INTO stock_items (sku, name, quantity, unit, min_qty, max_qty)
+             SELECT 'S' || n, 'n', 0, 'pcs', 0, 1 FROM numbers",
+            [MAX_STOCK_ITEMS - 1],
+        )
+        .expect("rows inserted");
+        assert!(upsert_sku(&conn, "LAST").is_ok(), "room for one more");
+        match upsert_sku(&conn, "ONE-TOO-MANY") {
+            Err(ApplyError::Refused(refusal)) => {
+                assert_eq!(refusal.code, ErrorCode::LimitReached, "{refusal}");
+            }
+            other => panic!("expected limit_reached, got {other:?}"),
+        }
+        assert!(
+            upsert_sku(&conn, "S1").is_ok(),
+            "an existing item still changes"
+        );
+    }
 }

@@ -12,6 +12,7 @@ pub mod escalation;
 pub mod fields;
 pub mod import;
 pub mod restock;
+pub mod restock_list;
 pub mod schedule;
 pub mod watch;
 

@@ -14,6 +14,8 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use packbell_shared::protocol::ErrorCode;
+
 use super::import;
 use crate::db::writer::WriterHandle;
 
@@ -21,6 +23,12 @@ use crate::db::writer::WriterHandle;
 pub const DEFAULT_POLL: Duration = Duration::from_secs(2);
 pub const DONE_DIR: &str = "done";
 pub const FAILED_DIR: &str = "failed";
+/// Refusals that say nothing about the file: it stays and is tried at a later poll.
+const POSTPONED: [ErrorCode; 3] = [
+    ErrorCode::StorageFull,
+    ErrorCode::Unavailable,
+    ErrorCode::Internal,
+];
 /// Files looked at per poll at most; the rest wait for the next polls.
 pub const MAX_FILES_PER_POLL: usize = 100;
 
@@ -217,16 +225,14 @@ impl Watcher {
                 let key = key_of(path, seen, &bytes);
                 match writer.import_stock(items, Some(key)).await {
                     Ok(imported) => Ok(imported.items),
-                    Err(refusal)
-                        if refusal.code == packbell_shared::protocol::ErrorCode::InvalidField =>
-                    {
-                        Err(refusal.message)
-                    }
-                    Err(refusal) => {
+                    Err(refusal) if POSTPONED.contains(&refusal.code) => {
                         // Full disk or shutting down: the file stays for a later poll.
                         tracing::warn!("import of {} postponed: {refusal}", path.display());
                         return None;
                     }
+                    // Unknown stores come as a whole report already.
+                    Err(refusal) if refusal.code == ErrorCode::InvalidField => Err(refusal.message),
+                    Err(refusal) => Err(format!("Nothing was imported: {}\n", refusal.message)),
                 }
             }
             Err(e) => Err(e.report()),
