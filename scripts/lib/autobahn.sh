@@ -7,7 +7,8 @@
 #
 # Usage: scripts/lib/autobahn.sh [short|long]
 #   short: framing, pings, reserved bits and opcodes, fragmentation, UTF-8, close
-#          (sections 1-7, 10); long: also the large-message cases (9.*).
+#          (sections 1-7, 10); long: also the 9.* cases whose messages fit the
+#          protocol's 64 KiB frame limit (64 KiB messages, many small ones).
 # Without python3-venv or PyPI it prints SKIPPED with the reason and passes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,7 +57,15 @@ done
 [ -n "$port" ] || { cat "$work/echo.log" >&2; echo "autobahn: the echo did not start" >&2; exit 1; }
 
 selection=(-x '12.*' -x '13.*')
-[ "$form" = long ] || selection+=(-x '9.*')
+if [ "$form" = long ]; then
+  # Messages above the protocol's 64 KiB limit (MAX_FRAME_BYTES, docs/protocol.md
+  # "Limits"): the server closes with 1009 by design, so the echo cannot pass them.
+  for case in 9.1.{2..6} 9.2.{2..6} 9.3.{1..9} 9.4.{1..9} 9.5.{1..6} 9.6.{1..6}; do
+    selection+=(-x "$case")
+  done
+else
+  selection+=(-x '9.*')
+fi
 # kosoku exits non-zero when a case fails; the verdict below reads its report instead.
 timeout --kill-after=10 "$CASES_TIMEOUT" "$venv/bin/kosoku" -m fuzzingclient \
   "${selection[@]}" -p 4 -o "$work/report" "127.0.0.1:$port" >"$work/run.log" 2>&1 || true

@@ -89,12 +89,12 @@ async fn acknowledged_orders_survive_losing_every_unsynced_write() {
     std::fs::create_dir(&data_dir).expect("data dir");
     let data_dir = data_dir.canonicalize().expect("canonical data dir");
     let mut device = None;
-    let window = {
+    let (store, window) = {
         // Pair the office, and time a whole burst, on a server without the shim.
         let server = start_server(&data_dir);
         let mut raw = connect(&server, &mut device).await;
         let store = store_id(&mut raw).await;
-        time_a_burst(&mut raw, store).await
+        (store, time_a_burst(&mut raw, store).await)
     };
     for round in 0..rounds {
         // What is on disk now counts as synced: the round models a cut during its burst.
@@ -116,7 +116,6 @@ async fn acknowledged_orders_survive_losing_every_unsynced_write() {
         ];
         let mut server = start_server_with(&data_dir, &shim_env);
         let mut raw = connect(&server, &mut device).await;
-        let store = store_id(&mut raw).await;
         let kill_after = window.mul_f64(rand::rng().random_range(0.0..1.0));
         let acked =
             burst_until_killed(&mut raw, ("p", "P"), round, store, &mut server, kill_after).await;
