@@ -119,7 +119,8 @@ if [ "$mode" = chroot ]; then
   in_root() { chroot "$root" "$@"; }
   mkdir -p "$root/tmp/debs"
   cp "${debs[@]}" "$root/tmp/debs/"
-  install_paths=(/tmp/debs/*.deb)
+  install_paths=()
+  for deb in "${debs[@]}"; do install_paths+=("/tmp/debs/$(basename "$deb")"); done
 else
   for program in "${programs[@]}"; do
     if dpkg-query -W -f='${Status}' "$program" 2>/dev/null | grep -q installed; then
@@ -174,11 +175,13 @@ uid="$(in_root getent passwd "$unit_user" | cut -d: -f3)"
 gid="$(in_root getent passwd "$unit_user" | cut -d: -f4)"
 data_dir="$(printf '%s\n' "${unit_env[@]}" | sed -n 's/^PACKBELL_DATA_DIR=//p')"
 [ "$data_dir" = /var/lib/packbell ] || fail "the unit's data dir is '$data_dir'"
+# Only ever called in a subshell (`&` or `$(...)`): it execs, so the background job's
+# pid is the server's own and a SIGTERM reaches the server, as systemd's would.
 as_unit_user() {
   if [ "$mode" = chroot ]; then
-    chroot --userspec="$uid:$gid" "$root" env -i PATH=/usr/sbin:/usr/bin "${unit_env[@]}" "$@"
+    exec chroot --userspec="$uid:$gid" "$root" env -i PATH=/usr/sbin:/usr/bin "${unit_env[@]}" "$@"
   else
-    setpriv --reuid="$uid" --regid="$gid" --init-groups env -i PATH=/usr/sbin:/usr/bin "${unit_env[@]}" "$@"
+    exec setpriv --reuid="$uid" --regid="$gid" --init-groups env -i PATH=/usr/sbin:/usr/bin "${unit_env[@]}" "$@"
   fi
 }
 echo "   as $unit_user ($uid:$gid): env ${unit_env[*]} PACKBELL_DISCOVERY_PORT=$CHECK_DISCOVERY_PORT PACKBELL_WS_PORT=$CHECK_WS_PORT $exec_start"

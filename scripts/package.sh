@@ -27,8 +27,9 @@ version="$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"/\1/p' Car
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 profile="${PACKBELL_PACKAGE_PROFILE:-release}"
 case "$profile" in
-  release) bin_dir="$target_dir/release" ;;
-  dev) bin_dir="$target_dir/debug"
+  release) bin_dir="$target_dir/release"; compression=xz ;;
+  # gzip: xz on ~100 MB debug binaries takes minutes.
+  dev) bin_dir="$target_dir/debug"; compression=gzip
     echo "package: PACKBELL_PACKAGE_PROFILE=dev: debug binaries, for checking the packaging only" >&2 ;;
   *) fail "PACKBELL_PACKAGE_PROFILE must be release or dev, not '$profile'" ;;
 esac
@@ -62,7 +63,7 @@ finish_deb() {
   if [ -n "$conffiles" ]; then
     printf '%s\n' $conffiles >"$root/DEBIAN/conffiles"
   fi
-  dpkg-deb --root-owner-group -Zxz --build "$root" "$out/${program}_${version}_amd64.deb" >/dev/null
+  dpkg-deb --root-owner-group -Z"$compression" --build "$root" "$out/${program}_${version}_amd64.deb" >/dev/null
 }
 finish_deb packbell-server /etc/default/packbell-server "$repo/installer/linux/server-scripts"
 finish_deb packbell-office ""
