@@ -456,3 +456,22 @@ fn a_pc_that_saw_events_a_restore_rolled_back_is_sent_a_snapshot() {
     warehouse.shutdown();
     office.shutdown();
 }
+
+#[test]
+fn a_replaced_database_too_damaged_to_read_does_not_stop_a_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut site = Site::start(dir.path());
+    site.add_store("Centro");
+    let saved = dir.path().join("saved.sqlite3");
+    backup::backup_to_file(dir.path(), &saved).unwrap();
+    site.stop();
+    let database = db::db_path(dir.path());
+    std::fs::write(&database, b"not a database at all").unwrap();
+
+    let restored = backup::restore::restore(dir.path(), &saved).unwrap();
+    assert!(
+        restored.replaced.is_some(),
+        "the damaged file is kept aside"
+    );
+    assert_eq!(events_in(&database), 1, "the backup's one store");
+}
