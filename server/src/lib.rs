@@ -57,6 +57,8 @@ pub struct Context {
     /// Failures of unauthenticated sockets, logged as one summary per interval.
     pub failures: Arc<FailureLog>,
     pub limits: Limits,
+    /// Seqs a restore took back; a PC that last saw one is sent a snapshot.
+    pub rolled_back: db::rolled_back::RolledBack,
     pub site: String,
     /// Hex SHA-256 of the TLS certificate.
     pub server_id: String,
@@ -85,11 +87,12 @@ pub struct RunningServer {
 impl RunningServer {
     pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         let data_dir = config.data_dir.clone();
-        let (conn, identity, data_dir_lock) = tokio::task::spawn_blocking(move || {
+        let (conn, identity, data_dir_lock, rolled_back) = tokio::task::spawn_blocking(move || {
             let data_dir_lock = backup::lock::DataDirLock::acquire(&data_dir)?;
             let conn = db::open(&data_dir)?;
+            let rolled_back = db::rolled_back::load(&conn)?;
             let identity = identity::Identity::load_or_create(&data_dir)?;
-            Ok::<_, anyhow::Error>((conn, identity, data_dir_lock))
+            Ok::<_, anyhow::Error>((conn, identity, data_dir_lock, rolled_back))
         })
         .await?
         .with_context(|| format!("opening the data dir {}", config.data_dir.display()))?;
@@ -129,6 +132,7 @@ impl RunningServer {
             stats: Arc::default(),
             failures: Arc::default(),
             limits: config.limits.clone(),
+            rolled_back,
             site: config.site.clone(),
             server_id,
             tls,

@@ -18,7 +18,8 @@ use packbell_server::db::backup::{BackupError, online, schema_version};
 use packbell_server::db::{self, schema};
 use packbell_server::identity::Identity;
 use packbell_server::{RunningServer, ServerConfig};
-use packbell_shared::protocol::Role;
+use packbell_shared::link::LinkEvent;
+use packbell_shared::protocol::{EventBody, OrderStatus, Role};
 
 fn read_only(path: &Path) -> Connection {
     Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
@@ -358,4 +359,119 @@ fn a_backup_restored_into_a_fresh_data_dir_serves_its_orders_to_a_paired_client(
         "the orders in the backup reach the paired PC"
     );
     warehouse.shutdown();
+}
+
+/// Order numbers of the pending orders in the last fresh (not loaded from disk)
+/// snapshot `client` received from index `from` of what it saw.
+fn pending_in_last_snapshot(client: &Client, from: usize) -> Option<Vec<String>> {
+    client.seen[from..].iter().rev().find_map(|e| match e {
+        LinkEvent::Reset {
+            snapshot,
+            stale: false,
+        } => {
+            let mut pending: Vec<String> = snapshot
+                .orders
+                .iter()
+                .filter(|o| o.status == OrderStatus::Pending)
+                .map(|o| o.order_number.clone())
+                .collect();
+            pending.sort();
+            Some(pending)
+        }
+        _ => None,
+    })
+}
+
+#[test]
+fn a_pc_that_saw_events_a_restore_rolled_back_is_sent_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_dir = dir.path().join("server");
+    let mut site = Site::start_on(&server_dir, 0);
+    let store = site.add_store("Centro");
+    let office_dir = dir.path().join("office");
+    let mut office = Client::start(link_config(
+        &office_dir,
+        site.addr(),
+        "office",
+        Some(site.code(Role::Office)),
+    ));
+    office.wait_connected();
+    let warehouse_dir = dir.path().join("warehouse");
+    let mut warehouse = Client::start(link_config(
+        &warehouse_dir,
+        site.addr(),
+        "warehouse",
+        Some(site.code(Role::Warehouse)),
+    ));
+    warehouse.wait_connected();
+    warehouse.wait_caught_up();
+
+    let kept = numbers("KEPT", 3);
+    submit_all(&mut office, &kept, store);
+    let backup_file = dir.path().join("earlier.sqlite3");
+    backup::backup_to_file(&server_dir, &backup_file).unwrap();
+    let lost = numbers("LOST", 2);
+    submit_all(&mut office, &lost, store);
+    let last_lost = lost.last().unwrap().clone();
+    let last_seen = warehouse.wait_for("the last order before the restore", |e| match e {
+        LinkEvent::Event { event, .. } => match &event.body {
+            EventBody::OrderCreated { order_number, .. } if *order_number == last_lost => {
+                Some(event.seq)
+            }
+            _ => None,
+        },
+        _ => None,
+    });
+    warehouse.shutdown();
+    office.shutdown();
+    site.stop();
+
+    backup::restore::restore(&server_dir, &backup_file).unwrap();
+    let site = Site::start_on(&server_dir, 0);
+    let mut office = Client::start(link_config(&office_dir, site.addr(), "office", None));
+    office.wait_connected();
+    office.wait_caught_up();
+    // More new orders than were rolled back, so the log's head passes the seq the
+    // warehouse PC last saw and a plain replay would look possible.
+    let new = numbers("NEW", lost.len() + 1);
+    submit_all(&mut office, &new, store);
+
+    let mut warehouse = Client::start(link_config(&warehouse_dir, site.addr(), "warehouse", None));
+    let from = warehouse.seen.len();
+    warehouse.wait_connected();
+    let caught_up = warehouse.wait_caught_up();
+    assert!(
+        caught_up > last_seen,
+        "the new orders pass seq {last_seen}: caught up at {caught_up}"
+    );
+    let mut expected: Vec<String> = kept.iter().chain(&new).cloned().collect();
+    expected.sort();
+    assert_eq!(
+        pending_in_last_snapshot(&warehouse, from),
+        Some(expected),
+        "the warehouse PC, which saw seq {last_seen} before the restore, is reset to the \
+         restored orders plus the new ones; it saw: {:#?}",
+        warehouse.created_since(from)
+    );
+    warehouse.shutdown();
+    office.shutdown();
+}
+
+#[test]
+fn a_replaced_database_too_damaged_to_read_does_not_stop_a_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut site = Site::start(dir.path());
+    site.add_store("Centro");
+    let saved = dir.path().join("saved.sqlite3");
+    backup::backup_to_file(dir.path(), &saved).unwrap();
+    site.stop();
+    let database = db::db_path(dir.path());
+    std::fs::write(&database, b"not a database at all").unwrap();
+
+    let restored = backup::restore::restore(dir.path(), &saved).unwrap();
+    assert!(
+        restored.replaced.is_some(),
+        "the damaged file is kept aside"
+    );
+    assert_eq!(events_in(&database), 1, "the backup's one store");
 }

@@ -14,6 +14,7 @@ pub mod guess;
 pub mod pairing;
 pub mod reader;
 pub mod receipts;
+pub mod rolled_back;
 pub mod schema;
 pub mod status;
 pub mod stock;

@@ -93,7 +93,12 @@ impl Session {
         let head = self.read(reader::head_seq).await?;
         let behind = head.saturating_sub(after_seq);
         let patience = self.ctx.limits.idle_timeout;
-        let catch_up = if after_seq == 0 || after_seq > head || behind > self.ctx.limits.max_replay
+        // A seq a restore took back named an event the database no longer has: only a
+        // snapshot makes the client forget it.
+        let catch_up = if after_seq == 0
+            || after_seq > head
+            || behind > self.ctx.limits.max_replay
+            || self.ctx.rolled_back.contains(after_seq)
         {
             let snapshot = self
                 .read(|conn| reader::snapshot(conn, chrono::Utc::now()))

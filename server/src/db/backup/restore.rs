@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{BackupError, online, schema_version};
-use crate::db::{db_path, schema};
+use crate::db::{db_path, rolled_back, schema};
 
 /// Side files SQLite keeps next to a WAL database; they move with it.
 const SIDE_FILES: [&str; 2] = ["-wal", "-shm"];
@@ -62,6 +62,28 @@ pub fn replace_database(
         let source = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         online::write_checked(&source, &restoring)?;
     }
+    if database.exists() {
+        match read_replaced(&database) {
+            Ok(replaced) => {
+                let marked =
+                    Connection::open_with_flags(&restoring, OpenFlags::SQLITE_OPEN_READ_WRITE)
+                        .map_err(BackupError::from)
+                        .and_then(|mut restored| {
+                            Ok(rolled_back::mark_restored(&mut restored, &replaced)?)
+                        });
+                if let Err(e) = marked {
+                    let _ = std::fs::remove_file(&restoring);
+                    return Err(e);
+                }
+            }
+            // A damaged database is a reason to restore, so it must not stop one.
+            Err(e) => tracing::warn!(
+                "could not read which seqs {} gave out, so PCs that saw events missing from \
+                 the backup are not told to reload everything: {e}",
+                database.display()
+            ),
+        }
+    }
     let replaced = if database.exists() {
         let aside = with_suffix(
             &database,
@@ -84,6 +106,13 @@ pub fn replace_database(
         replaced,
         schema_version,
     })
+}
+
+/// What the database about to be replaced gave out: PCs saw those seqs, so the restored
+/// copy must never give them to other events ([`rolled_back`]).
+fn read_replaced(database: &Path) -> Result<rolled_back::Replaced, BackupError> {
+    let conn = Connection::open_with_flags(database, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+    Ok(rolled_back::read_replaced(&conn)?)
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
