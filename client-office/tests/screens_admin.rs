@@ -125,6 +125,8 @@ fn admin_app(size: [f32; 2]) -> (Harness<'static, OfficeApp>, EventFeed, FakeLin
                 stores,
                 orders: seeded_orders(),
                 devices: Vec::new(),
+                items: Vec::new(),
+                alerts: Vec::new(),
             },
             stale: false,
         })
@@ -286,6 +288,7 @@ fn today_moves_with_the_event_stream() {
             store_id: 2,
             note: String::new(),
             priority: Priority::Normal,
+            lines: Vec::new(),
         },
     };
     events

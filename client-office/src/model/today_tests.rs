@@ -57,6 +57,8 @@ fn site(orders: Vec<Order>) -> SiteState {
         ],
         orders,
         devices: Vec::new(),
+        items: Vec::new(),
+        alerts: Vec::new(),
         more: false,
     });
     site

@@ -3,8 +3,8 @@
 
 mod admin;
 mod banner;
-mod exports;
 mod connection;
+mod exports;
 mod orders;
 mod receipts;
 mod shortcuts;
