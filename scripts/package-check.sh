@@ -141,6 +141,7 @@ for program in "${programs[@]}"; do
   status="$(in_root dpkg-query -W -f='${Status}' "$program")"
   [ "$status" = "install ok installed" ] || fail "$program: $status"
 done
+[ "$mode" = chroot ] && rm -rf "$root/tmp/debs"
 ok "three packages installed"
 in_root getent passwd packbell >/dev/null || fail "postinst made no packbell user"
 packbell_ids="$(in_root getent passwd packbell | cut -d: -f3,4)"
@@ -253,7 +254,9 @@ done
 in_root getent passwd packbell >/dev/null || fail "dpkg -r deleted the packbell user (it must keep it)"
 [ -f "$root/etc/default/packbell-server" ] || fail "dpkg -r deleted the server's settings (a conffile)"
 [ -f "$root/etc/xdg/autostart/packbell-warehouse.desktop" ] || fail "dpkg -r deleted the autostart entry (a conffile)"
-left="$(find "$root/" -xdev -path "$root/proc" -prune -o -name '*packbell*' -print | sed "s|^$root||" | sort | paste -sd' ' -)"
+# dpkg's own records (/var/lib/dpkg/info) of a removed, not purged, package are not listed.
+left="$(find "$root/" -xdev -path "$root/proc" -prune -o -name '*packbell*' -print | sed "s|^$root||" |
+  grep -v '^/var/lib/dpkg/info/' | sort | paste -sd' ' -)"
 ok "programs gone; kept as documented: $left, user packbell"
 
 # ------------------------------------------------------------------ 6. dpkg -P

@@ -25,9 +25,10 @@ SetCompressor /SOLID lzma
 !ifndef OUT_FILE
   !define OUT_FILE "packbell-${VERSION}-setup.exe"
 !endif
-!define TASK_CMD "${__FILEDIR__}/packbell-server-task.cmd"
-!define PAIRING_CMD "${__FILEDIR__}/packbell-pairing-code.cmd"
-!define README "${__FILEDIR__}/README.md"
+; makensis runs in this file's folder (unless /NOCD): these are next to it.
+!define TASK_CMD "packbell-server-task.cmd"
+!define PAIRING_CMD "packbell-pairing-code.cmd"
+!define README "README.md"
 
 !include "MUI2.nsh"
 !include "LogicLib.nsh"
