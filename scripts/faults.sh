@@ -59,7 +59,7 @@ if [ "$rust_tests" = yes ]; then
        "$PACKBELL_POWERLOSS_ROUNDS, proptest cases $PROPTEST_CASES"
   # --no-capture runs them one at a time, so each one's figures are its own.
   if ! timeout --kill-after=10 "$RUST_BOUND" cargo nextest run --locked --profile faults -p packbell-server \
-      "${tests[@]}" --no-capture --no-fail-fast >"$log" 2>&1; then
+      "${tests[@]}" --run-ignored all --no-capture --no-fail-fast >"$log" 2>&1; then
     cat "$log"
     echo "faults: FAILED: a fault test failed or ran past ${RUST_BOUND}s (output above)" >&2
     exit 1
