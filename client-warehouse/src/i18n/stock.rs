@@ -44,4 +44,12 @@ impl Language {
             Language::Es => "visto",
         }
     }
+
+    /// The notification of a critical stock alert: "Critical stock alert: TEA-100 (level 2)".
+    pub fn notify_stock_critical(self, sku: &str, level: u8) -> String {
+        match self {
+            Language::En => format!("Critical stock alert: {sku} (level {level})"),
+            Language::Es => format!("Alerta de stock crítica: {sku} (nivel {level})"),
+        }
+    }
 }
