@@ -4,10 +4,11 @@
 use egui::RichText;
 use packbell_shared::protocol::Severity;
 
-use super::Intent;
 use super::style::{Palette, bold};
+use super::{Intent, UiState};
 use crate::i18n::Language;
 use crate::model::Model;
+use crate::model::stock_count::CountDraft;
 
 /// Alerts listed at most; the rest wait for these to clear (the count says so).
 const MAX_SHOWN: usize = 5;
@@ -15,6 +16,7 @@ const MAX_SHOWN: usize = 5;
 pub(super) fn stock_banner_ui(
     ui: &mut egui::Ui,
     model: &Model,
+    state: &mut UiState,
     lang: Language,
     colours: &Palette,
     intents: &mut Vec<Intent>,
@@ -39,6 +41,11 @@ pub(super) fn stock_banner_ui(
                             .font(bold(20.0))
                             .color(colours.on_colour),
                     );
+                    if model.stock_item(&alert.sku).is_some()
+                        && ui.button(lang.count_item(&alert.sku)).clicked()
+                    {
+                        state.count = Some(CountDraft::for_item(&alert.sku, alert.lot.as_deref()));
+                    }
                     match &alert.acknowledged {
                         Some(_) => {
                             ui.label(
@@ -55,7 +62,7 @@ pub(super) fn stock_banner_ui(
             }
             if alerts.len() > MAX_SHOWN {
                 ui.label(
-                    RichText::new(format!("+{}", alerts.len() - MAX_SHOWN))
+                    RichText::new(lang.stock_more(alerts.len() - MAX_SHOWN))
                         .font(bold(18.0))
                         .color(colours.on_colour),
                 );
