@@ -34,6 +34,18 @@ fn counting_a_low_item_above_its_minimum_clears_the_banner() {
         quantity: Some(2),
         lots: None,
     });
+    admin.run(Command::UpsertItem {
+        sku: "SALT-1KG".into(),
+        name: "Sea salt".into(),
+        store_id: None,
+        unit: "bags".into(),
+        min: 1,
+        max: 40,
+        pack_size: 1,
+        lead_days: 0,
+        quantity: Some(10),
+        lots: None,
+    });
     let (mut harness, _recorder) =
         warehouse_app(&site, &dir.path().join("wh"), "wh-1", true, test_settings());
     step_until(&mut harness, "the low stock alert", |h| {
@@ -47,8 +59,15 @@ fn counting_a_low_item_above_its_minimum_clears_the_banner() {
     // From the header: search by name, pick the item, type the count, Enter.
     harness.get_by_label("Count stock").click();
     harness.run();
-    text_box(&harness, "SKU or name").type_text("green");
+    assert!(has_label(&harness, "SALT-1KG — Sea salt (10 bags on hand)"));
+    let search = text_box(&harness, "SKU or name");
+    search.focus();
+    search.type_text("green");
     harness.run();
+    assert!(
+        !has_label_containing(&harness, "SALT-1KG"),
+        "the search narrows the list"
+    );
     harness
         .get_by_label("TEA-100 — Green tea (2 pcs on hand)")
         .click();
