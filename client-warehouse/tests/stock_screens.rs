@@ -14,6 +14,7 @@ use packbell_shared::link::LinkEvent;
 use packbell_shared::protocol::{AlertKind, Order, Priority, Snapshot, StockAlert};
 use packbell_warehouse::alert::Recorder;
 use packbell_warehouse::app::{WarehouseApp, new_model};
+use packbell_warehouse::settings::Settings;
 use support::*;
 
 const FULL_HD: egui::Vec2 = egui::Vec2::new(1920.0, 1080.0);
@@ -23,8 +24,12 @@ const LAPTOP: egui::Vec2 = egui::Vec2::new(1366.0, 768.0);
 const MIN_ROWS_ON_LAPTOP: usize = 3;
 
 fn sized_app(size: egui::Vec2, alerts: Vec<StockAlert>) -> AppHarness {
+    sized_app_with(size, alerts, test_settings())
+}
+
+fn sized_app_with(size: egui::Vec2, alerts: Vec<StockAlert>, settings: Settings) -> AppHarness {
     let (link, events) = packbell_client_core::fake::FakeLink::new();
-    let (model, hints) = new_model(test_settings());
+    let (model, hints) = new_model(settings);
     let recorder = Recorder::default();
     let feed = link.feed();
     let app = WarehouseApp::start(
@@ -55,7 +60,9 @@ fn sized_app(size: egui::Vec2, alerts: Vec<StockAlert>) -> AppHarness {
     })
     .unwrap();
     feed.send(LinkEvent::CaughtUp { seq: 500 }).unwrap();
-    step_until(&mut harness, "loaded", |h| !listed(h).is_empty());
+    step_until(&mut harness, "loaded", |h| {
+        !listed(h).is_empty() || has_label_containing(h, "80000")
+    });
     harness.run();
     harness
 }
@@ -138,4 +145,16 @@ fn many_alerts_are_capped_with_a_count_and_the_list_stays_on_screen() {
         "three lines fit a laptop screen; the banner counts the other six"
     );
     shoot(&mut harness, "warehouse-stock-alerts-many-1366x768");
+}
+
+#[test]
+fn wall_mode_shows_the_stock_banner_too() {
+    let alerts = vec![alert(1, AlertKind::Low, "TEA-100", None, 2)];
+    let settings = Settings {
+        wall_mode: true,
+        ..test_settings()
+    };
+    let mut harness = sized_app_with(FULL_HD, alerts, settings);
+    assert!(has_label(&harness, "LOW STOCK: TEA-100 — level 2"));
+    shoot(&mut harness, "warehouse-stock-alerts-wall-1920x1080");
 }
