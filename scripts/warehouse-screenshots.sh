@@ -14,3 +14,10 @@ for shot in "$out"/warehouse-list-*.png "$out"/warehouse-wall-*.png; do
     convert "$shot" -resize 25% -strip -define png:exclude-chunks=date,time "${shot%.png}-25.png"
     echo "$shot -> ${shot%.png}-25.png"
 done
+# The stock alert banner (a critical and a high alert; nine alerts, capped) above the list.
+PACKBELL_SCREENSHOT_DIR="$out" cargo nextest run -p packbell-warehouse --test stock_screens
+for shot in "$out"/warehouse-stock-*.png; do
+    case "$shot" in *-25.png) continue ;; esac
+    convert "$shot" -resize 25% -strip -define png:exclude-chunks=date,time "${shot%.png}-25.png"
+    echo "$shot -> ${shot%.png}-25.png"
+done

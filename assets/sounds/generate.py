@@ -101,8 +101,23 @@ def cancelled():
     write("cancelled.wav", buf, 0.85)
 
 
+def stock_critical():
+    """A two-tone warble, low-high four times, then a low struck note: a critical
+    stock alert. Alternating (neither rising like rush nor falling like cancelled)
+    and lower than every order sound, so nobody mistakes it for an order."""
+    buf = [0.0] * int(1.45 * RATE)
+    for n in range(4):
+        at = n * 0.2
+        beep(buf, at, 440.0, 0.09, 1.0)  # A4
+        beep(buf, at + 0.1, 587.3, 0.09, 1.0)  # D5
+    partials = [(1.0, 1.0, 1.0), (2.0, 0.3, 1.6), (3.0, 0.1, 2.2)]
+    strike(buf, 0.82, 392.0, 0.63, partials, 4.0, 1.2)  # G4
+    write("stock_critical.wav", buf, 0.9)
+
+
 if __name__ == "__main__":
     chime()
     bell()
     urgent()
     cancelled()
+    stock_critical()

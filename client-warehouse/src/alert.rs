@@ -23,6 +23,7 @@ use packbell_shared::link::{LinkEvent, LinkRequest, LinkStatus};
 use packbell_shared::protocol::{NotRungWhy, OrderId, Priority};
 
 use crate::i18n::Language;
+use crate::model::stock_alerts::StockNotice;
 use crate::model::{AlertAction, Hint, Model};
 use crate::settings::SoundId;
 
@@ -228,6 +229,17 @@ impl Executor {
                     });
                     self.attention.request(true);
                 }
+                AlertAction::StockCritical { sku, level } => {
+                    tracing::info!(%sku, level, "critical stock alert for {sku}");
+                    self.play(SoundId::StockCritical, prefs);
+                    self.notifier.show(Note {
+                        order_id: None,
+                        title: prefs.language.notify_stock_critical(&sku, level),
+                        body: text.sound_stock_critical.to_owned(),
+                        urgent: true,
+                    });
+                    self.attention.request(true);
+                }
             }
         }
     }
@@ -362,6 +374,7 @@ impl PumpTarget for AlertPump {
                 actions.extend(model.tick(now));
                 self.next_tick = Instant::now() + TICK;
             }
+            actions.extend(stock_actions(model.take_stock_notices()));
             prefs = AlertPrefs::from_model(&model);
         }
         let had_news = got_events || !actions.is_empty();
@@ -369,6 +382,17 @@ impl PumpTarget for AlertPump {
         self.send_receipts();
         had_news
     }
+}
+
+/// Only critical stock alerts make themselves heard; the others wait in the banner.
+fn stock_actions(notices: Vec<StockNotice>) -> impl Iterator<Item = AlertAction> {
+    notices
+        .into_iter()
+        .filter(|notice| notice.chime)
+        .map(|notice| AlertAction::StockCritical {
+            sku: notice.sku,
+            level: notice.level,
+        })
 }
 
 /// Connection changes go to the log (scripts and support read it).
@@ -406,6 +430,7 @@ pub fn sound_bytes(sound: SoundId) -> &'static [u8] {
         SoundId::Bell => include_bytes!("../../assets/sounds/bell.wav"),
         SoundId::Urgent => include_bytes!("../../assets/sounds/urgent.wav"),
         SoundId::Cancelled => include_bytes!("../../assets/sounds/cancelled.wav"),
+        SoundId::StockCritical => include_bytes!("../../assets/sounds/stock_critical.wav"),
     }
 }
 
@@ -470,7 +495,10 @@ impl SoundOutput for RodioSound {
     fn play(&mut self, sound: SoundId, volume: f32) -> Result<(), String> {
         use rodio::Source as _;
         let mixer = self.mixer.as_ref().map_err(Clone::clone)?;
-        let urgent = matches!(sound, SoundId::Urgent | SoundId::Cancelled);
+        let urgent = matches!(
+            sound,
+            SoundId::Urgent | SoundId::Cancelled | SoundId::StockCritical
+        );
         if let Some((at, last_urgent)) = self.last
             && at.elapsed() < MIN_CHIME_GAP
             && (last_urgent || !urgent)

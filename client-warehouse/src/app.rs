@@ -200,6 +200,10 @@ impl WarehouseApp {
                     model.push_hint(not_sent(err));
                 }
             }
+            Intent::SendCount(command) => match self.owner.submit(command) {
+                Ok(key) => tracing::info!(%key, "stock count sent"),
+                Err(err) => model.push_hint(not_sent(err)),
+            },
             Intent::AcknowledgeStockAlert(alert_id) => {
                 let command = crate::model::stock_alerts::StockBanner::acknowledge(alert_id, "");
                 match self.owner.submit(command) {

@@ -41,6 +41,8 @@ pub enum SoundId {
     Urgent,
     /// Played for a cancelled order only; not offered in the settings.
     Cancelled,
+    /// Played for a critical stock alert (and each escalation) only; never an order's.
+    StockCritical,
 }
 
 impl SoundId {

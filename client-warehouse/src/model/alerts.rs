@@ -44,6 +44,9 @@ pub enum AlertAction {
         order_number: String,
         store: String,
     },
+    /// A critical stock alert of this station was raised or escalated: the stock
+    /// sound (never an order's), a notification and attention.
+    StockCritical { sku: String, level: u8 },
 }
 
 impl Model {

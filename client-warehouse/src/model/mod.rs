@@ -26,6 +26,7 @@ mod receipts;
 mod repaint;
 mod search;
 pub mod stock_alerts;
+pub mod stock_count;
 
 pub use alerts::{Alert, AlertAction};
 pub use cancelled::{CANCEL_NOTICE_SECS, CancelledNotice};
@@ -195,6 +196,8 @@ pub struct Model {
     pub connection_report: Option<Box<packbell_shared::link::diagnosis::ConnectionReport>>,
     /// Open stock alerts for the banner (see `stock_alerts`).
     stock: stock_alerts::StockBanner,
+    /// The site's stock items, for the "Count stock" dialog (see `stock_count`).
+    items: stock_count::StockItems,
 }
 
 impl Model {
@@ -209,6 +212,20 @@ impl Model {
     /// The open stock alerts this PC's station shows, for the banner.
     pub fn stock_alerts(&self) -> Vec<&packbell_shared::protocol::StockAlert> {
         self.stock.visible(&self.settings.station)
+    }
+
+    /// Items of this station (and site-wide) matching the count dialog's search.
+    pub fn search_items(&self, query: &str) -> Vec<&packbell_shared::protocol::StockItem> {
+        self.items.search(query, &self.settings.station)
+    }
+
+    /// Whether the site tracks any stock (the header offers "Count stock" then).
+    pub fn has_stock_items(&self) -> bool {
+        !self.items.is_empty()
+    }
+
+    pub fn stock_item(&self, sku: &str) -> Option<&packbell_shared::protocol::StockItem> {
+        self.items.get(sku)
     }
 
     /// New stock alerts and escalations of this station to announce, once each.
@@ -371,6 +388,7 @@ impl Model {
         let before: BTreeSet<OrderId> = self.pending.iter().map(|(_, _, id)| *id).collect();
         let first_load = !self.loaded;
         self.stock.reset(&snapshot.alerts);
+        self.items.reset(&snapshot.items);
         self.site.load_snapshot(snapshot);
         self.loaded = true;
         self.stale = stale;
@@ -433,6 +451,7 @@ impl Model {
         self.loaded = true;
         self.stock
             .apply(event, replayed || self.initial_replay || self.catching_up());
+        self.items.apply(event);
         match &event.body {
             EventBody::OrderCreated { order_id, .. } => {
                 self.refresh(*order_id);

@@ -9,6 +9,8 @@ use super::{Intent, UiState};
 use crate::i18n::Language;
 use crate::model::{Connection, Hint, Model, StoreCount};
 
+use crate::model::stock_count::CountDraft;
+
 pub(super) fn status_bar_ui(
     ui: &mut egui::Ui,
     model: &mut Model,
@@ -53,6 +55,10 @@ pub(super) fn status_bar_ui(
             }
             if ui.button(lang.connection().open).clicked() {
                 state.connection_open = !state.connection_open;
+            }
+            // Only a site that tracks stock has something to count.
+            if model.has_stock_items() && ui.button(lang.count_stock()).clicked() {
+                state.count = Some(CountDraft::default());
             }
             if let Some(last) = model.undo_target(now)
                 && ui

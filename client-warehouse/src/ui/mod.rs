@@ -13,6 +13,7 @@ mod header;
 mod list;
 mod settings;
 mod stock_banner;
+mod stock_count;
 mod style;
 mod totals;
 mod views;
@@ -61,6 +62,8 @@ pub enum Intent {
     SetServers(Vec<String>),
     /// The stock alert banner's acknowledge button.
     AcknowledgeStockAlert(packbell_shared::protocol::AlertId),
+    /// The "Count stock" dialog's count (a `count_stock` command).
+    SendCount(packbell_shared::protocol::Command),
 }
 
 /// Per-window UI state that is not part of the model.
@@ -86,6 +89,8 @@ pub struct UiState {
     pub last_pack_click: Option<f64>,
     /// Search, scan and wall mode (see `views.rs`).
     pub views: ViewState,
+    /// The open "Count stock" dialog's draft; `None` while it is closed.
+    pub count: Option<crate::model::stock_count::CountDraft>,
 }
 
 /// Age as people say it: "new", "7 min", "1 h 05".
@@ -125,7 +130,7 @@ pub fn root_ui(
         status_bar_ui(ui, model, language, &colours, now, &mut intents, state);
     });
     banner_ui(ui, model, language, &colours, state.zone);
-    stock_banner::stock_banner_ui(ui, model, language, &colours, &mut intents);
+    stock_banner::stock_banner_ui(ui, model, state, language, &colours, &mut intents);
     hints_ui(ui, model, language, &colours, &mut intents);
     egui::Panel::top("stores").show(ui, |ui| {
         stores_ui(ui, model, state, language, now, &mut intents);
@@ -195,6 +200,7 @@ pub fn root_ui(
     if model.pairing_open() {
         pairing_ui(ui.ctx(), model, state, language, &mut intents);
     }
+    stock_count::count_ui(ui.ctx(), model, state, language, &mut intents);
     views::expanded_note_ui(ui.ctx(), model, language);
     schedule_repaint(ui.ctx(), model, state, now);
     intents
@@ -215,7 +221,7 @@ fn keyboard(
         state.settings_open = false;
         return;
     }
-    if typing || state.settings_open || model.pairing_open() {
+    if typing || state.settings_open || state.count.is_some() || model.pairing_open() {
         return;
     }
     views::view_keys(ui, model, state, intents);

@@ -204,5 +204,6 @@ fn sound_name(text: &Strings, sound: SoundId) -> &'static str {
         SoundId::Bell => text.sound_bell,
         SoundId::Urgent => text.sound_urgent,
         SoundId::Cancelled => text.cancelled_banner,
+        SoundId::StockCritical => text.sound_stock_critical,
     }
 }

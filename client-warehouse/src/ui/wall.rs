@@ -86,6 +86,8 @@ pub(super) fn wall_ui(
         ui.add_space(6.0);
     });
     banner_ui(ui, model, lang, colours, state.zone);
+    // Stock alerts are seen from across the room too, capped as in the list view.
+    super::stock_banner::stock_banner_ui(ui, model, state, lang, colours, intents);
     scan_banner_ui(ui, state, lang, colours, scale);
     egui::CentralPanel::default_margins().show(ui, |ui| {
         tickets_ui(ui, model, lang, colours, now, scale, intents);

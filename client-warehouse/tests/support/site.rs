@@ -28,7 +28,12 @@ pub struct Office {
 
 impl Office {
     pub fn start(site: &Site, data_dir: &Path) -> Office {
-        let config = link_config(data_dir, site, "office", Some(site.code(Role::Office)));
+        Office::start_as(site, data_dir, Role::Office)
+    }
+
+    /// A client of the site paired with `role` (an admin PC edits stock items).
+    pub fn start_as(site: &Site, data_dir: &Path, role: Role) -> Office {
+        let config = link_config(data_dir, site, "office", Some(site.code(role)));
         let (handle, events) = LinkHandle::spawn(config, Arc::new(|| {})).unwrap();
         let mut office = Office {
             handle: Some(handle),
@@ -80,6 +85,22 @@ impl Office {
                 message,
                 ..
             } if *rejected == key => panic!("order {number} refused: {message}"),
+            _ => None,
+        })
+    }
+}
+
+impl Office {
+    /// Sends `command` and waits until the server committed it.
+    pub fn run(&mut self, command: Command) {
+        let key = self.handle.as_ref().unwrap().submit(command).unwrap();
+        self.wait("ack", |e| match e {
+            LinkEvent::Acked { key: acked, .. } if *acked == key => Some(()),
+            LinkEvent::Rejected {
+                key: rejected,
+                message,
+                ..
+            } if *rejected == key => panic!("command refused: {message}"),
             _ => None,
         })
     }
