@@ -287,7 +287,8 @@ impl OfficeApp {
 
     /// Sends what the Exports screen asked for: a start or cancel, or the next piece
     /// once the pump wrote the last one (it wakes the window for that). Asking from
-    /// the window, one piece a frame, keeps its progress bar in step with the file.
+    /// the window, one piece a frame, keeps its progress bar in step with the file;
+    /// `logic` asks too, so a minimized window does not stall an export.
     fn send_export_requests(&self, model: &mut Model) {
         let mut requests = model.exports.take_requests();
         requests.extend(model.dashboard.take_requests());
@@ -320,6 +321,13 @@ impl Drop for OfficeApp {
 }
 
 impl eframe::App for OfficeApp {
+    /// Runs even while the window is minimized (when `ui` does not), so an export
+    /// keeps asking for its next piece after the pump wrote the last one.
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let model = self.model.clone();
+        self.send_export_requests(&mut lock(&model));
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         OfficeApp::ui(self, ui);
     }
