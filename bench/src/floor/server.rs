@@ -16,8 +16,9 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
+use packbell_net::tls::{TLS_SERVER_NAME, crypto_provider};
 use packbell_net::transport::{Io, websocket_config};
-use packbell_server::identity::Identity;
+use tokio_rustls::rustls;
 
 /// Commands waiting for the writer thread; when full, senders' sockets stop being read
 /// (back-pressure, as in the real server).
@@ -46,8 +47,7 @@ pub fn run(data_dir: &Path, plaintext: bool) -> anyhow::Result<()> {
     let tls = if plaintext {
         None
     } else {
-        let identity = Identity::load_or_create(data_dir)?;
-        Some(TlsAcceptor::from(identity.tls_config()?))
+        Some(tls_acceptor()?)
     };
     let (commands, queue) = mpsc::channel(COMMAND_QUEUE);
     let (batches, _) = broadcast::channel::<Batch>(BROADCAST_BATCHES);
@@ -79,6 +79,20 @@ pub fn run(data_dir: &Path, plaintext: bool) -> anyhow::Result<()> {
             });
         }
     })
+}
+
+/// A fresh self-signed certificate, made and served as the real server does (rcgen,
+/// rustls with the ring provider); clients accept it without pinning.
+fn tls_acceptor() -> anyhow::Result<TlsAcceptor> {
+    let key = rcgen::KeyPair::generate()?;
+    let cert =
+        rcgen::CertificateParams::new(vec![TLS_SERVER_NAME.to_owned()])?.self_signed(&key)?;
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(crypto_provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
 /// The writer thread: wait for a command, take every other one queued (up to
