@@ -436,7 +436,11 @@ impl ThroughputRound {
         self.acked as f64 / self.commit_secs
     }
 
+    /// Unknown ("–") when the events carry no commit time (the floor's frames do not).
     pub fn transactions_per_sec(&self) -> f64 {
+        if self.transactions == 0 {
+            return f64::NAN;
+        }
         self.transactions as f64 / self.commit_secs
     }
 
