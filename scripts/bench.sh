@@ -7,6 +7,7 @@
 #   scripts/bench.sh                      # defaults: 3 rounds, 10 receivers, 200 orders/s for 10 s
 #   scripts/bench.sh --rounds 5 --orders 100000
 #   scripts/bench.sh --help               # every option
+#   scripts/bench.sh --floor --pairings 50 --wide-receivers 50   # also the bare-relay floor, with ratios
 #
 # The servers' data dirs go under target/bench/ (on the same disk as the build), so
 # fsync costs what it costs there; pass --data-root DIR to measure another disk.

@@ -20,6 +20,7 @@ use packbell_protocol::protocol::{Role, ServerMessage};
 use crate::client::{
     self, Client, Device, Endpoint, Light, Mode, auth, create_order_frame, order_index, pair,
 };
+use crate::floor::client::{FloorEndpoint, order_frame};
 use crate::machine;
 use crate::server::ServerProcess;
 use crate::stats::{percentile, sorted};
@@ -99,9 +100,57 @@ impl Site {
             server_pid: server.pid,
         })
     }
+}
+
+/// What the latency and throughput measurements run against: the real server with
+/// paired warehouse devices as receivers, or the floor relay with bare sockets.
+pub enum Target<'a> {
+    Packbell {
+        site: &'a Site,
+        receivers: &'a [Device],
+    },
+    Floor {
+        floor: &'a FloorEndpoint,
+        pid: u32,
+        receivers: usize,
+    },
+}
+
+impl Target<'_> {
+    fn receivers(&self) -> usize {
+        match self {
+            Target::Packbell { receivers, .. } => receivers.len(),
+            Target::Floor { receivers, .. } => *receivers,
+        }
+    }
+
+    async fn receiver(&self, i: usize) -> anyhow::Result<Client> {
+        match self {
+            Target::Packbell { site, receivers } => subscribed(&site.endpoint, &receivers[i]).await,
+            Target::Floor { floor, .. } => floor.receiver().await,
+        }
+    }
+
+    async fn sender(&self) -> anyhow::Result<WsStream> {
+        match self {
+            Target::Packbell { site, .. } => Ok(auth(&site.endpoint, &site.office).await?.0.ws),
+            Target::Floor { floor, .. } => floor.sender().await,
+        }
+    }
+
+    fn order_frame(&self, name: &str) -> String {
+        match self {
+            Target::Packbell { site, .. } => create_order_frame(name, site.store_id),
+            Target::Floor { .. } => order_frame(name),
+        }
+    }
 
     fn server_cpu(&self) -> Option<Duration> {
-        machine::process_cpu_time(&format!("/proc/{}/stat", self.server_pid))
+        let pid = match self {
+            Target::Packbell { site, .. } => site.server_pid,
+            Target::Floor { pid, .. } => *pid,
+        };
+        machine::process_cpu_time(&format!("/proc/{pid}/stat"))
     }
 }
 
@@ -111,6 +160,8 @@ pub struct CpuUse {
     /// Percent of one core.
     pub server: f64,
     pub bench: f64,
+    /// Seconds of server CPU over the measurement.
+    pub server_secs: f64,
 }
 
 struct CpuMeter {
@@ -120,23 +171,25 @@ struct CpuMeter {
 }
 
 impl CpuMeter {
-    fn start(site: &Site) -> CpuMeter {
+    fn start(target: &Target<'_>) -> CpuMeter {
         CpuMeter {
             wall: Instant::now(),
-            server: site.server_cpu(),
+            server: target.server_cpu(),
             bench: machine::own_cpu_time(),
         }
     }
 
-    fn stop(&self, site: &Site) -> CpuUse {
+    fn stop(&self, target: &Target<'_>) -> CpuUse {
         let wall = self.wall.elapsed().as_secs_f64();
+        let server_now = target.server_cpu();
         let percent = |before: Option<Duration>, after: Option<Duration>| match (before, after) {
             (Some(b), Some(a)) if wall > 0.0 => a.saturating_sub(b).as_secs_f64() / wall * 100.0,
             _ => f64::NAN,
         };
         CpuUse {
-            server: percent(self.server, site.server_cpu()),
+            server: percent(self.server, server_now),
             bench: percent(self.bench, machine::own_cpu_time()),
+            server_secs: percent(self.server, server_now) / 100.0 * wall,
         }
     }
 }
@@ -226,8 +279,7 @@ impl LatencyRound {
 /// One sender creates orders at `rate` per second for `secs`; every receiver records,
 /// for each `order_created` event, the time since the sender sent that order.
 pub async fn latency(
-    site: &Site,
-    receivers: &[Device],
+    target: &Target<'_>,
     rate: f64,
     secs: f64,
     round: usize,
@@ -240,15 +292,15 @@ pub async fn latency(
     let give_up = base + Duration::from_secs_f64(secs * 2.0) + DRAIN;
 
     let mut readers: Vec<JoinHandle<anyhow::Result<Vec<Arrival>>>> = Vec::new();
-    for device in receivers {
-        let socket = subscribed(&site.endpoint, device).await?;
+    for i in 0..target.receivers() {
+        let socket = target.receiver(i).await?;
         let (prefix, expected) = (prefix.clone(), expected.clone());
         readers.push(tokio::spawn(async move {
             record_arrivals(socket, &prefix, total, base, &expected, give_up).await
         }));
     }
-    let (sender, _) = auth(&site.endpoint, &site.office).await?;
-    let (mut sink, stream): (SplitSink<WsStream, Message>, _) = sender.ws.split();
+    let sender = target.sender().await?;
+    let (mut sink, stream): (SplitSink<WsStream, Message>, _) = sender.split();
     let timing = AckTiming {
         prefix: prefix.clone(),
         sent_at: sent_at.clone(),
@@ -262,27 +314,27 @@ pub async fn latency(
         give_up,
     ));
 
-    let meter = CpuMeter::start(site);
+    let meter = CpuMeter::start(target);
     let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
     let mut sent = 0;
     while sent < total && Instant::now() < give_up {
         tick.tick().await;
-        let frame = create_order_frame(&format!("{prefix}{sent}"), site.store_id);
+        let frame = target.order_frame(&format!("{prefix}{sent}"));
         sent_at[sent].store(nanos_since(base), Ordering::Release);
         sink.send(Message::Text(frame.into())).await?;
         sent += 1;
     }
     expected.store(sent as u64, Ordering::Release);
     let acks = acks.await.context("the ack reader panicked")??;
-    let mut arrivals = Vec::with_capacity(receivers.len());
+    let mut arrivals = Vec::with_capacity(target.receivers());
     for reader in readers {
         arrivals.push(reader.await.context("a receiver panicked")??);
     }
-    let cpu = meter.stop(site);
+    let cpu = meter.stop(target);
     let _ = sink.close().await;
 
     let sent_nanos: Vec<u64> = sent_at.iter().map(|s| s.load(Ordering::Acquire)).collect();
-    let mut latencies_ms = Vec::with_capacity(sent * receivers.len());
+    let mut latencies_ms = Vec::with_capacity(sent * target.receivers());
     let mut first = vec![u64::MAX; total];
     let mut last = vec![0; total];
     for arrival in arrivals.iter().flatten() {
@@ -315,7 +367,7 @@ pub async fn latency(
         sent: sent as u64,
         acked: acks.acked,
         errors: acks.errors,
-        expected_deliveries: (sent * receivers.len()) as u64,
+        expected_deliveries: (sent * target.receivers()) as u64,
         latencies_ms: sorted(latencies_ms),
         commit_ms: sorted(acks.commit_ms),
         first_ms: sorted(first_ms),
@@ -384,35 +436,44 @@ impl ThroughputRound {
         self.acked as f64 / self.commit_secs
     }
 
+    /// Unknown ("–") when the events carry no commit time (the floor's frames do not).
     pub fn transactions_per_sec(&self) -> f64 {
+        if self.transactions == 0 {
+            return f64::NAN;
+        }
         self.transactions as f64 / self.commit_secs
+    }
+
+    /// Server CPU time per delivered message, in ns.
+    pub fn server_ns_per_delivery(&self) -> f64 {
+        self.cpu.server_secs * 1e9 / self.delivered as f64
     }
 }
 
 /// One sender pipelines up to `window` unacknowledged `create_order`s, for `orders`
 /// orders or `secs` seconds; every receiver counts the `order_created` events.
 pub async fn throughput(
-    site: &Site,
-    receivers: &[Device],
+    target: &Target<'_>,
     orders: u64,
     secs: f64,
     window: usize,
     round: usize,
 ) -> anyhow::Result<ThroughputRound> {
-    let prefix = format!("T{round}-");
+    // Distinct per receiver count: the order number is also the idempotency key.
+    let prefix = format!("T{round}r{}-", target.receivers());
     let expected = Arc::new(AtomicU64::new(u64::MAX));
     let send_for = Duration::from_secs_f64(secs);
     let mut readers: Vec<JoinHandle<anyhow::Result<Counted>>> = Vec::new();
     let mut give_up = Instant::now() + send_for + DRAIN + DRAIN;
-    for (i, device) in receivers.iter().enumerate() {
-        let socket = subscribed(&site.endpoint, device).await?;
+    for i in 0..target.receivers() {
+        let socket = target.receiver(i).await?;
         let (prefix, expected) = (prefix.clone(), expected.clone());
         readers.push(tokio::spawn(async move {
             count_events(socket, &prefix, &expected, give_up, i == 0).await
         }));
     }
-    let (sender, _) = auth(&site.endpoint, &site.office).await?;
-    let (mut sink, stream): (SplitSink<WsStream, Message>, _) = sender.ws.split();
+    let sender = target.sender().await?;
+    let (mut sink, stream): (SplitSink<WsStream, Message>, _) = sender.split();
     let permits = Arc::new(Semaphore::new(window));
     give_up = give_up.max(Instant::now() + send_for + DRAIN);
     let acks = tokio::spawn(count_acks(
@@ -423,7 +484,7 @@ pub async fn throughput(
         give_up,
     ));
 
-    let meter = CpuMeter::start(site);
+    let meter = CpuMeter::start(target);
     let start = Instant::now();
     let mut sent = 0;
     while sent < orders && start.elapsed() < send_for {
@@ -438,7 +499,7 @@ pub async fn throughput(
             }
         };
         permit.forget();
-        let frame = create_order_frame(&format!("{prefix}{sent}"), site.store_id);
+        let frame = target.order_frame(&format!("{prefix}{sent}"));
         sink.feed(Message::Text(frame.into())).await?;
         sent += 1;
     }
@@ -449,7 +510,7 @@ pub async fn throughput(
     for reader in readers {
         counted.push(reader.await.context("a receiver panicked")??);
     }
-    let cpu = meter.stop(site);
+    let cpu = meter.stop(target);
     let _ = sink.close().await;
     let last_event = counted.iter().filter_map(|c| c.last).max();
     let secs_to = |t: Option<Instant>| t.map_or(f64::NAN, |t| (t - start).as_secs_f64());
@@ -458,7 +519,7 @@ pub async fn throughput(
         acked: acks.acked,
         errors: acks.errors,
         delivered: counted.iter().map(|c| c.count).sum(),
-        expected_deliveries: sent * receivers.len() as u64,
+        expected_deliveries: sent * target.receivers() as u64,
         delivery_secs: secs_to(last_event),
         commit_secs: secs_to(acks.last_ack),
         transactions: counted.first().map_or(0, |c| c.transactions),
