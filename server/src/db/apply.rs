@@ -113,19 +113,18 @@ fn previous_result(
     hash: &str,
 ) -> Result<Option<Applied>, ApplyError> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT payload_hash, seq, order_id, store_id FROM idempotency
              WHERE device = ?1 AND key = ?2",
-            params![device, key],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Seq>(1)?,
-                    r.get::<_, Option<OrderId>>(2)?,
-                    r.get::<_, Option<StoreId>>(3)?,
-                ))
-            },
-        )
+        )?
+        .query_row(params![device, key], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Seq>(1)?,
+                r.get::<_, Option<OrderId>>(2)?,
+                r.get::<_, Option<StoreId>>(3)?,
+            ))
+        })
         .optional()?;
     match row {
         None => Ok(None),
@@ -432,11 +431,8 @@ pub(super) fn require_room(
 /// A revoked device's commands are refused even if its socket is still open.
 fn require_not_revoked(conn: &Connection, device: DeviceId) -> Result<(), ApplyError> {
     let revoked: Option<bool> = conn
-        .query_row(
-            "SELECT revoked FROM devices WHERE device_id = ?1",
-            [device],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT revoked FROM devices WHERE device_id = ?1")?
+        .query_row([device], |r| r.get(0))
         .optional()?;
     if revoked == Some(true) {
         return Err(Refusal::new(ErrorCode::Revoked, "this device was revoked").into());
@@ -446,11 +442,8 @@ fn require_not_revoked(conn: &Connection, device: DeviceId) -> Result<(), ApplyE
 
 fn require_active_store(conn: &Connection, store_id: StoreId) -> Result<(), ApplyError> {
     let active: Option<bool> = conn
-        .query_row(
-            "SELECT active FROM stores WHERE store_id = ?1",
-            [store_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT active FROM stores WHERE store_id = ?1")?
+        .query_row([store_id], |r| r.get(0))
         .optional()?;
     match active {
         Some(true) => Ok(()),
@@ -469,12 +462,11 @@ fn require_unused_store_name(
     except: Option<StoreId>,
 ) -> Result<(), ApplyError> {
     let taken: Option<StoreId> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT store_id FROM stores
              WHERE active = 1 AND lower(name) = lower(?1) AND store_id IS NOT ?2",
-            params![name, except],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![name, except], |r| r.get(0))
         .optional()?;
     match taken {
         Some(_) => Err(Refusal::new(
@@ -490,11 +482,8 @@ fn require_unused_store_name(
 /// (`invalid_state`).
 fn require_status(conn: &Connection, order_id: OrderId, status: &str) -> Result<(), ApplyError> {
     let current: Option<String> = conn
-        .query_row(
-            "SELECT status FROM orders WHERE order_id = ?1",
-            [order_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT status FROM orders WHERE order_id = ?1")?
+        .query_row([order_id], |r| r.get(0))
         .optional()?;
     match current {
         None => Err(Refusal::new(ErrorCode::UnknownOrder, format!("no order {order_id}")).into()),

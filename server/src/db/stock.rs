@@ -215,11 +215,8 @@ fn require_store(conn: &Connection, store_id: Option<StoreId>) -> Result<(), App
         return Ok(());
     };
     let active: Option<bool> = conn
-        .query_row(
-            "SELECT active FROM stores WHERE store_id = ?1",
-            [store_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT active FROM stores WHERE store_id = ?1")?
+        .query_row([store_id], |r| r.get(0))
         .optional()?;
     match active {
         Some(true) => Ok(()),
@@ -398,11 +395,8 @@ pub fn acknowledge(
     at: DateTime<Utc>,
 ) -> Result<EventBody, ApplyError> {
     let state: Option<(Option<String>, Option<DeviceId>)> = conn
-        .query_row(
-            "SELECT resolved_at, acked_by FROM stock_alerts WHERE alert_id = ?1",
-            [alert_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT resolved_at, acked_by FROM stock_alerts WHERE alert_id = ?1")?
+        .query_row([alert_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     match state {
         None => return Err(invalid(format!("no alert {alert_id}"))),
@@ -743,11 +737,8 @@ pub fn import(
 ) -> Result<(Imported, Vec<Event>), ApplyError> {
     if let Some(key) = key {
         let seen: Option<i64> = conn
-            .query_row(
-                "SELECT seq FROM idempotency WHERE device = 0 AND key = ?1",
-                [key],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT seq FROM idempotency WHERE device = 0 AND key = ?1")?
+            .query_row([key], |r| r.get(0))
             .optional()?;
         if seen.is_some() {
             return Ok((
@@ -766,12 +757,11 @@ pub fn import(
             None => None,
             Some(name) => {
                 let found: Option<StoreId> = conn
-                    .query_row(
+                    .prepare_cached(
                         "SELECT store_id FROM stores WHERE active = 1 AND lower(name) = lower(?1)
                          ORDER BY store_id LIMIT 1",
-                        [name],
-                        |r| r.get(0),
-                    )
+                    )?
+                    .query_row([name], |r| r.get(0))
                     .optional()?;
                 if found.is_none() {
                     unknown.push(LineError {
