@@ -292,7 +292,7 @@ fn adjust_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
                     TextEdit::singleline(&mut form.delta)
                         .id(Id::unique("office-adjust-delta"))
                         .hint_text(st.delta_hint)
-                        .desired_width(160.0),
+                        .desired_width(240.0),
                 )
                 .labelled_by(label.id);
                 ui.end_row();
