@@ -277,6 +277,17 @@ impl OfficeApp {
                 self.save_settings(model);
             }
             Intent::OpenFolder(folder) => crate::export_folder::open(&folder),
+            Intent::ImportStock(path) => {
+                for (command, operation) in model.import_stock(read_import_file(&path)) {
+                    match link.submit(command) {
+                        Ok(key) => model.operation_sent(key, operation),
+                        Err(error) => {
+                            model.not_sent(false, error.to_string());
+                            break;
+                        }
+                    }
+                }
+            }
             Intent::SetTextScale(scale) => {
                 self.settings.text_scale = scale;
                 apply_text_scale(ctx, scale);
@@ -367,13 +378,26 @@ fn forget_old_unacked_file(data_dir: &std::path::Path) {
     }
 }
 
+/// A stock file's bytes, refused unread when larger than the import allows.
+fn read_import_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let limit = crate::model::MAX_IMPORT_BYTES;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    // One byte past the limit is enough for the import to say the file is too big.
+    Ok(bytes)
+}
+
 /// What a screen asks the server for when it opens (Refresh asks again).
 fn request_on_open(view: View) -> Option<LinkRequest> {
     match view {
         View::Admin(AdminTab::Devices) => Some(LinkRequest::ListDevices),
         View::Admin(AdminTab::Site) => Some(LinkRequest::SiteStatus),
         View::Orders | View::Admin(AdminTab::Stores | AdminTab::Exports | AdminTab::Today) => None,
-        View::Connection => None,
+        View::Connection | View::Stock | View::Alerts => None,
     }
 }
 

@@ -5,10 +5,33 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::protocol::{
-    Ageing, DeviceId, DeviceSummary, Event, EventBody, Order, OrderId, OrderStatus, Seq, Snapshot,
-    Store, StoreId,
+    Ageing, AlertAck, AlertId, DeviceId, DeviceSummary, Event, EventBody, Order, OrderId,
+    OrderStatus, Seq, Snapshot, StockAlert, StockItem, Store, StoreId,
 };
+
+/// Resolved alerts kept for the history screens; past it the oldest resolved one is
+/// forgotten (open alerts are always kept: the server bounds those per item).
+pub const MAX_CLOSED_ALERTS: usize = 2_000;
+
+/// A stock alert as this client saw it: open, or resolved and kept for history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AlertEntry {
+    pub alert: StockAlert,
+    /// The item's (or lot's) quantity when it was raised; unknown for an alert that
+    /// was already open in the snapshot this client loaded.
+    pub quantity: Option<i64>,
+    /// When its condition cleared; `None` while open.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl AlertEntry {
+    pub fn is_open(&self) -> bool {
+        self.resolved_at.is_none()
+    }
+}
 
 /// What applying one event did, so callers can react (ring, withdraw a notification).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +53,14 @@ pub struct SiteState {
     pub devices: BTreeMap<DeviceId, DeviceSummary>,
     /// The site's ageing thresholds, once an admin set them.
     pub ageing: Option<Ageing>,
+    /// Stock items by sku, with their lots.
+    #[serde(default)]
+    pub items: BTreeMap<String, StockItem>,
+    /// Stock alerts by id: every open one, and the resolved ones seen since (at most
+    /// [`MAX_CLOSED_ALERTS`]). A snapshot carries open alerts only, so the history
+    /// starts at what this client saw.
+    #[serde(default)]
+    pub alerts: BTreeMap<AlertId, AlertEntry>,
 }
 
 impl SiteState {
@@ -52,6 +83,30 @@ impl SiteState {
             .map(|d| (d.device_id, d))
             .collect();
         self.ageing = snapshot.ageing;
+        self.items = snapshot
+            .items
+            .into_iter()
+            .map(|item| (item.sku.clone(), item))
+            .collect();
+        // Resolved history stays; alerts we held open that the snapshot no longer
+        // lists closed while we were away, at a time we do not know: forgotten.
+        let known: BTreeMap<AlertId, i64> = self
+            .alerts
+            .values()
+            .filter_map(|entry| Some((entry.alert.alert_id, entry.quantity?)))
+            .collect();
+        self.alerts.retain(|_, entry| !entry.is_open());
+        for alert in snapshot.alerts {
+            let quantity = known.get(&alert.alert_id).copied();
+            self.alerts.insert(
+                alert.alert_id,
+                AlertEntry {
+                    alert,
+                    quantity,
+                    resolved_at: None,
+                },
+            );
+        }
     }
 
     /// Applies the next event; refuses duplicates and reports gaps.
@@ -172,15 +227,116 @@ impl SiteState {
                     device.revoked = true;
                 }
             }
-            // Stock is not part of the order state these windows keep.
-            EventBody::ItemUpserted(_)
-            | EventBody::StockAdjusted { .. }
-            | EventBody::StockCounted { .. }
-            | EventBody::AlertRaised { .. }
-            | EventBody::AlertEscalated { .. }
-            | EventBody::AlertAcknowledged { .. }
-            | EventBody::AlertResolved { .. } => {}
+            EventBody::ItemUpserted(item) => {
+                self.items.insert(item.sku.clone(), item.clone());
+            }
+            EventBody::StockAdjusted {
+                sku,
+                lot,
+                quantity,
+                lot_quantity,
+                ..
+            } => self.set_quantity(sku, *quantity, lot.as_deref(), *lot_quantity),
+            EventBody::StockCounted {
+                sku,
+                lot,
+                counted,
+                quantity,
+                ..
+            } => self.set_quantity(sku, *quantity, lot.as_deref(), Some(*counted)),
+            EventBody::AlertRaised {
+                alert_id,
+                alert_kind,
+                severity,
+                sku,
+                lot,
+                store_id,
+                quantity,
+                ..
+            } => {
+                self.alerts.insert(
+                    *alert_id,
+                    AlertEntry {
+                        alert: StockAlert {
+                            alert_id: *alert_id,
+                            alert_kind: *alert_kind,
+                            severity: *severity,
+                            sku: sku.clone(),
+                            lot: lot.clone(),
+                            store_id: *store_id,
+                            level: 1,
+                            raised_at: event.at,
+                            acknowledged: None,
+                        },
+                        quantity: Some(*quantity),
+                        resolved_at: None,
+                    },
+                );
+            }
+            EventBody::AlertEscalated { alert_id, level } => {
+                if let Some(entry) = self.alerts.get_mut(alert_id) {
+                    entry.alert.level = *level;
+                }
+            }
+            EventBody::AlertAcknowledged { alert_id, comment } => {
+                if let Some(entry) = self.alerts.get_mut(alert_id) {
+                    entry.alert.acknowledged = Some(AlertAck {
+                        by: event.device,
+                        at: event.at,
+                        comment: comment.clone(),
+                    });
+                }
+            }
+            EventBody::AlertResolved { alert_id } => {
+                if let Some(entry) = self.alerts.get_mut(alert_id) {
+                    entry.resolved_at = Some(event.at);
+                }
+                self.forget_oldest_closed();
+            }
         }
+    }
+
+    /// The item's new quantity, and its lot's when the event names one.
+    fn set_quantity(
+        &mut self,
+        sku: &str,
+        quantity: i64,
+        lot: Option<&str>,
+        lot_quantity: Option<i64>,
+    ) {
+        let Some(item) = self.items.get_mut(sku) else {
+            return;
+        };
+        item.quantity = quantity;
+        if let (Some(lot), Some(lot_quantity)) = (lot, lot_quantity)
+            && let Some(entry) = item.lots.iter_mut().find(|l| l.lot == lot)
+        {
+            entry.quantity = lot_quantity;
+        }
+    }
+
+    /// Keeps at most [`MAX_CLOSED_ALERTS`] resolved alerts: the lowest ids (the
+    /// oldest raised) go first.
+    fn forget_oldest_closed(&mut self) {
+        let closed = self.alerts.values().filter(|e| !e.is_open()).count();
+        if closed <= MAX_CLOSED_ALERTS {
+            return;
+        }
+        let excess: Vec<AlertId> = self
+            .alerts
+            .values()
+            .filter(|e| !e.is_open())
+            .map(|e| e.alert.alert_id)
+            .take(closed - MAX_CLOSED_ALERTS)
+            .collect();
+        for alert_id in excess {
+            self.alerts.remove(&alert_id);
+        }
+    }
+
+    /// The open stock alerts, oldest first.
+    pub fn open_alerts(&self) -> impl Iterator<Item = &AlertEntry> {
+        self.alerts.values().filter(|e| e.is_open())
     }
 
     fn set_status(&mut self, order_id: OrderId, status: OrderStatus, event: &Event, reason: &str) {
@@ -291,5 +447,177 @@ mod tests {
         );
         assert_eq!(order.status, OrderStatus::Pending);
         assert_eq!((order.created_at, order.status_at), (created_at, None));
+    }
+
+    fn item(sku: &str, quantity: i64, lots: Vec<crate::protocol::StockLot>) -> StockItem {
+        StockItem {
+            sku: sku.into(),
+            name: format!("{sku} name"),
+            store_id: Some(1),
+            quantity,
+            unit: "box".into(),
+            min: 4,
+            max: 20,
+            pack_size: 6,
+            lead_days: 2,
+            lots,
+        }
+    }
+
+    fn raised(seq: Seq, alert_id: AlertId, sku: &str) -> Event {
+        event(
+            seq,
+            EventBody::AlertRaised {
+                alert_id,
+                alert_kind: crate::protocol::AlertKind::Low,
+                severity: crate::protocol::Severity::Critical,
+                sku: sku.into(),
+                lot: None,
+                store_id: Some(1),
+                quantity: 3,
+                expiry: None,
+            },
+        )
+    }
+
+    #[test]
+    fn stock_events_move_items_and_lots() {
+        let lot = crate::protocol::StockLot {
+            lot: "L1".into(),
+            quantity: 10,
+            expiry: chrono::NaiveDate::from_ymd_opt(2026, 3, 20).expect("date"),
+        };
+        let mut state = SiteState::default();
+        state.apply(&event(
+            1,
+            EventBody::ItemUpserted(item("TEA", 10, vec![lot])),
+        ));
+        state.apply(&event(
+            2,
+            EventBody::StockAdjusted {
+                sku: "TEA".into(),
+                lot: Some("L1".into()),
+                delta: -4,
+                quantity: 6,
+                lot_quantity: Some(6),
+                reason: "damaged".into(),
+                order_id: None,
+            },
+        ));
+        assert_eq!(
+            (
+                state.items["TEA"].quantity,
+                state.items["TEA"].lots[0].quantity
+            ),
+            (6, 6)
+        );
+        state.apply(&event(
+            3,
+            EventBody::StockCounted {
+                sku: "TEA".into(),
+                lot: Some("L1".into()),
+                counted: 2,
+                delta: -4,
+                quantity: 2,
+            },
+        ));
+        assert_eq!(
+            (
+                state.items["TEA"].quantity,
+                state.items["TEA"].lots[0].quantity
+            ),
+            (2, 2)
+        );
+        state.apply(&event(
+            4,
+            EventBody::StockAdjusted {
+                sku: "UNKNOWN".into(),
+                lot: None,
+                delta: 1,
+                quantity: 1,
+                lot_quantity: None,
+                reason: String::new(),
+                order_id: None,
+            },
+        ));
+        assert_eq!(state.items.len(), 1, "an unknown sku adds nothing");
+    }
+
+    #[test]
+    fn alerts_open_escalate_are_acknowledged_and_resolve_into_history() {
+        let mut state = SiteState::default();
+        state.apply(&raised(1, 5, "TEA"));
+        state.apply(&event(
+            2,
+            EventBody::AlertEscalated {
+                alert_id: 5,
+                level: 2,
+            },
+        ));
+        state.apply(&event(
+            3,
+            EventBody::AlertAcknowledged {
+                alert_id: 5,
+                comment: "ordered".into(),
+            },
+        ));
+        let entry = &state.alerts[&5];
+        assert_eq!(entry.alert.level, 2);
+        assert_eq!(entry.quantity, Some(3));
+        let ack = entry.alert.acknowledged.as_ref().expect("acknowledged");
+        assert_eq!((ack.by, ack.comment.as_str()), (7, "ordered"));
+        assert_eq!(state.open_alerts().count(), 1);
+        state.apply(&event(4, EventBody::AlertResolved { alert_id: 5 }));
+        assert_eq!(state.open_alerts().count(), 0);
+        assert!(state.alerts[&5].resolved_at.is_some(), "kept as history");
+    }
+
+    #[test]
+    fn a_snapshot_replaces_items_and_open_alerts_but_keeps_resolved_history() {
+        let mut state = SiteState::default();
+        state.apply(&raised(1, 1, "OLD"));
+        state.apply(&event(2, EventBody::AlertResolved { alert_id: 1 }));
+        state.apply(&raised(3, 2, "GONE"));
+        state.apply(&raised(4, 3, "STILL"));
+        let mut still = state.alerts[&3].alert.clone();
+        still.level = 3;
+        let snapshot = Snapshot {
+            seq: 10,
+            items: vec![item("STILL", 1, Vec::new())],
+            alerts: vec![still],
+            ..Snapshot::default()
+        };
+        state.load_snapshot(snapshot);
+        let ids: Vec<AlertId> = state.alerts.keys().copied().collect();
+        assert_eq!(ids, vec![1, 3], "alert 2 closed while away, time unknown");
+        assert_eq!(state.alerts[&3].alert.level, 3);
+        assert_eq!(state.alerts[&3].quantity, Some(3), "what we knew stays");
+        assert_eq!(state.items.keys().collect::<Vec<_>>(), vec!["STILL"]);
+    }
+
+    #[test]
+    fn resolved_history_is_bounded_and_forgets_the_oldest_first() {
+        let mut state = SiteState::default();
+        let mut seq = 0;
+        state.apply(&raised(1, 1, "OPEN"));
+        seq += 1;
+        for alert_id in 2..(MAX_CLOSED_ALERTS as AlertId + 4) {
+            seq += 1;
+            state.apply(&raised(seq, alert_id, "X"));
+            seq += 1;
+            state.apply(&event(seq, EventBody::AlertResolved { alert_id }));
+        }
+        let closed: Vec<AlertId> = state
+            .alerts
+            .values()
+            .filter(|e| !e.is_open())
+            .map(|e| e.alert.alert_id)
+            .collect();
+        assert_eq!(closed.len(), MAX_CLOSED_ALERTS);
+        assert_eq!(closed[0], 4, "alerts 2 and 3 were the oldest resolved");
+        assert!(
+            state.alerts[&1].is_open(),
+            "open alerts are never forgotten"
+        );
     }
 }

@@ -209,6 +209,7 @@ impl Lang {
         match (self, op) {
             (_, Operation::Undo(op)) => self.undo_operation(op),
             (_, Operation::SetAgeing(_)) => self.ageing_tr().saving.to_owned(),
+            (_, Operation::Stock(op)) => self.stock_operation(op),
             (Lang::En, Operation::Cancel { order_number, .. }) => {
                 format!("Cancelling {order_number}")
             }
@@ -240,6 +241,7 @@ impl Lang {
         match (self, op) {
             (_, Operation::Undo(op)) => self.undo_done(op),
             (_, Operation::SetAgeing(ageing)) => self.ageing_saved(ageing),
+            (_, Operation::Stock(op)) => self.stock_done(op),
             (Lang::En, Operation::Cancel { order_number, .. }) => {
                 format!("{order_number} cancelled.")
             }

@@ -76,6 +76,7 @@ mod errors;
 mod exports;
 mod messages;
 mod receipts;
+mod stock;
 mod strings;
 #[cfg(test)]
 mod tests;
@@ -85,6 +86,7 @@ mod undo;
 pub use ageing::AgeingTr;
 pub use errors::TroubleText;
 pub use exports::ExportsTr;
+pub use stock::StockTr;
 pub use strings::{EN, ES, Tr};
 pub use today::TodayTr;
 pub use undo::UndoTr;

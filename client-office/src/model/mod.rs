@@ -5,10 +5,13 @@
 //! Tests drive this module directly.
 
 mod admin;
+mod alerts;
 mod exports;
 mod form;
 mod orders;
 mod receipts;
+mod stock;
+mod stock_import;
 mod today;
 mod trouble;
 mod undo;
@@ -25,6 +28,10 @@ use packbell_shared::protocol::{
 use packbell_shared::state::SiteState;
 
 pub use admin::{AdminForms, DEFAULT_AGEING, NameError, RoleChange, RoleLock};
+pub use alerts::{
+    AckDialog, AlertFilter, AlertStatus, AlertsScreen, StoreChoice, SummaryRow, SummarySpan,
+    alert_history, alert_summary, may_acknowledge,
+};
 pub use exports::{
     ExportFile, ExportForm, ExportJob, ExportProblem, Exports, FormProblem, KINDS, Progress, Stage,
     Transfer, WriteOutcome,
@@ -32,6 +39,11 @@ pub use exports::{
 pub use form::{Duplicate, EntryForm, FieldError, FormErrors, ReadyOrder};
 pub use orders::{ListFilter, OrderRow, RowStatus};
 pub use receipts::{ALARM_REPEAT_SECS, DEFAULT_ALARM_SECS, ReceiptSummary, Receipts};
+pub use stock::{
+    AdjustForm, ImportOutcome, ItemEditor, StockField, StockOperation, StockProblem, StockScreen,
+    may_edit_stock,
+};
+pub use stock_import::{ImportProblem, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_commands};
 pub use today::{
     Dashboard, MAX_REFERENCE_BYTES, OldestPending, REFERENCE_DAYS, Reference, StoreWaits,
     TodayFigures, WaitFigures, today_figures,
@@ -112,12 +124,18 @@ pub enum Operation {
     Undo(UndoOperation),
     /// New ageing thresholds for every warehouse PC of the site.
     SetAgeing(packbell_shared::protocol::Ageing),
+    /// An item saved, stock adjusted or an alert acknowledged.
+    Stock(StockOperation),
 }
 
 impl Operation {
     /// Admin operations report on the admin screens, the others under the order form.
     pub fn is_admin(&self) -> bool {
-        !matches!(self, Operation::Cancel { .. } | Operation::Undo(_))
+        // Stock screens are not admin tabs: their outcome goes to the message line.
+        !matches!(
+            self,
+            Operation::Cancel { .. } | Operation::Undo(_) | Operation::Stock(_)
+        )
     }
 }
 
@@ -258,6 +276,10 @@ pub struct Model {
     pub dashboard: Dashboard,
     /// The link's last look for the server, for the Connection screen.
     pub connection_report: Option<Box<packbell_shared::link::diagnosis::ConnectionReport>>,
+    /// The Alerts screen's filters and acknowledge dialog.
+    pub alerts: AlertsScreen,
+    /// The Stock screen's item editor and adjustment form.
+    pub stock: StockScreen,
 }
 
 impl Default for Model {
@@ -287,6 +309,8 @@ impl Default for Model {
             exports: Exports::default(),
             dashboard: Dashboard::default(),
             connection_report: None,
+            alerts: AlertsScreen::default(),
+            stock: StockScreen::default(),
         }
     }
 }

@@ -2,12 +2,14 @@
 //! that needs the link back as an [`Intent`]. No network, no disk here.
 
 mod admin;
+mod alerts;
 mod banner;
 mod connection;
 mod exports;
 mod orders;
 mod receipts;
 mod shortcuts;
+mod stock;
 mod today;
 mod undo;
 
@@ -52,6 +54,8 @@ pub enum Intent {
     SetTextScale(f32),
     /// Show this folder in the system's file manager.
     OpenFolder(std::path::PathBuf),
+    /// Read this stock file and send its items.
+    ImportStock(std::path::PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,6 +65,10 @@ pub enum View {
     Admin(AdminTab),
     /// What the last look for the server saw, and the server addresses kept here.
     Connection,
+    /// Items, lots and quantities (editable by admins).
+    Stock,
+    /// Stock alerts: summary, history, acknowledge.
+    Alerts,
 }
 
 /// Everything one frame of the ui reads and writes.
@@ -146,6 +154,8 @@ pub fn app_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
         View::Orders => orders::orders_ui(ui, screen),
         View::Admin(tab) => admin::admin_ui(ui, screen, tab),
         View::Connection => connection::connection_ui(ui, screen),
+        View::Stock => stock::stock_ui(ui, screen),
+        View::Alerts => alerts::alerts_ui(ui, screen),
     });
     orders::cancel_dialog_ui(ui.ctx(), screen);
     undo::undo_dialogs_ui(ui.ctx(), screen);
@@ -162,6 +172,12 @@ fn top_bar_ui(ui: &mut egui::Ui, screen: &mut Screen<'_>) {
             .clicked()
         {
             screen.view = View::Orders;
+        }
+        let st = screen.lang.stock_tr();
+        for (view, label) in [(View::Stock, st.stock_tab), (View::Alerts, st.alerts_tab)] {
+            if ui.selectable_label(screen.view == view, label).clicked() {
+                screen.view = view;
+            }
         }
         if screen.model.is_admin()
             && ui
