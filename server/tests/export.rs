@@ -312,6 +312,21 @@ fn the_summary_gives_counts_and_waits_per_store_and_in_total() {
 }
 
 #[test]
+fn a_summary_of_one_store_totals_that_stores_waits() {
+    let (dir, _) = seeded_site();
+    let mut one_store = request(Kind::Summary, today(), today());
+    one_store.stores = vec!["Ñandú".to_owned()];
+    let (_, records) = parse(&export_bytes(dir.path(), &one_store).unwrap(), b',');
+    let rows: Vec<Vec<&str>> = records.iter().map(|r| r.iter().collect()).collect();
+    let figures = ["3", "3", "0", "0", "31.8", "20.0", "65.5", "65.5"];
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][0], "Ñandú");
+    assert_eq!(rows[0][1..], figures);
+    assert_eq!(rows[1][0], "All stores");
+    assert_eq!(rows[1][1..], figures);
+}
+
+#[test]
 fn the_hourly_summary_groups_orders_by_local_hour_of_creation() {
     let dir = tempfile::tempdir().unwrap();
     let conn = db::open(dir.path()).unwrap();

@@ -5,7 +5,7 @@ use std::io::Write;
 use rusqlite::Connection;
 
 use super::cell::Sheet;
-use super::{ExportError, SERVER_DEVICE, local_time, millis_between, utc_offset};
+use super::{ExportError, SERVER_DEVICE, Stamp};
 use crate::db::export::{AuditRow, Span, StoreFilter, audit_rows};
 
 pub const HEADER: &[&str] = &[
@@ -34,7 +34,8 @@ pub fn write<W: Write>(
             Some(seq) => sheet.integer(seq)?,
             None => sheet.maybe_text(None)?,
         }
-        sheet.text(&local_time(row.at_utc)?)?;
+        let at = Stamp::read(row.at_utc)?;
+        sheet.local_time(&at.local)?;
         sheet.text(row.kind)?;
         sheet.maybe_text(row.order_number)?;
         sheet.maybe_text(row.store)?;
@@ -43,11 +44,11 @@ pub fn write<W: Write>(
         sheet.maybe_text(row.role)?;
         sheet.text(row.details)?;
         let wait = match row.order_created_at {
-            Some(created) => Some(millis_between(created, row.at_utc)?),
+            Some(created) => Some(at.millis_since(&Stamp::read(created)?)),
             None => None,
         };
         sheet.seconds(wait)?;
-        sheet.text(&utc_offset(row.at_utc)?)?;
+        sheet.utc_offset(&at.local)?;
         sheet.end_row()?;
         Ok(())
     })

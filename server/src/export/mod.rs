@@ -13,7 +13,7 @@ pub mod summary;
 
 use std::io::Write;
 
-use chrono::{Local, NaiveDate};
+use chrono::{DateTime, Local, NaiveDate, NaiveTime, Utc};
 use rusqlite::Connection;
 
 use packbell_shared::protocol::StoreId;
@@ -154,27 +154,125 @@ pub fn write<W: Write>(
 /// written by the command line).
 const SERVER_DEVICE: &str = "server";
 
-/// A stored UTC time as local wall-clock time, ISO 8601 without an offset
-/// (`2026-03-31T09:15:02`): spreadsheets read that as a date, not with an offset.
-/// [`utc_offset`] gives the offset in a column of its own.
-fn local_time(stored: &str) -> Result<String, ExportError> {
-    let at = db::time_from_text(stored)?;
-    Ok(at
-        .with_timezone(&Local)
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string())
+/// A stored UTC time read once for every cell made of it (local time, offset, waits):
+/// parsing and converting each stored time once is most of a row's cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Stamp {
+    utc: DateTime<Utc>,
+    local: DateTime<Local>,
 }
 
-/// The local offset from UTC at a stored time, as `UTC+02:00` (a bare `+02:00` would
-/// start like a formula and be made inert).
-fn utc_offset(stored: &str) -> Result<String, ExportError> {
-    let at = db::time_from_text(stored)?;
-    Ok(at.with_timezone(&Local).format("UTC%:z").to_string())
+impl Stamp {
+    fn read(stored: &str) -> Result<Self, ExportError> {
+        let utc = stored_time(stored)?;
+        Ok(Stamp {
+            utc,
+            local: utc.with_timezone(&Local),
+        })
+    }
+
+    /// Milliseconds from `earlier` to this time.
+    fn millis_since(&self, earlier: &Stamp) -> f64 {
+        (self.utc - earlier.utc)
+            .num_microseconds()
+            .unwrap_or(i64::MAX) as f64
+            / 1000.0
+    }
 }
 
-/// Milliseconds from `earlier` to `later` (both stored times).
-fn millis_between(earlier: &str, later: &str) -> Result<f64, ExportError> {
-    let earlier = db::time_from_text(earlier)?;
-    let later = db::time_from_text(later)?;
-    Ok((later - earlier).num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0)
+/// Length of the form the database writes ([`db::time_to_text`]):
+/// `2026-03-31T09:15:02.123456Z`.
+const STORED_TIME_LEN: usize = 27;
+
+/// A stored time: the database's own fixed form is read directly, anything else
+/// (other offsets or precision, from older data) by the general RFC 3339 parser.
+fn stored_time(text: &str) -> Result<DateTime<Utc>, ExportError> {
+    match fixed_form_time(text.as_bytes()) {
+        Some(at) => Ok(at),
+        None => Ok(db::time_from_text(text)?),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, or `None` when `bytes` is not exactly that form
+/// with a valid date and time.
+fn fixed_form_time(bytes: &[u8]) -> Option<DateTime<Utc>> {
+    if bytes.len() != STORED_TIME_LEN
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[10] != b'T'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+        || bytes[19] != b'.'
+        || bytes[26] != b'Z'
+    {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<u32> {
+        bytes[from..to].iter().try_fold(0u32, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(0, 4)?).ok()?,
+        number(5, 7)?,
+        number(8, 10)?,
+    )?;
+    let time = NaiveTime::from_hms_micro_opt(
+        number(11, 13)?,
+        number(14, 16)?,
+        number(17, 19)?,
+        number(20, 26)?,
+    )?;
+    Some(date.and_time(time).and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fixed_form_reads_as_the_general_parser_reads_it() {
+        let now = Utc::now();
+        let samples = [
+            db::time_to_text(now),
+            db::time_to_text(now + chrono::Duration::days(200)),
+            "2026-03-29T01:00:00.000000Z".to_owned(),
+            "2026-12-31T23:59:59.999999Z".to_owned(),
+            "2024-02-29T12:00:00.000001Z".to_owned(),
+        ];
+        for sample in &samples {
+            assert_eq!(
+                fixed_form_time(sample.as_bytes()),
+                Some(db::time_from_text(sample).expect("valid")),
+                "{sample}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_forms_fall_back_to_the_general_parser_or_fail_as_before() {
+        for other in [
+            "2026-03-31T09:15:02Z",
+            "2026-03-31T09:15:02.123+02:00",
+            "2026-03-31T09:15:02.123456+00:00",
+            "2026-03-31 09:15:02.123456Z",
+        ] {
+            assert_eq!(fixed_form_time(other.as_bytes()), None, "{other}");
+            assert_eq!(
+                stored_time(other).ok(),
+                db::time_from_text(other).ok(),
+                "{other}"
+            );
+        }
+        for bad in [
+            "2026-02-30T09:15:02.123456Z",
+            "2026-13-01T09:15:02.123456Z",
+            "2026-03-31T24:15:02.123456Z",
+            "2026-0x-31T09:15:02.123456Z",
+            "",
+        ] {
+            assert_eq!(fixed_form_time(bad.as_bytes()), None, "{bad}");
+            assert!(stored_time(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use rusqlite::Connection;
 
 use super::cell::Sheet;
-use super::{ExportError, SERVER_DEVICE, local_time, millis_between, utc_offset};
+use super::{ExportError, SERVER_DEVICE, Stamp};
 use crate::db::export::{OrderRow, Span, StoreFilter, order_rows};
 
 pub const HEADER: &[&str] = &[
@@ -37,15 +37,17 @@ pub fn write<W: Write>(
 ) -> Result<(), ExportError> {
     order_rows(conn, span, stores, |row: &OrderRow<'_>| {
         sheet.integer(row.order_id)?;
-        sheet.text(&local_time(row.created_at)?)?;
+        let created = Stamp::read(row.created_at)?;
+        sheet.local_time(&created.local)?;
         sheet.text(row.order_number)?;
         sheet.text(row.store)?;
         sheet.text(row.priority)?;
         sheet.text(row.created_by.unwrap_or(SERVER_DEVICE))?;
         sheet.text(row.status)?;
-        match row.closed_at {
+        let closed = row.closed_at.map(Stamp::read).transpose()?;
+        match &closed {
             Some(closed) => {
-                sheet.text(&local_time(closed)?)?;
+                sheet.local_time(&closed.local)?;
                 sheet.text(row.closed_by.unwrap_or(SERVER_DEVICE))?;
             }
             None => {
@@ -54,14 +56,14 @@ pub fn write<W: Write>(
             }
         }
         sheet.integer(row.recalls)?;
-        let wait = match (row.status, row.closed_at) {
-            ("packed", Some(closed)) => Some(millis_between(row.created_at, closed)?),
+        let wait = match (row.status, &closed) {
+            ("packed", Some(closed)) => Some(closed.millis_since(&created)),
             _ => None,
         };
         sheet.seconds(wait)?;
         sheet.text(row.note)?;
         sheet.text(row.cancel_reason)?;
-        sheet.text(&utc_offset(row.created_at)?)?;
+        sheet.utc_offset(&created.local)?;
         sheet.end_row()?;
         Ok(())
     })

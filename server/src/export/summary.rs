@@ -51,8 +51,8 @@ pub fn write<W: Write>(
     stores: StoreFilter<'_>,
     sheet: &mut Sheet<W>,
 ) -> Result<(), ExportError> {
-    let total = write_groups(sheet, |each| waits_by_store(conn, span, stores, each))?;
-    write_total(conn, span, stores, sheet, ALL_STORES, &total)
+    let groups = write_groups(sheet, |each| waits_by_store(conn, span, stores, each))?;
+    write_total(conn, span, stores, sheet, ALL_STORES, groups)
 }
 
 /// Streams the summary by local hour of day (`09:00` is orders created from 9:00 to
@@ -63,8 +63,16 @@ pub fn write_hourly<W: Write>(
     stores: StoreFilter<'_>,
     sheet: &mut Sheet<W>,
 ) -> Result<(), ExportError> {
-    let total = write_groups(sheet, |each| waits_by_hour(conn, span, stores, each))?;
-    write_total(conn, span, stores, sheet, ALL_HOURS, &total)
+    let groups = write_groups(sheet, |each| waits_by_hour(conn, span, stores, each))?;
+    write_total(conn, span, stores, sheet, ALL_HOURS, groups)
+}
+
+/// What the groups of a report add up to.
+struct Groups {
+    total: Counts,
+    /// The waits of the only group, when there was one group: they are then the
+    /// waits of every order, and the total needs no second sorted query.
+    only_group: Option<WaitStats>,
 }
 
 /// Writes one row per group of `rows` (consecutive rows with the same group id, each
@@ -74,8 +82,9 @@ fn write_groups<W: Write>(
     rows: impl FnOnce(
         &mut dyn FnMut(&WaitRow<'_>) -> Result<(), ExportError>,
     ) -> Result<(), ExportError>,
-) -> Result<Counts, ExportError> {
+) -> Result<Groups, ExportError> {
     let mut total = Counts::default();
+    let mut groups = 0_u64;
     let mut current: Option<(StoreId, String, Counts, WaitStats)> = None;
     rows(&mut |row: &WaitRow<'_>| {
         let same_group = matches!(&current, Some((id, ..)) if *id == row.store_id);
@@ -84,6 +93,7 @@ fn write_groups<W: Write>(
                 write_row(sheet, &name, &counts, &stats)?;
                 total.add(&counts);
             }
+            groups += 1;
             current = Some((
                 row.store_id,
                 row.store.to_owned(),
@@ -99,22 +109,31 @@ fn write_groups<W: Write>(
         }
         Ok(())
     })?;
+    let mut only_group = None;
     if let Some((_, name, counts, stats)) = current.take() {
         write_row(sheet, &name, &counts, &stats)?;
         total.add(&counts);
+        if groups == 1 {
+            only_group = Some(stats);
+        }
     }
-    Ok(total)
+    Ok(Groups { total, only_group })
 }
 
-/// The last row: `total`'s counts with the waits of every packed order of the span.
+/// The last row: the groups' total counts with the waits of every packed order of
+/// the span.
 fn write_total<W: Write>(
     conn: &Connection,
     span: Span,
     stores: StoreFilter<'_>,
     sheet: &mut Sheet<W>,
     name: &str,
-    total: &Counts,
+    groups: Groups,
 ) -> Result<(), ExportError> {
+    let total = &groups.total;
+    if let Some(only) = groups.only_group {
+        return write_row(sheet, name, total, &only);
+    }
     let mut all = WaitStats::expecting(total.packed);
     packed_waits(conn, span, stores, |row: &WaitRow<'_>| {
         if let Some(wait) = row.wait_ms {
