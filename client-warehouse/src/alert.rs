@@ -33,6 +33,10 @@ pub const TICK: Duration = Duration::from_millis(500);
 pub const NOTIFY_QUEUE: usize = 64;
 /// Notifications remembered for withdrawal; the oldest is forgotten beyond this.
 pub const MAX_TRACKED_NOTIFICATIONS: usize = 256;
+/// The AppUserModelID the Windows installer puts on the warehouse's shortcuts
+/// (`AUMID_WAREHOUSE` in installer/windows/packbell.nsi). Toasts must carry the same id
+/// or Windows shows them as another program's (or drops them).
+pub const WINDOWS_APP_ID: &str = "packbell.warehouse";
 
 /// Called with a hint the UI should show; pushes it into the model.
 pub type HintSink = Arc<dyn Fn(Hint) + Send + Sync>;
@@ -562,6 +566,8 @@ fn notify_thread(app_name: &str, jobs: &Receiver<NotifyJob>, hints: &HintSink) {
                     .appname(app_name)
                     .summary(&note.title)
                     .body(&note.body);
+                #[cfg(windows)]
+                notification.app_id(WINDOWS_APP_ID);
                 #[cfg(all(unix, not(target_os = "macos")))]
                 notification.urgency(if note.urgent {
                     notify_rust::Urgency::Critical

@@ -201,3 +201,20 @@ fn rush_re_alerts_without_any_frame() {
     let later = chrono::Utc::now() + chrono::Duration::seconds(30);
     assert_eq!(model.tick(later), []);
 }
+
+/// Windows shows a toast as packbell's only when it carries the app id of the shortcut
+/// that started the program, so the installer's id and the toasts' id must agree.
+#[test]
+fn toasts_carry_the_app_id_the_windows_installer_gives_the_warehouse_shortcuts() {
+    let nsi_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../installer/windows/packbell.nsi"
+    );
+    let nsi = std::fs::read_to_string(nsi_path).unwrap();
+    let installer_id = nsi
+        .lines()
+        .find_map(|line| line.strip_prefix("!define AUMID_WAREHOUSE "))
+        .map(|value| value.trim().trim_matches('"'))
+        .expect("AUMID_WAREHOUSE defined in packbell.nsi");
+    assert_eq!(packbell_warehouse::alert::WINDOWS_APP_ID, installer_id);
+}

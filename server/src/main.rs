@@ -327,10 +327,13 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Where a server started by hand keeps its data: the local (never roaming, on Windows
+/// `%LOCALAPPDATA%`) data dir. The installed server gets `--data-dir` from its unit or
+/// boot task (`/var/lib/packbell`, `%ProgramData%\packbell\server`).
 fn default_data_dir() -> anyhow::Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "packbell")
         .context("no home directory; pass --data-dir")?;
-    Ok(dirs.data_dir().join("server"))
+    Ok(dirs.data_local_dir().join("server"))
 }
 
 fn print_pairing_code(data_dir: &std::path::Path, role: Role, minutes: u32) -> anyhow::Result<()> {

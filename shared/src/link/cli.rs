@@ -46,15 +46,13 @@ pub struct NoDataDir {
 
 impl ClientArgs {
     /// The data dir and link configuration for the client `app` ("office",
-    /// "warehouse"): its data goes to `<platform data dir>/packbell/<app>` by default.
+    /// "warehouse"): its data goes to `default_client_data_dir(app)` by default.
     pub fn resolve(self, app: &str) -> Result<(PathBuf, LinkConfig), NoDataDir> {
         let data_dir = match self.data_dir {
             Some(dir) => dir,
-            None => directories::ProjectDirs::from("", "", "packbell")
-                .map(|dirs| dirs.data_dir().join(app))
-                .ok_or_else(|| NoDataDir {
-                    app: app.to_owned(),
-                })?,
+            None => default_client_data_dir(app).ok_or_else(|| NoDataDir {
+                app: app.to_owned(),
+            })?,
         };
         let config = LinkConfig {
             insecure_plaintext: self.insecure_plaintext,
@@ -69,6 +67,14 @@ impl ClientArgs {
     }
 }
 
+/// `<platform local data dir>/packbell/<app>`: on Windows `%LOCALAPPDATA%`, not the
+/// roaming `%APPDATA%`, because the device token and outbox belong to this PC and must
+/// not follow a roaming profile to another one. Elsewhere it is the usual data dir
+/// (`~/.local/share/packbell/<app>` on Linux). None without a home directory.
+pub fn default_client_data_dir(app: &str) -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "packbell").map(|dirs| dirs.data_local_dir().join(app))
+}
+
 /// "<host> (<app>)", or just the app when the host name is unknown.
 pub fn default_device_name(app: &str) -> String {
     std::env::var("COMPUTERNAME")
@@ -81,4 +87,24 @@ pub fn default_device_name(app: &str) -> String {
         })
         .filter(|name| !name.is_empty())
         .map_or_else(|| app.to_owned(), |host| format!("{host} ({app})"))
+}
+
+/// Only on Windows: on Linux and macOS the local and the roaming data dir are the same.
+#[cfg(all(test, windows))]
+mod tests {
+    use super::*;
+
+    /// The device token must stay on this PC: `%LOCALAPPDATA%`, not the roaming
+    /// `%APPDATA%`.
+    #[test]
+    fn windows_clients_keep_their_data_in_local_app_data() {
+        let local = PathBuf::from(std::env::var_os("LOCALAPPDATA").expect("LOCALAPPDATA"));
+        let dir = default_client_data_dir("office").expect("a home directory");
+        assert!(
+            dir.starts_with(&local),
+            "{} is not under {}",
+            dir.display(),
+            local.display()
+        );
+    }
 }
