@@ -10,6 +10,7 @@
 //! - [`start`]: logging, the owner-only data dir and the link's configuration.
 //! - [`store`]: small settings files, written atomically and synced.
 //! - [`locale`]: the system's language. (Time zones are `packbell_shared::zone`.)
+//! - [`connection_words`]: the Connection screen's words, the same in both windows.
 //! - [`lock`]: locking a model shared with the pump.
 //! - [`window`]: opening the window with wgpu or, failing that, glow (`--renderer`).
 //!
@@ -18,6 +19,7 @@
 //! model's lock for one bounded batch at a time.
 #![forbid(unsafe_code)]
 
+pub mod connection_words;
 #[cfg(any(test, feature = "testing"))]
 pub mod fake;
 pub mod locale;
