@@ -100,6 +100,9 @@ wire() {
 run_server() {
   local data="$work/server-$1" log="$work/server-$1.log"
   mkdir -p "$data"
+  # Emptied here, not only by the background redirection: that runs later, and the wait
+  # below would otherwise read the banner an earlier case's server left in this file.
+  : >"$log"
   ip netns exec "${prefix}$1" "$bin/packbell-server" --data-dir "$data" --site shop \
     --no-daily-reports >"$log" 2>&1 &
   pids+=($!)
