@@ -56,11 +56,8 @@ if [ "${1:-}" != "--inner" ]; then
   else
     [ $status -eq 124 ] && echo "e2e-export: timed out after ${RUN_TIMEOUT}s" >&2
     echo "e2e-export: FAILED (status $status); logs and screenshots kept in $work" >&2
-    for log in "$work"/*.log; do
-      [ -e "$log" ] || continue
-      echo "---- $(basename "$log") (last lines)" >&2
-      tail -n 20 "$log" >&2
-    done
+    source "$repo/scripts/lib/procs.sh"
+    print_log_tails "$work"
   fi
   exit $status
 fi
@@ -70,15 +67,8 @@ work="$2"
 bin="${CARGO_TARGET_DIR:-$repo/target}/debug"
 mkdir -p "$work/shots" "$work/home"
 pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-}
+source "$repo/scripts/lib/procs.sh"
+cleanup() { stop_started_processes; }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 fail() { echo "e2e-export: $*" >&2; exit 1; }

@@ -69,11 +69,8 @@ if [ "${1:-}" != "--inner" ]; then
   else
     [ $status -eq 124 ] && echo "e2e-first-run: timed out after ${RUN_TIMEOUT}s" >&2
     echo "e2e-first-run: FAILED (status $status); logs and screenshots kept in $work" >&2
-    for log in "$work"/*.log; do
-      [ -e "$log" ] || continue
-      echo "---- $(basename "$log") (last lines)" >&2
-      tail -n 20 "$log" >&2
-    done
+    source "$repo/scripts/lib/procs.sh"
+    print_log_tails "$work"
   fi
   exit $status
 fi
@@ -83,15 +80,8 @@ work="$2"
 bin="${CARGO_TARGET_DIR:-$repo/target}/debug"
 mkdir -p "$work/shots"
 pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-}
+source "$repo/scripts/lib/procs.sh"
+cleanup() { stop_started_processes; }
 trap cleanup EXIT
 # The run's time limit sends TERM: leave through the EXIT trap, which stops everything.
 trap 'exit 143' TERM INT

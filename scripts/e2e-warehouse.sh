@@ -71,15 +71,8 @@ fi
 work="$2"
 bin="${CARGO_TARGET_DIR:-$repo/target}/debug"
 pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-}
+source "$repo/scripts/lib/procs.sh"
+cleanup() { stop_started_processes; }
 trap cleanup EXIT
 fail() { echo "e2e-warehouse: $*" >&2; exit 1; }
 
